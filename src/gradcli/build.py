@@ -1,0 +1,700 @@
+"""Syntax tree -> SymPy, through fixed tables (never ``eval``).
+
+A ``Context`` holds the declarations (vectors, matrices, shapes, symmetric
+matrices), the layout, and optionally concrete sizes.  With concrete sizes
+(``Context.explicit``) every matrix symbol becomes an explicit matrix of
+scalar entries (``X -> [[X_11, X_12], [X_21, X_22]]``), so the same syntax
+tree can be built twice: symbolically, and component by component as
+independent ground truth (``check`` and the tests use this).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+
+from . import syntax as S
+from .errors import InputError, LimitError, ParseError, ShapeError
+
+#: Largest number of digits a number may reach while building.
+MAX_DIGITS = 4000
+#: Largest integer exponent of a symbolic base.
+MAX_EXPONENT = 10**6
+#: Largest argument of factorial / gamma on an integer.
+MAX_FACTORIAL = 1000
+#: Largest derivative order.
+MAX_ORDER = 1000
+
+DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
+
+_SCALAR_FUNCS: dict[str, Any] = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "acot": sp.acot, "asec": sp.asec, "acsc": sp.acsc,
+    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan, "arccot": sp.acot, "arcsec": sp.asec,
+    "arccsc": sp.acsc,
+    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "coth": sp.coth, "sech": sp.sech, "csch": sp.csch,
+    "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh, "arsinh": sp.asinh, "arcosh": sp.acosh,
+    "artanh": sp.atanh, "arcsinh": sp.asinh, "arccosh": sp.acosh, "arctanh": sp.atanh,
+    "exp": sp.exp, "ln": sp.log, "sqrt": sp.sqrt, "cbrt": sp.cbrt, "abs": sp.Abs, "sign": sp.sign,
+    "erf": sp.erf, "gamma": sp.gamma, "factorial": sp.factorial,
+}
+
+#: Names a user may write that mean something fixed.
+_RENAMES = {"lambda": "lamda"}
+
+
+def scalar_symbol(name: str) -> sp.Symbol:
+    """The SymPy symbol gradcli uses for a scalar name (real-valued)."""
+    return sp.Symbol(_RENAMES.get(name, name), real=True)
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """Which names are not scalars, and their shapes."""
+
+    vectors: tuple[str, ...] = ()
+    matrices: tuple[str, ...] = ()
+    symmetric: tuple[str, ...] = ()
+    shapes: tuple[tuple[str, str], ...] = ()  # (name, "3x2" | "m x n")
+    dim: int | None = None
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.vectors) | set(self.matrices) | set(self.symmetric) | {n for n, _ in self.shapes}
+
+    def is_empty(self) -> bool:
+        return not self.names
+
+    def merged(self, other: "Declarations") -> "Declarations":
+        return Declarations(
+            vectors=self.vectors + other.vectors,
+            matrices=self.matrices + other.matrices,
+            symmetric=self.symmetric + other.symmetric,
+            shapes=self.shapes + other.shapes,
+            dim=other.dim if other.dim is not None else self.dim,
+        )
+
+
+def _size_of(text: str, dim: sp.Expr) -> sp.Expr:
+    text = text.strip()
+    if text.isdigit():
+        value = int(text)
+        if not 1 <= value <= 10_000:
+            raise InputError(f"a size must be between 1 and 10000, not {text}")
+        return sp.Integer(value)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
+        return sp.Symbol(text, integer=True, positive=True)
+    raise InputError(f"{text!r} is not a size: give a number or a name")
+
+
+def parse_shape(spec: str, dim: sp.Expr) -> tuple[str, tuple[sp.Expr, sp.Expr]]:
+    """``X=3x2`` or ``X=m x n`` -> ("X", (3, 2))."""
+    if "=" not in spec:
+        raise InputError(f"--shape {spec!r}: write NAME=ROWSxCOLS, e.g. X=3x2 or X=m x n")
+    name, _, dims = spec.partition("=")
+    name = name.strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise InputError(f"--shape {spec!r}: {name!r} is not a name")
+    parts = re.split(r"\s*[x×*,]\s*", dims.strip()) if not re.fullmatch(r"\s*[A-Za-z]\s+x\s+[A-Za-z]\s*", dims) else dims.split("x")
+    parts = [p for p in (p.strip() for p in parts) if p]
+    if len(parts) != 2:
+        raise InputError(f"--shape {spec!r}: write NAME=ROWSxCOLS, e.g. X=3x2 or X=m x n")
+    return name, (_size_of(parts[0], dim), _size_of(parts[1], dim))
+
+
+class Context:
+    """Declarations turned into SymPy objects, plus the build options."""
+
+    def __init__(
+        self,
+        decl: Declarations | None = None,
+        *,
+        layout: str = "numerator",
+        sizes: dict[sp.Symbol, int] | None = None,
+        source: str = "",
+    ):
+        self.decl = decl or Declarations()
+        self.layout = layout
+        self.source = source
+        self.dim: sp.Expr = sp.Integer(self.decl.dim) if self.decl.dim else DEFAULT_DIM
+        self.shapes: dict[str, tuple[sp.Expr, sp.Expr]] = {}
+        for name in self.decl.vectors:
+            self.shapes[name] = (self.dim, sp.Integer(1))
+        for name in tuple(self.decl.matrices) + tuple(self.decl.symmetric):
+            self.shapes[name] = (self.dim, self.dim)
+        for spec_name, spec in self.decl.shapes:
+            self.shapes[spec_name] = parse_shape(f"{spec_name}={spec}", self.dim)[1]
+        self.symmetric = frozenset(self.decl.symmetric)
+        for name in self.symmetric:
+            r, c = self.shapes[name]
+            if r != c:
+                raise InputError(f"{name} is declared symmetric but its shape is {r} x {c}")
+        #: concrete values of size symbols: set for component-by-component builds
+        self.sizes = dict(sizes) if sizes is not None else None
+        self._symbols: dict[str, Any] = {}
+
+    # -- symbols ---------------------------------------------------------------
+    @property
+    def explicit(self) -> bool:
+        return self.sizes is not None
+
+    def size_symbols(self) -> set[sp.Symbol]:
+        out: set[sp.Symbol] = set()
+        for r, c in self.shapes.values():
+            out |= {s for s in (r, c) if isinstance(s, sp.Symbol)}
+        return out
+
+    def concrete(self, size: sp.Expr) -> int:
+        if isinstance(size, sp.Integer):
+            return int(size)
+        assert self.sizes is not None
+        if size not in self.sizes:
+            raise InputError(f"no concrete value for the size {size}")
+        return int(self.sizes[size])
+
+    def lookup(self, name: str) -> Any:
+        if name in self._symbols:
+            return self._symbols[name]
+        if name in self.shapes:
+            rows, cols = self.shapes[name]
+            if self.explicit:
+                value = explicit_matrix(name, self.concrete(rows), self.concrete(cols))
+            else:
+                value = sp.MatrixSymbol(name, rows, cols)
+        else:
+            value = scalar_symbol(name)
+        self._symbols[name] = value
+        return value
+
+    def symmetry_subs(self) -> dict[sp.Symbol, sp.Symbol]:
+        """In an explicit build: W_ji -> W_ij (i < j) for every symmetric W."""
+        subs: dict[sp.Symbol, sp.Symbol] = {}
+        for name in self.symmetric:
+            m = self.lookup(name)
+            if isinstance(m, sp.MatrixBase):
+                for i in range(m.rows):
+                    for j in range(i + 1, m.cols):
+                        subs[m[j, i]] = m[i, j]
+        return subs
+
+    def matrix_symbols(self) -> dict[str, sp.MatrixSymbol]:
+        return {n: sp.MatrixSymbol(n, *shape) for n, shape in self.shapes.items()}
+
+    def identity(self) -> Any:
+        square = {r for r, c in self.shapes.values() if r == c}
+        size = next(iter(square)) if len(square) == 1 else self.dim
+        if self.explicit:
+            return sp.eye(self.concrete(size))
+        return sp.Identity(size)
+
+
+def explicit_matrix(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
+    """A matrix of real scalar symbols named after its entries: X_12, x_3."""
+
+    def entry(i: int, j: int) -> sp.Symbol:
+        if cols == 1:
+            return sp.Symbol(f"{name}_{i + 1}", real=True)
+        if rows == 1:
+            return sp.Symbol(f"{name}_{j + 1}", real=True)
+        if rows < 10 and cols < 10:
+            return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
+        return sp.Symbol(f"{name}_{i + 1}_{j + 1}", real=True)
+
+    return sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
+
+
+# -- shapes -----------------------------------------------------------------------
+
+def is_matrix(obj: Any) -> bool:
+    return isinstance(obj, (MatrixExpr, sp.MatrixBase))
+
+
+def shape_of(obj: Any) -> tuple:
+    if is_matrix(obj):
+        return tuple(obj.shape)
+    return ()
+
+
+def describe_shape(shape: tuple) -> str:
+    if not shape:
+        return "a scalar"
+    return f"{shape[0]} x {shape[1]}"
+
+
+def _as_scalar(obj: Any) -> Any:
+    """A 1 x 1 matrix as the scalar it is; other objects unchanged."""
+    if is_matrix(obj) and tuple(obj.shape) == (1, 1):
+        if isinstance(obj, sp.MatrixBase):
+            return obj[0, 0]
+        # obj[0, 0] would expand a product of symbolic size into a Sum
+        return MatrixElement(obj, 0, 0)
+    return obj
+
+
+# -- numbers ----------------------------------------------------------------------
+
+def number(text: str) -> sp.Rational:
+    """A literal as an exact rational (0.1 is 1/10)."""
+    m = re.fullmatch(r"(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", text)
+    if not m:
+        raise InputError(f"{text!r} is not a number")
+    whole, frac, exp = m.group(1) or "0", m.group(2) or "", int(m.group(3) or 0)
+    if len(whole) + len(frac) > MAX_DIGITS or abs(exp) > MAX_DIGITS:
+        raise LimitError(f"the number {text[:20]}... is too large", "gradcli refuses such input before doing any work")
+    value = sp.Rational(int(whole + frac), 10 ** len(frac))
+    if exp:
+        value = value * sp.Rational(10) ** exp
+    return value
+
+
+def _digits(q: sp.Rational) -> float:
+    p, d = abs(int(q.p)), int(q.q)
+    return max(p.bit_length(), d.bit_length()) * math.log10(2)
+
+
+def _guard_number(value: Any, node: S.Node, ctx: Context) -> Any:
+    coeff = value
+    if isinstance(value, sp.Mul):
+        coeff = value.as_coeff_Mul()[0]
+    elif isinstance(value, sp.Add):
+        coeff = value.as_coeff_Add()[0]
+    if isinstance(coeff, sp.Rational) and _digits(coeff) > MAX_DIGITS:
+        raise LimitError(
+            f"a number in {_snippet(ctx, node)} would have more than {MAX_DIGITS} digits",
+            "gradcli refuses such input before doing any work",
+        )
+    return value
+
+
+def _guard_power(base: Any, exp: Any, node: S.Node, ctx: Context) -> None:
+    if isinstance(exp, sp.Rational) and isinstance(base, sp.Rational):
+        b = base
+        if b in (0, 1, -1):
+            return
+        size = abs(float(exp)) * max(_digits(b), 0.31)
+        if size > MAX_DIGITS:
+            raise LimitError(
+                f"{_snippet(ctx, node)} would have about {size:.3g} digits",
+                "gradcli refuses such input before doing any work",
+            )
+    elif isinstance(exp, sp.Integer) and abs(int(exp)) > MAX_EXPONENT:
+        raise LimitError(
+            f"the exponent in {_snippet(ctx, node)} is larger than {MAX_EXPONENT:,}",
+            "gradcli refuses such input before doing any work",
+        )
+    elif isinstance(exp, sp.Rational) and (abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT):
+        raise LimitError(
+            f"the exponent in {_snippet(ctx, node)} is too large",
+            "gradcli refuses such input before doing any work",
+        )
+
+
+def _snippet(ctx: Context, node: S.Node) -> str:
+    text = ctx.source[node.pos:node.end] if ctx.source else ""
+    text = " ".join(text.split())
+    if not text:
+        return "the expression"
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+def _error_at(ctx: Context, node: S.Node, message: str, hint: str | None = None, cls=InputError) -> InputError:
+    if ctx.source and cls is InputError:
+        return ParseError(message, ctx.source, node.pos, hint)
+    return cls(message, hint)
+
+
+# -- derivatives --------------------------------------------------------------------
+
+def layout_derivative(f: Any, wrt: sp.MatrixBase, layout: str) -> sp.ImmutableMatrix:
+    """Entry-by-entry derivative of an explicit f w.r.t. an explicit matrix of symbols.
+
+    Arranged per SPEC's layout table: a scalar by an n x 1 vector is 1 x n
+    (numerator) or n x 1 (denominator); an m x 1 vector by an n x 1 vector is
+    m x n or n x m; a scalar by an m x n matrix is m x n.  Symmetric matrices
+    (shared entry symbols) are differentiated as if the entries were
+    independent, per the usual matrix-calculus convention, by
+    differentiating w.r.t. each position's symbol.
+    """
+    f = _as_scalar(f)
+    rows, cols = wrt.shape
+    if not is_matrix(f):
+        if cols == 1:  # vector
+            col = sp.ImmutableMatrix(rows, 1, [sp.diff(f, wrt[i, 0]) for i in range(rows)])
+            return col.T if layout == "numerator" else col
+        if rows == 1:  # row vector: a scalar by a 1 x n -> 1 x n both ways
+            return sp.ImmutableMatrix(1, cols, [sp.diff(f, wrt[0, j]) for j in range(cols)])
+        return sp.ImmutableMatrix(rows, cols, lambda i, j: sp.diff(f, wrt[i, j]))
+    frows, fcols = f.shape
+    if fcols == 1 and cols == 1:
+        jac = sp.ImmutableMatrix(frows, rows, lambda i, j: sp.diff(f[i, 0], wrt[j, 0]))
+        return jac if layout == "numerator" else jac.T
+    if frows == 1 and cols == 1:
+        # a row vector by a column vector: the transpose's Jacobian
+        jac = sp.ImmutableMatrix(fcols, rows, lambda i, j: sp.diff(f[0, i], wrt[j, 0]))
+        return jac if layout == "numerator" else jac.T
+    raise InputError(
+        f"the derivative of a {frows} x {fcols} matrix by a {rows} x {cols} matrix is a tensor of order 3 or 4",
+        "gradcli shows derivatives up to matrices; differentiate one entry, or a scalar function of it",
+    )
+
+
+class Builder:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def build(self, node: S.Node) -> Any:
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node)
+
+    # leaves
+    def _Number(self, node: S.Number) -> Any:
+        return number(node.text)
+
+    def _Name(self, node: S.Name) -> Any:
+        name = node.name
+        if name in self.ctx.shapes:
+            return self.ctx.lookup(name)
+        if name == "pi":
+            return sp.pi
+        if name == "e":
+            return sp.E
+        if name == "I":
+            return self.ctx.identity()
+        from .parsing import FUNCTIONS
+
+        if name in FUNCTIONS:
+            raise _error_at(self.ctx, node, f"the function {name!r} needs its argument in parentheses: {name}(...)")
+        return self.ctx.lookup(name)
+
+    def _Unary(self, node: S.Unary) -> Any:
+        value = self.build(node.operand)
+        return -value if node.op == "-" else value
+
+    def _Binary(self, node: S.Binary) -> Any:
+        if node.op in "+-":
+            # flatten the left spine iteratively: long sums must not recurse
+            spine: list[tuple[str, S.Node]] = []
+            cur: S.Node = node
+            while isinstance(cur, S.Binary) and cur.op in "+-":
+                spine.append((cur.op, cur.right))
+                cur = cur.left
+            acc = self.build(cur)
+            acc_node = cur
+            scalar_terms: list[Any] = []
+            for op, right_node in reversed(spine):
+                right = self.build(right_node)
+                if op == "-":
+                    right = -right
+                if not is_matrix(acc) and not is_matrix(right):
+                    scalar_terms.append(right)
+                    continue
+                if scalar_terms:
+                    acc = self._add(acc, sp.Add(*scalar_terms), acc_node, right_node)
+                    scalar_terms = []
+                acc = self._add(acc, right, acc_node, right_node)
+                acc_node = S.Binary(acc_node.pos, right_node.end, op, acc_node, right_node)
+            if scalar_terms:
+                acc = self._add(acc, sp.Add(*scalar_terms), acc_node, node) if is_matrix(acc) else sp.Add(acc, *scalar_terms)
+            return _guard_number(acc, node, self.ctx)
+        if node.op in "*/":
+            spine = []
+            cur = node
+            while isinstance(cur, S.Binary) and cur.op in "*/":
+                spine.append((cur.op, cur.right))
+                cur = cur.left
+            acc = self.build(cur)
+            acc_node = cur
+            for op, right_node in reversed(spine):
+                right = self.build(right_node)
+                whole = S.Binary(acc_node.pos, right_node.end, op, acc_node, right_node)
+                acc = self._mul(acc, right, acc_node, right_node, whole) if op == "*" else self._div(acc, right, whole, right_node)
+                acc = _guard_number(acc, whole, self.ctx)
+                acc_node = whole
+            return acc
+        if node.op == "^":
+            return self._pow(node)
+        raise AssertionError(node.op)
+
+    def _add(self, a: Any, b: Any, an: S.Node, bn: S.Node) -> Any:
+        if is_matrix(a) and is_matrix(b):
+            if not _same_shape(a.shape, b.shape):
+                if tuple(a.shape) == (1, 1) or tuple(b.shape) == (1, 1):
+                    a, b = _as_scalar(a), _as_scalar(b)
+                    if not is_matrix(a) and not is_matrix(b):
+                        return a + b
+                raise ShapeError(
+                    f"cannot add {_snippet(self.ctx, an)} ({describe_shape(shape_of(a))}) "
+                    f"and {_snippet(self.ctx, bn)} ({describe_shape(shape_of(b))})"
+                )
+            return sp.Add(a, b) if isinstance(a, sp.MatrixBase) else (a + b)
+        if is_matrix(a) or is_matrix(b):
+            m, s, mn = (a, b, an) if is_matrix(a) else (b, a, bn)
+            if tuple(m.shape) == (1, 1):
+                return _as_scalar(m) + s
+            raise ShapeError(
+                f"cannot add the scalar {_snippet(self.ctx, bn if m is a else an)} "
+                f"and {_snippet(self.ctx, mn)} ({describe_shape(shape_of(m))})",
+                "write the identity explicitly, e.g. 'X + 2 I'",
+            )
+        return a + b
+
+    def _mul(self, a: Any, b: Any, an: S.Node, bn: S.Node, whole: S.Node) -> Any:
+        if is_matrix(a) and is_matrix(b):
+            if _conforms(a.shape[1], b.shape[0]):
+                return a * b
+            if tuple(a.shape) == (1, 1) or tuple(b.shape) == (1, 1):
+                # (a^T x) b: a 1 x 1 factor is a scalar
+                sa, sb = _as_scalar(a), _as_scalar(b)
+                return sa * sb
+            raise ShapeError(
+                f"cannot multiply {_snippet(self.ctx, an)} ({describe_shape(shape_of(a))}) "
+                f"by {_snippet(self.ctx, bn)} ({describe_shape(shape_of(b))})",
+                f"in {_snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
+            )
+        return a * b
+
+    def _div(self, a: Any, b: Any, whole: S.Node, bn: S.Node) -> Any:
+        b = _as_scalar(b)
+        if is_matrix(b):
+            raise ShapeError(
+                f"cannot divide by the {describe_shape(shape_of(b))} matrix {_snippet(self.ctx, bn)}",
+                "multiply by its inverse instead: inv(X) or X^-1",
+            )
+        if b == 0:
+            raise _error_at(self.ctx, bn, "division by zero")
+        if is_matrix(a):
+            if tuple(a.shape) == (1, 1):
+                return _as_scalar(a) / b
+            return a * (1 / b) if not isinstance(a, sp.MatrixBase) else a / b
+        return a / b
+
+    def _pow(self, node: S.Binary) -> Any:
+        base = self.build(node.left)
+        exp_node = node.right
+        if is_matrix(base):
+            if isinstance(exp_node, S.Name) and exp_node.name in ("T", "top") and exp_node.name not in self.ctx.shapes:
+                return _transpose(base)
+            if (
+                isinstance(exp_node, S.Unary)
+                and exp_node.op == "-"
+                and isinstance(exp_node.operand, S.Name)
+                and exp_node.operand.name == "T"
+            ):
+                return _transpose(self._inverse(base, node))
+            exp = self.build(exp_node)
+            if not (isinstance(exp, sp.Integer)):
+                if tuple(base.shape) == (1, 1):
+                    return _as_scalar(base) ** exp
+                raise ShapeError(
+                    f"a matrix power needs an integer exponent: {_snippet(self.ctx, node)}",
+                )
+            if tuple(base.shape) == (1, 1):
+                return _as_scalar(base) ** exp
+            if not _conforms(base.shape[0], base.shape[1]):
+                raise ShapeError(
+                    f"{_snippet(self.ctx, node.left)} is {describe_shape(shape_of(base))}, not square: it has no powers",
+                )
+            if abs(int(exp)) > 1000:
+                raise LimitError(f"the matrix power in {_snippet(self.ctx, node)} is too large")
+            if exp == -1:
+                return self._inverse(base, node)
+            if isinstance(base, sp.MatrixBase):
+                return base ** int(exp)
+            return sp.MatPow(base, exp).doit() if exp >= 0 else sp.MatPow(sp.Inverse(base), -exp)
+        exp = self.build(exp_node)
+        exp = _as_scalar(exp)
+        if is_matrix(exp):
+            raise ShapeError(f"an exponent cannot be a matrix: {_snippet(self.ctx, exp_node)}")
+        _guard_power(base, exp, node, self.ctx)
+        return _guard_number(sp.Pow(base, exp), node, self.ctx)
+
+    def _inverse(self, m: Any, node: S.Node) -> Any:
+        if not _conforms(m.shape[0], m.shape[1]):
+            raise ShapeError(f"{_snippet(self.ctx, node)}: only a square matrix has an inverse, not a {describe_shape(shape_of(m))} one")
+        if tuple(m.shape) == (1, 1):
+            return sp.ImmutableMatrix([[1 / _as_scalar(m)]]) if isinstance(m, sp.MatrixBase) else sp.Inverse(m)
+        if isinstance(m, sp.MatrixBase):
+            return sp.ImmutableMatrix(m.inv())
+        return sp.Inverse(m)
+
+    def _Transpose(self, node: S.Transpose) -> Any:
+        return _transpose(self.build(node.operand))
+
+    def _Norm(self, node: S.Norm) -> Any:
+        return _norm(self.build(node.operand))
+
+    def _Matrix(self, node: S.Matrix) -> Any:
+        rows = []
+        for row in node.rows:
+            built = []
+            for item in row:
+                value = _as_scalar(self.build(item))
+                if is_matrix(value):
+                    raise ShapeError(
+                        f"an entry of an explicit matrix must be a scalar, not {describe_shape(shape_of(value))}: "
+                        f"{_snippet(self.ctx, item)}"
+                    )
+                built.append(value)
+            rows.append(built)
+        if node.vector:
+            return sp.ImmutableMatrix(len(rows[0]), 1, rows[0])
+        return sp.ImmutableMatrix(rows)
+
+    def _Equation(self, node: S.Equation) -> Any:
+        raise _error_at(self.ctx, node, "an equation is not an expression here", "use 'gradcli check' to decide a claim")
+
+    def _Derivative(self, node: S.Derivative) -> Any:
+        operand = self.build(node.operand)
+        return self.derivative(operand, node.var, node.order, node)
+
+    def derivative(self, operand: Any, var_name: str, order: int, node: S.Node) -> Any:
+        if order > MAX_ORDER:
+            raise LimitError(f"a derivative of order {order} is above the limit of {MAX_ORDER}")
+        var = self.ctx.lookup(var_name) if var_name in self.ctx.shapes else scalar_symbol(var_name)
+        result = operand
+        for _ in range(order):
+            result = self._derivative_once(result, var, node)
+        return result
+
+    def _derivative_once(self, f: Any, var: Any, node: S.Node) -> Any:
+        if isinstance(var, sp.Symbol):
+            if isinstance(f, sp.MatrixBase):
+                return f.diff(var)
+            if isinstance(f, MatrixExpr):
+                return sp.diff(f, var)
+            return sp.diff(f, var)
+        if isinstance(var, sp.MatrixBase):  # explicit build
+            return layout_derivative(f, var, self.ctx.layout)
+        from .calculus.matrix import matrix_derivative
+
+        return matrix_derivative(
+            elements_to_traces(f), var, layout=self.ctx.layout, symmetric=self.ctx.symmetric
+        )
+
+    def _Call(self, node: S.Call) -> Any:
+        name = node.name
+        if name == "diff":
+            return self._diff_call(node)
+        if name == "log":
+            args = [self._scalar_arg(a, name) for a in node.args]
+            if len(args) == 2:
+                return sp.log(args[0], args[1])
+            return sp.log(args[0])
+        if name == "atan2":
+            y, x = (self._scalar_arg(a, name) for a in node.args)
+            return sp.atan2(y, x)
+        if name == "root":
+            x, k = (self._scalar_arg(a, name) for a in node.args)
+            return sp.root(x, k)
+        if name in ("tr", "trace"):
+            m = self.build(node.args[0])
+            if not is_matrix(m):
+                return m
+            if not _conforms(m.shape[0], m.shape[1]):
+                raise ShapeError(f"tr needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
+            return m.trace() if isinstance(m, sp.MatrixBase) else sp.Trace(m)
+        if name == "det":
+            m = self.build(node.args[0])
+            if not is_matrix(m):
+                return m
+            if not _conforms(m.shape[0], m.shape[1]):
+                raise ShapeError(f"det needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
+            return m.det() if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
+        if name == "inv":
+            m = self.build(node.args[0])
+            if not is_matrix(m):
+                if m == 0:
+                    raise _error_at(self.ctx, node, "division by zero")
+                return 1 / m
+            return self._inverse(m, node)
+        if name == "transpose":
+            return _transpose(self.build(node.args[0]))
+        if name == "norm":
+            return _norm(self.build(node.args[0]))
+        func = _SCALAR_FUNCS[name]
+        arg = self._scalar_arg(node.args[0], name)
+        if name in ("factorial", "gamma") and isinstance(arg, sp.Number) and abs(arg) > MAX_FACTORIAL:
+            raise LimitError(
+                f"{name} of {arg if _digits(sp.Rational(arg)) < 30 else 'that number'} would explode",
+                f"gradcli refuses {name} of numbers above {MAX_FACTORIAL} before doing any work",
+            )
+        return func(arg)
+
+    def _scalar_arg(self, node: S.Node, fname: str) -> Any:
+        value = _as_scalar(self.build(node))
+        if is_matrix(value):
+            raise ShapeError(
+                f"{fname} takes a scalar, not the {describe_shape(shape_of(value))} matrix {_snippet(self.ctx, node)}"
+            )
+        return value
+
+    def _diff_call(self, node: S.Call) -> Any:
+        f = self.build(node.args[0])
+        specs: list[tuple[str, int]] = []
+        for arg in node.args[1:]:
+            if isinstance(arg, S.Name):
+                specs.append((arg.name, 1))
+            elif isinstance(arg, S.Number) and arg.text.isdigit() and specs:
+                name, _ = specs[-1]
+                specs[-1] = (name, int(arg.text))
+            else:
+                raise _error_at(
+                    self.ctx, arg, "diff(f, x, ...) takes variable names and orders",
+                    "for example diff(f, x), diff(f, x, 2) or diff(f, x, y)",
+                )
+        for name, order in specs:
+            f = self.derivative(f, name, order, node)
+        return f
+
+
+def _same_shape(a: tuple, b: tuple) -> bool:
+    return all(_conforms(x, y) for x, y in zip(a, b))
+
+
+def _conforms(a: Any, b: Any) -> bool:
+    return bool(sp.Eq(a, b) is sp.true) or a == b
+
+
+def _transpose(m: Any) -> Any:
+    if not is_matrix(m):
+        return m
+    if isinstance(m, sp.MatrixBase):
+        return m.T
+    return m.T
+
+
+def _norm(v: Any) -> Any:
+    if not is_matrix(v):
+        return sp.Abs(v)
+    if isinstance(v, sp.MatrixBase):
+        return sp.sqrt(sum(e**2 for e in v))
+    rows, cols = v.shape
+    if cols == 1:
+        return sp.sqrt(MatrixElement(v.T * v, 0, 0))
+    if rows == 1:
+        return sp.sqrt(MatrixElement(v * v.T, 0, 0))
+    return sp.sqrt(sp.Trace(v.T * v))
+
+
+def elements_to_traces(f: Any) -> Any:
+    """(M)[0, 0] of a 1 x 1 matrix expression -> tr(M): the same scalar, but one
+    SymPy's matrix calculus differentiates (it returns 0 for the element)."""
+    if not isinstance(f, sp.Basic):
+        return f
+    elements = [e for e in f.atoms(MatrixElement) if tuple(e.parent.shape) == (1, 1)]
+    if not elements:
+        return f
+    return f.xreplace({e: sp.Trace(e.parent) for e in elements})
+
+
+def build(node: S.Node, ctx: Context | None = None) -> Any:
+    """Build one syntax tree into a SymPy object under ``ctx``."""
+    ctx = ctx or Context()
+    return Builder(ctx).build(node)

@@ -1,0 +1,81 @@
+"""Bounded, conservative simplification of results.
+
+``tidy`` returns the shortest of a few cheap rewritings (cancel, together,
+factor_terms) and accepts SymPy's full ``simplify`` only when it shortens the
+result substantially: ``2*sin(x)*cos(x)`` stays as the product rule gives it
+rather than turning into ``sin(2*x)``.  Everything runs under a time budget;
+a result that does not simplify quickly is returned as computed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sympy as sp
+
+from ..limits import SIMPLIFY_SECONDS, bounded
+
+#: Above this many operations a result is not simplified at all.
+MAX_OPS = 400
+
+
+def _ops(e: Any) -> int:
+    return sp.count_ops(e, visual=False)
+
+
+def tidy(expr: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
+    if not isinstance(expr, sp.Expr) or expr.is_Atom or expr.is_number and expr.is_Rational:
+        return expr
+    try:
+        raw_ops = _ops(expr)
+    except Exception:  # noqa: BLE001
+        return expr
+    if raw_ops > MAX_OPS:
+        return expr
+    deadline = time.monotonic() + seconds
+    best, best_ops = expr, raw_ops
+
+    def consider(candidate: Any, threshold: float = 1.0) -> None:
+        nonlocal best, best_ops
+        if candidate is None or candidate == best:
+            return
+        ops = _ops(candidate)
+        if ops < best_ops * threshold if threshold < 1 else ops < best_ops:
+            best, best_ops = candidate, ops
+
+    for rewrite in (sp.factor_terms, sp.cancel, sp.together, lambda e: sp.factor_terms(sp.together(e))):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return best
+        consider(bounded(lambda: rewrite(expr), left, None))
+    left = deadline - time.monotonic()
+    if left > 0:
+        full = bounded(lambda: sp.simplify(expr), left, None)
+        if full is not None and _ops(full) <= 0.6 * best_ops and _same_arguments(full, expr):
+            best = full
+    return best
+
+
+def _arguments(e: Any) -> set:
+    return {a for f in e.atoms(sp.Function) for a in f.args}
+
+
+def _same_arguments(new: Any, old: Any) -> bool:
+    """No function of a new argument: sin(2*x) from 2*sin(x)*cos(x) is refused."""
+    return _arguments(new) <= _arguments(old)
+
+
+def tidy_matrix(m: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
+    """``tidy`` each entry of an explicit matrix within one total budget."""
+    if not isinstance(m, sp.MatrixBase):
+        return tidy(m, seconds)
+    deadline = time.monotonic() + seconds
+    cache: dict[Any, Any] = {}
+    out = []
+    for e in m:
+        if e not in cache:
+            left = deadline - time.monotonic()
+            cache[e] = tidy(e, min(left, seconds / 4)) if left > 0 else e
+        out.append(cache[e])
+    return sp.ImmutableMatrix(m.rows, m.cols, out)

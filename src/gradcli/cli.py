@@ -1,0 +1,298 @@
+"""The command line: options in, one core call, one renderer out.
+
+This module imports only Click at load time: ``--help`` and TAB completion
+(which runs gradcli on every keypress) must not pay for SymPy or Rich.  Core
+modules are imported inside the commands.  ``main`` is the one place where
+exceptions become exit statuses.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import click
+
+from .errors import ExitStatus, GradcliError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
+
+
+@dataclass
+class Settings:
+    format: str = "auto"
+    timeout: float = 60.0
+    debug: bool = False
+    input: str = "auto"
+
+
+# -- shared options --------------------------------------------------------------
+
+def _declaration_options(f: Callable) -> Callable:
+    options = [
+        click.option("--vector", "vectors", multiple=True, metavar="NAMES",
+                     help="Declare column vectors (n x 1), comma separated: --vector a,b,x."),
+        click.option("--matrix", "matrices", multiple=True, metavar="NAMES",
+                     help="Declare n x n matrices: --matrix A,B,X."),
+        click.option("--symmetric", "symmetric", multiple=True, metavar="NAMES",
+                     help="Declare symmetric n x n matrices: --symmetric W."),
+        click.option("--shape", "shapes", multiple=True, metavar="NAME=RxC",
+                     help="Declare a shape: --shape X=3x2 or --shape 'X=m x n'."),
+        click.option("--dim", type=click.IntRange(1, 10_000), default=None,
+                     help="The size n behind --vector and --matrix (default: a symbol n)."),
+        click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+                     show_default=True, help="Layout convention for derivatives by vectors."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _common_options(f: Callable) -> Callable:
+    options = [
+        click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
+                     help="Variables, comma separated (default: the free symbols, x2 before x10)."),
+        click.option("--at", "at", default=None, metavar="POINT",
+                     help="Also evaluate at a point: --at x=1,y=pi/2 (a decimal point gives decimals)."),
+        click.option("--digits", type=click.IntRange(1, 1000), default=None,
+                     help="Significant digits of a decimal value (default 15)."),
+        click.option("--simplify/--no-simplify", default=True, show_default=True,
+                     help="Simplify results (bounded in time)."),
+        click.option("--rhs-only", is_flag=True, help="LaTeX: the result alone, without the left-hand side."),
+        click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None,
+                     help="Output format (overrides the global -f)."),
+        click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default=None,
+                     help="Input language (auto: LaTeX when the text starts with a backslash)."),
+    ]
+    f = _declaration_options(f)
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _options(settings: Settings, kw: dict[str, Any]):
+    from .build import Declarations
+    from .core import Options
+    from .points import parse_names
+
+    decl = Declarations(
+        vectors=tuple(parse_names(kw.get("vectors", ()), "--vector")),
+        matrices=tuple(parse_names(kw.get("matrices", ()), "--matrix")),
+        symmetric=tuple(parse_names(kw.get("symmetric", ()), "--symmetric")),
+        shapes=tuple(_shape_pairs(kw.get("shapes", ()))),
+        dim=kw.get("dim"),
+    )
+    _check_declarations(decl)
+    input_kind = kw.get("input_kind") or settings.input
+    return Options(
+        decl=decl,
+        layout=kw.get("layout", "numerator"),
+        simplify=kw.get("simplify", True),
+        at=kw.get("at"),
+        digits=kw.get("digits"),
+        latex_input=input_kind == "latex",
+    )
+
+
+def _shape_pairs(specs: tuple[str, ...]) -> list[tuple[str, str]]:
+    from .build import parse_shape
+    from .errors import InputError
+
+    out = []
+    for spec in specs:
+        name, _ = parse_shape(spec, None)  # validates
+        out.append((name, spec.partition("=")[2]))
+    if len({n for n, _ in out}) != len(out):
+        raise InputError("a name is given two --shape declarations")
+    return out
+
+
+def _check_declarations(decl: Any) -> None:
+    from .errors import InputError
+
+    seen: dict[str, str] = {}
+    for kind, names in (("--vector", decl.vectors), ("--matrix", decl.matrices),
+                        ("--symmetric", decl.symmetric), ("--shape", [n for n, _ in decl.shapes])):
+        for name in names:
+            if name in seen and seen[name] != kind:
+                raise InputError(f"{name} is declared by both {seen[name]} and {kind}")
+            seen[name] = kind
+
+
+# -- running a command -------------------------------------------------------------
+
+def _format(settings: Settings, override: str | None) -> str:
+    fmt = (override or settings.format).lower()
+    if fmt == "auto":
+        from .output import stdout_is_terminal
+
+        fmt = "rich" if stdout_is_terminal() else "plain"
+    return fmt
+
+
+def _emit(result: Any, fmt: str, **render_options: Any) -> None:
+    from . import output
+    from .render import render
+
+    rendered = render(result, fmt, **render_options)
+    if fmt == "rich":
+        output.out_rich(rendered)
+    else:
+        output.out(rendered)
+
+
+def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str], Any], fmt: str | None,
+         **render_options: Any) -> int:
+    """Compute and render each expression under the time limit.
+
+    ``-`` reads one expression a line from stdin; a failing line is reported
+    on stderr and the others still run; the exit status is the worst one.
+    """
+    from . import output
+    from .limits import time_limit
+
+    fmt = _format(settings, fmt)
+    if isinstance(exprs, str):
+        exprs = (exprs,)
+    items: list[tuple[str, str]] = []
+    for e in exprs:
+        if e == "-":
+            lines = [line.strip() for line in sys.stdin.read().splitlines()]
+            items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
+        else:
+            items.append(("", e))
+    if not items:
+        raise _usage("no expression given (standard input was empty)")
+    status = ExitStatus.OK
+    many = len(items) > 1
+    for where, text in items:
+        try:
+            with time_limit(settings.timeout):
+                _emit(compute(text), fmt, **render_options)
+        except GradcliError as exc:
+            if not many:
+                raise
+            output.err(exc.lines(prefix=f"{where}: " if where else ""))
+            status = max(status, exc.status)
+    return int(status)
+
+
+def _usage(message: str) -> GradcliError:
+    from .errors import InputError
+
+    return InputError(message)
+
+
+# -- the commands ---------------------------------------------------------------------
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
+              help="auto: rich on a terminal, plain when piped.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, metavar="SECONDS",
+              help="Time limit for all work.")
+@click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default="auto",
+              help="Input language (auto: LaTeX when the text starts with a backslash).")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.version_option(package_name="gradcli", prog_name="gradcli", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, fmt: str, timeout: float, input_kind: str, debug: bool) -> None:
+    """gradcli: derivatives, gradients, Hessians, Jacobians, the chain rule, Taylor
+    polynomials, matrix calculus, and a checker for identities and hand derivations.
+
+    \b
+    Examples:
+      gradcli derivative 'sin(x)^2 exp(x)'
+      gradcli grad 'x^2 y + sin(z)' --at x=1,y=2,z=0
+      gradcli -f latex hessian 'x^3 y'
+      gradcli taylor 'exp(x)' -n 6 --at 1
+      gradcli grad 'x^T B x' --vector x --matrix B --wrt x
+      gradcli check 'd/dx sin(x)^2 = 2 sin(x) cos(x)'
+
+    \b
+    Expressions: + - * / ^ (or **), implicit products (2x, x y, (x+1)(x-1)),
+    pi, e, sin cos tan cot sec csc asin acos atan (arcsin...) sinh cosh tanh
+    exp log ln sqrt abs sign log(x, b) erf ..., diff(f, x), and derivative
+    operators d/dx, d^2/dx^2, ∂/∂x.  Exit status: 0 ok, 1 a claim is false,
+    2 bad input, 3 time limit or an undecided claim.
+    """
+    ctx.obj = Settings(format=fmt.lower(), timeout=timeout, debug=debug, input=input_kind)
+
+
+@cli.command("derivative", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("-n", "--order", type=click.IntRange(0, 1000), default=1, show_default=True,
+              help="Order of the derivative.")
+@click.option("--steps", is_flag=True, help="Show the derivation rule by rule.")
+@click.option("--definition", is_flag=True, help="The difference quotient (5.3) and its limit (5.4).")
+@_common_options
+@click.pass_obj
+def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps: bool, definition: bool,
+                   **kw: Any) -> int:
+    """d/dx of EXPR; higher order with -n; mixed partials by repeating --wrt
+    (--wrt x --wrt y is d/dy(d/dx f)).  EXPR '-' reads one expression a line
+    from standard input."""
+    from . import core
+
+    opts = _options(settings, kw)
+    return _run(settings, exprs, lambda text: core.derivative(text, opts, wrt=kw["wrt"], order=order,
+                                                                steps=steps, definition=definition),
+                kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; turn every exception into an exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in args
+    if not debug:
+        sys.tracebacklimit = 0  # a crash inside a C extension still gets no Python traceback
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(20_000)
+    sys.tracebacklimit = 1000 if debug else sys.tracebacklimit
+    from .output import err
+
+    try:
+        status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.exceptions.Abort:
+        err("error: aborted")
+        status = 130
+    except click.ClickException as exc:
+        message = exc.format_message()
+        lines = [f"error: {message}"]
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            lines.append(f"see '{ctx.command_path} --help'")
+        err(lines)
+        status = ExitStatus.BAD_INPUT
+    except GradcliError as exc:
+        err(exc.lines())
+        status = exc.status
+    except RecursionError:
+        err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
+        status = ExitStatus.BAD_INPUT
+    except MemoryError:
+        err("error: out of memory")
+        status = ExitStatus.INCOMPLETE
+    except KeyboardInterrupt:
+        err("error: interrupted")
+        status = 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        status = ExitStatus.OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        err([f"error: internal error: {type(exc).__name__}: {str(exc)[:300]}",
+             "this is a bug in gradcli; rerun with --debug for a traceback"])
+        status = ExitStatus.INCOMPLETE
+    sys.exit(int(status or 0))

@@ -1,0 +1,82 @@
+"""Exit statuses and the exceptions that carry them.
+
+One enum, one exception hierarchy: every failure gradcli knows about is a
+``GradcliError`` whose ``status`` is the process exit status.  The CLI turns
+them into one or two lines on stderr (see ``cli.main``); core code only raises.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    OK = 0
+    #: ``check``: at least one claim is false.
+    CLAIM_FALSE = 1
+    #: Bad input: usage, syntax, unknown name, shape mismatch, missing --wrt.
+    BAD_INPUT = 2
+    #: Could not finish: time limit, or ``check`` left a claim unknown.
+    INCOMPLETE = 3
+
+
+class GradcliError(Exception):
+    """Base of every error gradcli reports to the user."""
+
+    status: ExitStatus = ExitStatus.BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def lines(self, prefix: str = "") -> list[str]:
+        """The one or two lines shown on stderr."""
+        out = [f"{prefix}error: {self.message}"]
+        if self.hint:
+            out.append(self.hint)
+        return out
+
+
+class InputError(GradcliError):
+    """Bad input of any kind (exit 2)."""
+
+
+class ParseError(InputError):
+    """A syntax error at a position of the source text; shows a caret."""
+
+    def __init__(self, message: str, source: str, pos: int, hint: str | None = None):
+        super().__init__(message, hint)
+        self.source = source
+        self.pos = max(0, min(pos, len(source)))
+
+    def lines(self, prefix: str = "") -> list[str]:
+        # Two lines: the message with a window of the source around the
+        # position, and a caret under it (a 10,000-character input stays short).
+        src, pos = self.source, self.pos
+        start = max(0, pos - 30)
+        end = min(len(src), pos + 30)
+        window = src[start:end].replace("\n", " ").replace("\t", " ")
+        before = "..." if start > 0 else ""
+        after = "..." if end < len(src) else ""
+        hint = f"; {self.hint}" if self.hint else ""
+        head = f"{prefix}error: {self.message}{hint} (at position {pos + 1}): "
+        return [head + before + window + after, " " * (len(head) + len(before) + pos - start) + "^"]
+
+
+class ShapeError(InputError):
+    """Operands whose shapes do not fit (exit 2)."""
+
+
+class LimitError(InputError):
+    """Input refused before any work: too long, too deep, numbers that explode."""
+
+
+class TimeLimitExceeded(GradcliError):
+    """The --timeout ran out (exit 3)."""
+
+    status = ExitStatus.INCOMPLETE
+
+
+class NotAnalyticError(InputError):
+    """A Taylor expansion about a point where f is not analytic (exit 2)."""

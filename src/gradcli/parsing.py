@@ -1,0 +1,498 @@
+"""Text -> syntax tree, safely.
+
+A hand-written tokenizer and recursive-descent parser for gradcli's expression
+language (SPEC, "Expression language").  Nothing here evaluates user text:
+the parser only produces ``syntax`` nodes, and ``build`` maps those nodes to
+SymPy objects through fixed tables.  It imports neither SymPy nor Rich, so
+the CLI can parse arguments cheaply.
+
+Grammar (lowest precedence first)::
+
+    claim   := expr ('=' expr)?
+    expr    := ['+'|'-'] term (('+'|'-') term)*
+    term    := DERIV term | factor (('*'|'/'|implicit) (DERIV term | factor))*
+    factor  := ('-'|'+') factor | power
+    power   := postfix ('^'|'**' factor)?            (right associative)
+    postfix := primary ("'" | '.T')*
+    primary := NUMBER | NAME | FUNC '(' args ')' | FUNC '^' NUMBER '(' args ')'
+             | '(' expr ')' | '[' ... ']'
+
+A derivative operator (``d/dx``, ``d^2/dx^2``, ``∂/∂x``) takes the rest of
+the term, everything up to the next ``+`` or ``-`` outside parentheses, as a
+minus sign would.  Implicit multiplication joins a factor with a following
+name, function, ``(`` or ``[`` (``2x``, ``2 sin(x)``, ``x y``,
+``(x+1)(x-1)``); ``xy`` is one name, and a name that is not a function
+directly followed by ``(`` is an error (a typo'd function would otherwise be
+read as a product).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import syntax as S
+from .errors import LimitError, ParseError
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 200
+
+#: Function names of the language (plain form), with their arities.
+FUNCTIONS: dict[str, tuple[int, ...]] = {
+    **{f: (1,) for f in (
+        "sin cos tan cot sec csc asin acos atan acot asec acsc "
+        "arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth sech csch "
+        "asinh acosh atanh arsinh arcosh artanh arcsinh arccosh arctanh "
+        "exp ln sqrt cbrt abs sign erf gamma factorial "
+        "tr trace det inv norm transpose"
+    ).split()},
+    "log": (1, 2),
+    "atan2": (2,),
+    "root": (2,),
+    "diff": (2, 3, 4, 5, 6),
+}
+
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
+    "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta",
+    "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi",
+    "Ψ": "Psi", "Ω": "Omega",
+}
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NAME_RE = re.compile(_NAME)
+_SPACE_RE = re.compile(r"\s+")
+# d/dx, d^2/dx^2, ∂/∂x, ∂^2/∂x^2, ∂^2/∂x∂y, d/d x ; also ∂x∂y products
+_D = r"(?:d|∂|\u2202)"
+_DERIV_RE = re.compile(
+    rf"(?P<d>{_D})\s*(?:\^\s*(?P<n>\d+)\s*)?/\s*"
+    rf"(?P<vars>(?:{_D}\s*{_NAME}\s*(?:\^\s*\d+\s*)?)+)"
+)
+_DERIV_VAR_RE = re.compile(rf"{_D}\s*({_NAME})\s*(?:\^\s*(\d+))?")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUM NAME OP DERIV EOF
+    text: str
+    pos: int
+    end: int
+    # for DERIV: ((var, order), ...) in the order written; partial flag
+    deriv: tuple[tuple[str, int], ...] = ()
+    partial: bool = False
+    space_before: bool = False
+
+
+def tokenize(src: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(src)
+    space = False
+    while i < n:
+        c = src[i]
+        m = _SPACE_RE.match(src, i)
+        if m:
+            i = m.end()
+            space = True
+            continue
+        start = i
+        if c.isdigit() or (c == "." and i + 1 < n and src[i + 1].isdigit()):
+            m = _NUMBER_RE.match(src, i)
+            assert m
+            text = m.group(0)
+            if m.group(1).endswith(".") and i + len(text) < n and src[i + len(text)] == "T":
+                text = text[:-1]  # "2.T" is not a number followed by T; keep "2"
+            tokens.append(Token("NUM", text, start, start + len(text), space_before=space))
+            i = start + len(text)
+        elif c in "d∂\u2202" and (c != "d" or not (i + 1 < n and (src[i + 1].isalnum() or src[i + 1] == "_"))) and (
+            m := _DERIV_RE.match(src, i)
+        ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
+            total = int(m.group("n")) if m.group("n") else None
+            pairs = tuple((v, int(k) if k else 1) for v, k in _DERIV_VAR_RE.findall(m.group("vars")))
+            if total is not None and sum(k for _, k in pairs) != total:
+                raise ParseError(
+                    f"the orders of '{m.group(0).strip()}' do not add up to {total}", src, start
+                )
+            if total is None and len(pairs) > 1:
+                raise ParseError(
+                    f"'{m.group(0).strip()}' lacks the total order, e.g. d^2/dxdy", src, start
+                )
+            if total is None and pairs[0][1] != 1:
+                raise ParseError(
+                    f"'{m.group(0).strip()}': write the order on both sides, e.g. d^2/dx^2", src, start
+                )
+            text = m.group(0).rstrip()
+            tokens.append(
+                Token("DERIV", text, start, start + len(text), deriv=pairs, partial=c != "d", space_before=space)
+            )
+            i = start + len(text)
+        elif c.isalpha() or c == "_":
+            if c in GREEK:
+                name, j = GREEK[c], i + 1
+            else:
+                m = _NAME_RE.match(src, i)
+                if not m:
+                    raise ParseError(f"unexpected character {c!r}", src, i)
+                name, j = m.group(0), m.end()
+            tokens.append(Token("NAME", name, start, j, space_before=space))
+            i = j
+        elif src.startswith("**", i):
+            tokens.append(Token("OP", "^", i, i + 2, space_before=space))
+            i += 2
+        elif src.startswith("==", i):
+            tokens.append(Token("OP", "=", i, i + 2, space_before=space))
+            i += 2
+        elif c == "." and src.startswith(".T", i) and not (i + 2 < n and (src[i + 2].isalnum() or src[i + 2] == "_")):
+            tokens.append(Token("OP", ".T", i, i + 2, space_before=space))
+            i += 2
+        elif c in "+-*/^()[],='":
+            tokens.append(Token("OP", c, i, i + 1, space_before=space))
+            i += 1
+        elif c in "·×⋅":
+            tokens.append(Token("OP", "*", i, i + 1, space_before=space))
+            i += 1
+        elif c == "−":  # unicode minus
+            tokens.append(Token("OP", "-", i, i + 1, space_before=space))
+            i += 1
+        elif c == "ᵀ":
+            tokens.append(Token("OP", "'", i, i + 1, space_before=space))
+            i += 1
+        else:
+            hint = None
+            if c in "{}\\":
+                hint = "LaTeX input must start with a backslash, or use --input latex"
+            elif c in ";:!@#$%&|<>?`~\"":
+                hint = "this character is not part of gradcli's expression language"
+            raise ParseError(f"unexpected character {c!r}", src, i, hint)
+        space = False
+    tokens.append(Token("EOF", "", n, n, space_before=space))
+    return tokens
+
+
+class Parser:
+    def __init__(self, src: str):
+        check_length(src)
+        self.src = src
+        self.tokens = tokenize(src)
+        self.i = 0
+        self.depth = 0
+
+    # -- helpers -----------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def at(self, text: str) -> bool:
+        t = self.tok
+        return t.kind == "OP" and t.text == text
+
+    def expect(self, text: str, what: str | None = None) -> Token:
+        if not self.at(text):
+            t = self.tok
+            found = "the end of the input" if t.kind == "EOF" else repr(t.text)
+            raise ParseError(f"expected {what or repr(text)}, found {found}", self.src, t.pos)
+        return self.advance()
+
+    def error(self, message: str, pos: int | None = None, hint: str | None = None) -> ParseError:
+        return ParseError(message, self.src, self.tok.pos if pos is None else pos, hint)
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LimitError(
+                f"the expression is nested deeper than {MAX_DEPTH} levels",
+                "gradcli refuses such input before doing any work",
+            )
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # -- grammar -------------------------------------------------------------
+    def parse_claim(self) -> S.Node:
+        lhs = self.parse_expr()
+        if self.at("="):
+            self.advance()
+            rhs = self.parse_expr()
+            node: S.Node = S.Equation(lhs.pos, rhs.end, lhs, rhs)
+        else:
+            node = lhs
+        self.finish()
+        return node
+
+    def parse_single(self) -> S.Node:
+        node = self.parse_expr()
+        if self.at("="):
+            raise self.error(
+                "an equation is not an expression here", hint="use 'gradcli check' to decide a claim"
+            )
+        self.finish()
+        return node
+
+    def finish(self) -> None:
+        t = self.tok
+        if t.kind != "EOF":
+            if t.kind == "OP" and t.text in ")]":
+                raise self.error(f"unmatched {t.text!r}")
+            if t.kind == "NUM":
+                raise self.error("a number cannot follow here without an operator", hint="write '*' between the factors")
+            raise self.error(f"unexpected {t.text!r}")
+
+    def parse_expr(self) -> S.Node:
+        self.enter()
+        start = self.tok
+        if self.at("-") or self.at("+"):
+            op = self.advance().text
+            operand = self.parse_term()
+            left: S.Node = S.Unary(start.pos, operand.end, op, operand)
+        else:
+            left = self.parse_term()
+        while self.at("+") or self.at("-"):
+            op = self.advance().text
+            right = self.parse_term()
+            left = S.Binary(left.pos, right.end, op, left, right)
+        self.leave()
+        return left
+
+    def _deriv(self) -> S.Node:
+        t = self.advance()
+        if self.tok.kind == "EOF" or (self.tok.kind == "OP" and self.tok.text in ")],=+"):
+            raise self.error(f"the operator {t.text!r} needs an expression after it")
+        operand = self.parse_term()
+        # ∂^2/∂x∂y f means d/dy (d/dx f)? Convention: the variable written next
+        # to f acts first, as in ∂/∂x ∂/∂y f = ∂/∂x (∂/∂y f).  So apply the
+        # written variables from the right.
+        node = operand
+        for var, order in reversed(t.deriv):
+            node = S.Derivative(t.pos, operand.end, node, var, order, t.partial)
+        return node
+
+    def parse_term(self) -> S.Node:
+        self.enter()
+        if self.tok.kind == "DERIV":
+            node = self._deriv()
+            self.leave()
+            return node
+        left = self.parse_factor()
+        while True:
+            t = self.tok
+            if t.kind == "OP" and t.text in "*/":
+                self.advance()
+                if self.tok.kind == "DERIV":
+                    right = self._deriv()
+                else:
+                    right = self.parse_factor()
+                left = S.Binary(left.pos, right.end, t.text, left, right)
+            elif t.kind == "DERIV":
+                right = self._deriv()
+                left = S.Binary(left.pos, right.end, "*", left, right)
+            elif t.kind == "NAME" or (t.kind == "OP" and t.text in "(["):
+                right = self.parse_power()
+                left = S.Binary(left.pos, right.end, "*", left, right)
+            elif t.kind == "NUM":
+                raise self.error(
+                    "a number cannot follow here without an operator", hint="write '*' between the factors"
+                )
+            else:
+                break
+        self.leave()
+        return left
+
+    def parse_factor(self) -> S.Node:
+        self.enter()
+        t = self.tok
+        if self.at("-") or self.at("+"):
+            self.advance()
+            operand = self.parse_factor()
+            node: S.Node = S.Unary(t.pos, operand.end, t.text, operand)
+        else:
+            node = self.parse_power()
+        self.leave()
+        return node
+
+    def parse_power(self) -> S.Node:
+        self.enter()
+        base = self.parse_postfix()
+        if self.at("^"):
+            self.advance()
+            if self.tok.kind == "EOF":
+                raise self.error("'^' needs an exponent")
+            exponent = self.parse_factor()
+            base = S.Binary(base.pos, exponent.end, "^", base, exponent)
+            # allow x^T' etc.? no: postfix after an exponent binds to the exponent.
+        self.leave()
+        return base
+
+    def parse_postfix(self) -> S.Node:
+        node = self.parse_primary()
+        while self.at("'") or self.at(".T"):
+            t = self.advance()
+            node = S.Transpose(node.pos, t.end, node)
+        return node
+
+    def parse_primary(self) -> S.Node:
+        t = self.tok
+        if t.kind == "NUM":
+            self.advance()
+            return S.Number(t.pos, t.end, t.text)
+        if t.kind == "NAME":
+            return self.parse_name()
+        if self.at("("):
+            self.enter()
+            self.advance()
+            if self.at(")"):
+                raise self.error("empty parentheses")
+            inner = self.parse_expr()
+            close = self.expect(")", "')'")
+            self.leave()
+            # keep the node but widen its span to include the parentheses
+            return _respan(inner, t.pos, close.end)
+        if self.at("["):
+            return self.parse_matrix()
+        if t.kind == "DERIV":
+            return self._deriv()
+        if t.kind == "EOF":
+            raise self.error("the expression ends too early" if t.pos else "the expression is empty")
+        raise self.error(f"unexpected {t.text!r}")
+
+    def parse_name(self) -> S.Node:
+        t = self.advance()
+        name = t.text
+        nxt = self.tok
+        if name in FUNCTIONS:
+            power: S.Node | None = None
+            if self.at("^") and self.peek().kind == "NUM" and self.peek(2).kind == "OP" and self.peek(2).text == "(":
+                # sin^2(x) = sin(x)^2
+                self.advance()
+                num = self.advance()
+                power = S.Number(num.pos, num.end, num.text)
+            if not self.at("("):
+                raise self.error(
+                    f"the function {name!r} needs its argument in parentheses: {name}(...)", t.pos
+                )
+            self.enter()
+            self.advance()
+            args: list[S.Node] = []
+            if self.at(")"):
+                raise self.error(f"{name}() needs an argument")
+            while True:
+                args.append(self.parse_expr())
+                if self.at(","):
+                    self.advance()
+                    continue
+                break
+            close = self.expect(")", "',' or ')'")
+            self.leave()
+            if len(args) not in FUNCTIONS[name]:
+                counts = " or ".join(str(k) for k in FUNCTIONS[name])
+                raise ParseError(
+                    f"{name} takes {counts} argument{'s' if FUNCTIONS[name] != (1,) else ''}, not {len(args)}",
+                    self.src, t.pos,
+                )
+            call: S.Node = S.Call(t.pos, close.end, name, tuple(args))
+            if power is not None:
+                call = S.Binary(t.pos, close.end, "^", call, power)
+            return call
+        if nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
+            raise ParseError(
+                f"unknown function {name!r}",
+                self.src,
+                t.pos,
+                f"write '{name}*(...)' for a product",
+            )
+        return S.Name(t.pos, t.end, name)
+
+    def parse_matrix(self) -> S.Node:
+        self.enter()
+        open_ = self.advance()
+        if self.at("]"):
+            raise self.error("an empty vector or matrix")
+        if self.at("["):
+            rows: list[tuple[S.Node, ...]] = []
+            while True:
+                if not self.at("["):
+                    raise self.error("expected '[' starting a matrix row")
+                self.advance()
+                row = [self.parse_expr()]
+                while self.at(","):
+                    self.advance()
+                    row.append(self.parse_expr())
+                self.expect("]", "',' or ']'")
+                rows.append(tuple(row))
+                if self.at(","):
+                    self.advance()
+                    continue
+                break
+            close = self.expect("]", "']'")
+            if len({len(r) for r in rows}) != 1:
+                raise ParseError("the rows of the matrix have different lengths", self.src, open_.pos)
+            self.leave()
+            return S.Matrix(open_.pos, close.end, tuple(rows), vector=False)
+        items = [self.parse_expr()]
+        while self.at(","):
+            self.advance()
+            items.append(self.parse_expr())
+        close = self.expect("]", "',' or ']'")
+        self.leave()
+        return S.Matrix(open_.pos, close.end, (tuple(items),), vector=True)
+
+
+def _respan(node: S.Node, pos: int, end: int) -> S.Node:
+    import dataclasses
+
+    return dataclasses.replace(node, pos=pos, end=end)
+
+
+def check_length(src: str) -> None:
+    if len(src) > MAX_LENGTH:
+        raise LimitError(
+            f"the input is {len(src):,} characters long; the limit is {MAX_LENGTH:,}",
+            "gradcli refuses such input before doing any work",
+        )
+
+
+def is_latex(src: str) -> bool:
+    return src.lstrip().startswith("\\")
+
+
+def parse(src: str, *, latex: bool = False) -> S.Node:
+    """Parse one expression (no ``=``)."""
+    if latex or is_latex(src):
+        from .latex_in import parse_latex
+
+        return parse_latex(src, claim=False)
+    return Parser(src).parse_single()
+
+
+def parse_claim(src: str, *, latex: bool = False) -> S.Node:
+    """Parse an expression or an equation ``lhs = rhs``."""
+    if latex or is_latex(src):
+        from .latex_in import parse_latex
+
+        return parse_latex(src, claim=True)
+    return Parser(src).parse_claim()
+
+
+def split_top_level(src: str, sep: str = ",") -> list[tuple[int, str]]:
+    """Split at ``sep`` outside brackets; returns (offset, piece) pairs."""
+    out: list[tuple[int, str]] = []
+    depth, start = 0, 0
+    for i, c in enumerate(src):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == sep and depth == 0:
+            out.append((start, src[start:i]))
+            start = i + 1
+    out.append((start, src[start:]))
+    return out

@@ -1,0 +1,123 @@
+"""Variables and evaluation points: ``--wrt x,y`` and ``--at x=1,y=pi/2``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import sympy as sp
+
+from .build import Context, build, is_matrix, scalar_symbol
+from .errors import InputError
+from .parsing import Parser, split_top_level
+from .results import Point
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[α-ωΑ-Ω]")
+DEFAULT_DIGITS = 15
+MAX_DIGITS = 1000
+
+
+def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
+    """``["x,y", "z"]`` -> ``["x", "y", "z"]``; empty or malformed names are errors."""
+    from .parsing import GREEK
+
+    out: list[str] = []
+    for value in values:
+        for piece in value.split(","):
+            name = piece.strip()
+            if not name:
+                raise InputError(f"{option} {value!r}: an empty variable name", f"write {option} x,y")
+            name = GREEK.get(name, name)
+            if not _NAME_RE.fullmatch(name):
+                raise InputError(f"{option} {value!r}: {name!r} is not a variable name")
+            out.append(name)
+    return out
+
+
+def natural_key(symbol: Any) -> tuple:
+    """Sort key: x2 before x10, then by name."""
+    name = str(symbol)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p != "")
+
+
+def natural_order(symbols: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(sorted(symbols, key=natural_key))
+
+
+def parse_point(text: str, ctx: Context | None = None, digits: int | None = None, *, allow_bare: Any = None) -> Point:
+    """``x=1,y=pi/2`` -> Point.  Values are exact unless written with a decimal point.
+
+    ``allow_bare``: a symbol that a value written without a name refers to
+    (``taylor --at 1`` for one variable).
+    """
+    ctx = ctx or Context()
+    if digits is not None and not 1 <= digits <= MAX_DIGITS:
+        raise InputError(f"--digits must be between 1 and {MAX_DIGITS}")
+    pairs: list[tuple[Any, Any]] = []
+    decimal = False
+    for offset, piece in split_top_level(text):
+        if not piece.strip():
+            raise InputError(f"--at {text!r}: an empty entry", "write --at x=1,y=2")
+        if "=" in piece:
+            name, _, value_text = piece.partition("=")
+            name = name.strip()
+            if not name or not _NAME_RE.fullmatch(name):
+                raise InputError(f"--at {text!r}: {name!r} is not a variable name", "write --at x=1,y=2")
+            var = scalar_symbol(name)
+        elif allow_bare is not None and len(split_top_level(text)) == 1:
+            var, value_text = allow_bare, piece
+        else:
+            raise InputError(f"--at {text!r}: write NAME=VALUE, e.g. --at x=1,y=2")
+        node = Parser(value_text).parse_single()
+        value = build(node, Context(ctx.decl, layout=ctx.layout, source=value_text))
+        if is_matrix(value):
+            raise InputError(f"--at {text!r}: the value of {var} must be a scalar")
+        if re.search(r"\d\.|\.\d|\d[eE][+-]?\d", value_text):
+            decimal = True
+        if any(v == var for v, _ in pairs):
+            raise InputError(f"--at {text!r}: {var} is given twice")
+        pairs.append((var, value))
+    return Point(tuple(pairs), decimal=decimal, digits=digits, text=text)
+
+
+def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
+    """``obj`` at ``point``: exact, or a decimal with ``point.digits`` digits.
+
+    ``needed``: the variables the point must give a value for (the function's
+    free symbols); a missing one is an error naming it.
+    """
+    given = point.as_dict()
+    missing = [str(s) for s in natural_order(set(needed)) if s not in given]
+    if missing:
+        raise InputError(
+            f"--at {point.text!r} gives no value for {', '.join(missing)}",
+            f"write --at {','.join(f'{str(s)}=...' for s in natural_order(set(needed)))}",
+        )
+    digits = point.digits or DEFAULT_DIGITS
+
+    def one(e: Any) -> Any:
+        if point.decimal or point.digits:
+            value = e.evalf(n=digits, subs=given) if hasattr(e, "evalf") else e
+            value = sp.sympify(value)
+            if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                raise InputError(f"the result is undefined at {point.text}")
+            return value
+        value = e.subs(given) if hasattr(e, "subs") else e
+        value = _tidy(value)
+        if value.has(sp.zoo, sp.nan):
+            raise InputError(f"the result is undefined at {point.text}")
+        return value
+
+    if isinstance(obj, sp.MatrixBase):
+        return sp.ImmutableMatrix(obj.rows, obj.cols, [one(e) for e in obj])
+    if is_matrix(obj):
+        return obj.subs(given)
+    return one(sp.sympify(obj))
+
+
+def _tidy(value: Any) -> Any:
+    from .limits import bounded
+
+    if not isinstance(value, sp.Expr) or value.is_Rational:
+        return value
+    return bounded(lambda: sp.simplify(value), 1.0, value)

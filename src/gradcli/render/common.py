@@ -1,0 +1,183 @@
+"""Helpers shared by the renderers: SymPy objects as plain strings, LaTeX, JSON values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+
+def is_matrix(obj: Any) -> bool:
+    return isinstance(obj, (MatrixExpr, sp.MatrixBase))
+
+
+def is_vector(obj: Any) -> bool:
+    return isinstance(obj, sp.MatrixBase) and (obj.rows == 1 or obj.cols == 1)
+
+
+# -- plain --------------------------------------------------------------------------
+
+
+class PlainPrinter(StrPrinter):
+    """SymPy's string form, which ``sympy.sympify`` reads back."""
+
+    def _print_Float(self, expr: Any) -> str:
+        return super()._print_Float(expr)
+
+
+_plain = PlainPrinter({"order": None})
+
+
+def plain(obj: Any, *, vector_as_list: bool = True) -> str:
+    """One line: scalars as SymPy's str, vectors as ``[a, b]``, matrices ``[[..], [..]]``."""
+    if isinstance(obj, sp.MatrixBase):
+        if vector_as_list and (obj.rows == 1 or obj.cols == 1):
+            return "[" + ", ".join(_plain.doprint(e) for e in obj) + "]"
+        return "[" + ", ".join("[" + ", ".join(_plain.doprint(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+    if isinstance(obj, (list, tuple)):
+        return "[" + ", ".join(plain(o) for o in obj) + "]"
+    return _plain.doprint(obj)
+
+
+def json_value(obj: Any, *, vector_as_list: bool = True) -> Any:
+    """A JSON value: a string for a scalar or matrix expression, a list for a
+    vector, a list of lists for a matrix."""
+    if isinstance(obj, sp.MatrixBase):
+        if vector_as_list and (obj.rows == 1 or obj.cols == 1):
+            return [_plain.doprint(e) for e in obj]
+        return [[_plain.doprint(e) for e in obj.row(i)] for i in range(obj.rows)]
+    if isinstance(obj, (list, tuple)):
+        return [json_value(o) for o in obj]
+    if obj is None:
+        return None
+    return _plain.doprint(obj)
+
+
+def shape(obj: Any) -> list | None:
+    if not is_matrix(obj):
+        return None
+    return [int(d) if getattr(d, "is_Integer", False) else str(d) for d in obj.shape]
+
+
+# -- LaTeX ----------------------------------------------------------------------------
+
+
+class GradLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with gradcli's conventions: ``^{\\top}``,
+    ``\\det``, ``\\operatorname{tr}``, ``bmatrix``, ``I`` for the identity."""
+
+    def __init__(self, settings: dict | None = None):
+        base = {"mat_str": "bmatrix", "mat_delim": ""}
+        base.update(settings or {})
+        super().__init__(base)
+
+    def _print_Transpose(self, expr: Any) -> str:
+        arg = expr.arg
+        inner = self._print(arg)
+        if not isinstance(arg, sp.MatrixSymbol):
+            inner = r"\left(" + inner + r"\right)"
+        return inner + r"^{\top}"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return r"\det\left(" + self._print(expr.arg) + r"\right)"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return r"\operatorname{tr}\left(" + self._print(expr.arg) + r"\right)"
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "I"
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        if tuple(expr.parent.shape) == (1, 1):
+            return self._print(expr.parent)
+        return super()._print_MatrixElement(expr)
+
+    def _print_Inverse(self, expr: Any) -> str:
+        arg = expr.arg
+        inner = self._print(arg)
+        if not isinstance(arg, sp.MatrixSymbol):
+            inner = r"\left(" + inner + r"\right)"
+        return inner + "^{-1}"
+
+
+def latex(obj: Any, **settings: Any) -> str:
+    if isinstance(obj, (list, tuple)):
+        obj = sp.ImmutableMatrix([list(obj)]) if obj else sp.ImmutableMatrix([[]])
+    return GradLatexPrinter(settings).doprint(obj)
+
+
+def latex_operator(variables: Any, *, partial: bool = True) -> str:
+    """``\\frac{\\partial}{\\partial x}``; repeated variables give higher order,
+    several give a mixed partial (applied right to left, as written)."""
+    variables = list(variables)
+    d = r"\partial" if partial else "d"
+    n = len(variables)
+    if n == 0:
+        return ""
+    # group consecutive equal variables, written in the order of application
+    # reversed (the last applied stands leftmost in the denominator)
+    groups: list[list[Any]] = []
+    for v in reversed(variables):
+        if groups and groups[-1][0] == v:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    denominator = " ".join(
+        f"{d} {latex(g[0])}" + (f"^{{{len(g)}}}" if len(g) > 1 else "") for g in groups
+    )
+    numerator = d if n == 1 else f"{d}^{{{n}}}"
+    return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+
+def latex_applied(operator: str, function: Any) -> str:
+    body = latex(function)
+    return rf"{operator} \left( {body} \right)"
+
+
+def unicode_operator(variables: Any) -> str:
+    variables = list(variables)
+    n = len(variables)
+    groups: list[list[Any]] = []
+    for v in reversed(variables):
+        if groups and groups[-1][0] == v:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    den = "".join(f"∂{g[0]}" + (str(len(g)).translate(sup) if len(g) > 1 else "") for g in groups)
+    num = "∂" if n == 1 else "∂" + str(n).translate(sup)
+    return f"{num}/{den}"
+
+
+def pretty(obj: Any, *, max_ops: int = 300) -> str:
+    """Unicode maths for the terminal; big objects fall back to the one-line form."""
+    try:
+        size = len(plain(obj))
+    except Exception:  # noqa: BLE001
+        size = 0
+    if size > 2000:
+        return plain(obj)
+    from sympy.printing.pretty import pretty as _pretty
+
+    try:
+        return _pretty(obj, use_unicode=True, wrap_line=False)
+    except Exception:  # noqa: BLE001 - a printer gap must not hide the answer
+        return plain(obj)
+
+
+def point_text(point: Any) -> str:
+    return ", ".join(f"{plain(k)} = {plain(v)}" for k, v in point.values)
+
+
+def version() -> str:
+    try:
+        from importlib.metadata import version as _v
+
+        return _v("gradcli")
+    except Exception:  # noqa: BLE001
+        from .. import __version__
+
+        return __version__

@@ -1,0 +1,48 @@
+"""Plain text: one line per result, in SymPy's string form (pipes, scripts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import plain
+
+
+def render(result: Any, **options: Any) -> str:
+    handler = _HANDLERS[type(result).__name__]
+    return handler(result, **options)
+
+
+def _value_or_result(r: Any) -> str:
+    return plain(r.value) if r.point is not None else plain(r.result)
+
+
+def _derivative(r: Any, **_: Any) -> str:
+    lines: list[str] = []
+    if r.steps is not None:
+        for depth, step in r.steps.flat():
+            note = f" ({step.note})" if step.note else ""
+            lines.append(f"{'  ' * depth}{step.rule}: d/d{plain(r.steps.var)} {_paren(step.expression)} = {plain(step.result)}{note}")
+    if r.definition is not None:
+        d = r.definition
+        lines.append(f"difference quotient: {plain(d.quotient)}")
+        lines.append(f"simplified: {plain(d.simplified)}")
+        lines.append(f"limit h -> 0: {plain(d.limit) if d.limit is not None else 'does not exist'}")
+        for row in d.secants:
+            left = f"  left: {plain(row.slope_left)}" if row.slope_left is not None else ""
+            lines.append(f"h = {plain(row.h)}: {plain(row.slope_right)}{left}")
+        if d.note:
+            lines.append(d.note)
+        if d.limit is None:
+            return "\n".join(lines)
+    lines.append(_value_or_result(r))
+    return "\n".join(lines)
+
+
+def _paren(e: Any) -> str:
+    text = plain(e)
+    return text if text.isidentifier() else f"({text})"
+
+
+_HANDLERS = {
+    "DerivativeResult": _derivative,
+}

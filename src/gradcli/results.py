@@ -1,0 +1,117 @@
+"""What the core returns and the renderers show: frozen dataclasses.
+
+Every command's core function returns one of these; renderers (one module
+per output format) turn them into text.  Fields hold SymPy objects; nothing
+here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Point:
+    """An evaluation point: ``--at x=1,y=pi/2``."""
+
+    values: tuple[tuple[Any, Any], ...]  # (Symbol, value)
+    decimal: bool = False  # a value was written with a decimal point
+    digits: int | None = None
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.values)
+
+
+@dataclass(frozen=True)
+class DerivativeResult:
+    input: str
+    function: Any
+    wrt: tuple[tuple[Any, int], ...]  # (variable, order) in the order applied
+    result: Any
+    value: Any = None
+    point: Point | None = None
+    steps: Any = None  # calculus.steps.StepsResult
+    definition: Any = None  # calculus.definition.DefinitionResult
+    simplified: bool = True
+    command: str = "derivative"
+
+    @property
+    def variables(self) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for var, order in self.wrt:
+            out.extend([var] * order)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """gradient / hessian / jacobian of scalar variables or matrix symbols."""
+
+    command: str  # gradient | hessian | jacobian
+    input: str
+    function: Any  # scalar expr, or tuple of exprs (jacobian)
+    wrt: tuple[Any, ...]
+    result: Any  # ImmutableMatrix, or a matrix expression
+    layout: str = "numerator"
+    value: Any = None
+    point: Point | None = None
+    determinant: Any = None
+    determinant_value: Any = None
+    symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
+
+
+@dataclass(frozen=True)
+class ChainRuleResult:
+    input: str
+    chain: Any  # calculus.multivar.ChainResult
+    value: Any = None
+    point: Point | None = None
+    command: str = "chain"
+
+
+@dataclass(frozen=True)
+class TaylorReport:
+    input: str
+    taylor: Any  # calculus.taylor.TaylorResult
+    table: bool = False
+    plot: str | None = None
+    command: str = "taylor"
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    claim: str
+    verdict: str  # "true" | "false" | "unknown"
+    method: str
+    name: str | None = None
+    reason: str = ""
+    counterexample: dict | None = None  # {"point": {...}, "sizes": {...}, "lhs": str, "rhs": str}
+    lhs: Any = None
+    rhs: Any = None
+    hint: str = ""
+    source: str = ""  # "file.txt:3" etc.
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[ClaimVerdict, ...]
+    command: str = "check"
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for r in self.results if r.verdict == verdict)
+
+
+@dataclass(frozen=True)
+class CatalogueListing:
+    entries: tuple[Any, ...]
+    command: str = "check"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several results of one command (EXPR '-' on stdin)."""
+
+    items: tuple[Any, ...] = field(default_factory=tuple)
