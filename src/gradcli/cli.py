@@ -188,7 +188,33 @@ def _usage(message: str) -> GradcliError:
 
 # -- the commands ---------------------------------------------------------------------
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check"}
+
+
+class AliasGroup(click.Group):
+    """A group whose commands also answer to their short aliases."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        return (cmd.name if cmd else name), cmd, rest
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        reverse = {v: k for k, v in ALIASES.items()}
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            label = f"{name} ({reverse[name]})" if name in reverse else name
+            rows.append((label, cmd.get_short_help_str(limit=70)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+@click.group(cls=AliasGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
               help="auto: rich on a terminal, plain when piped.")
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, metavar="SECONDS",
@@ -240,6 +266,148 @@ def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps
     return _run(settings, exprs, lambda text: core.derivative(text, opts, wrt=kw["wrt"], order=order,
                                                                 steps=steps, definition=definition),
                 kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@cli.command("gradient", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@_common_options
+@click.pass_obj
+def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+    """The gradient of a scalar function: the row vector of partials (5.39;
+    a column with --layout denominator), or the gradient w.r.t. a vector or
+    matrix symbol (--vector x --wrt x)."""
+    from . import core
+
+    opts = _options(settings, kw)
+    return _run(settings, exprs, lambda text: core.gradient(text, opts, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@cli.command("hessian", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@_common_options
+@click.pass_obj
+def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+    """The Hessian: the symmetric matrix of second partials (or w.r.t. a vector symbol)."""
+    from . import core
+
+    opts = _options(settings, kw)
+    return _run(settings, exprs, lambda text: core.hessian(text, opts, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@cli.command("jacobian", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPRS")
+@click.option("--det", is_flag=True, help="Add the determinant (square Jacobians).")
+@_common_options
+@click.pass_obj
+def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: Any) -> int:
+    """The Jacobian of a vector function 'f1, f2, ...' (or '[f1, f2]', or
+    several arguments): m functions of n variables give m x n (n x m with
+    --layout denominator).  EXPRS '-' reads one system a line."""
+    from . import core
+
+    opts = _options(settings, kw)
+    if exprs == ("-",):
+        return _run(settings, exprs, lambda text: core.jacobian([text], opts, wrt=kw["wrt"], det=det), kw["fmt"],
+                    rhs_only=kw["rhs_only"])
+    if "-" in exprs:
+        raise _usage("'-' (standard input) must be the only argument")
+    return _run(settings, ", ".join(exprs), lambda _: core.jacobian(list(exprs), opts, wrt=kw["wrt"], det=det),
+                kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@cli.command("chain", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("--sub", "subs", multiple=True, metavar="X=G",
+              help="A substitution x_i = g_i(t), repeatable: --sub x1='sin(t)' --sub x2='cos(t)'.")
+@_common_options
+@click.pass_obj
+def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...], **kw: Any) -> int:
+    """The chain rule (5.49-5.53): df/dx, dx/dt (or dx/d(s,t)), their product,
+    and the result in terms of the parameters (--wrt t, or s,t)."""
+    from . import core
+
+    opts = _options(settings, kw)
+    return _run(settings, exprs, lambda text: core.chain(text, opts, subs=subs, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@cli.command("taylor", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("-n", "--order", type=click.IntRange(0, 1000), default=5, show_default=True,
+              help="Order n; with several variables the total degree.")
+@click.option("--table", is_flag=True, help="The table of k, f^(k)(x0) and f^(k)(x0)/k!.")
+@click.option("--expand", is_flag=True, help="In powers of x instead of (x - x0).")
+@click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="Draw f and its Taylor polynomials to FILE.png or FILE.svg (needs gradcli[plot]).")
+@_common_options
+@click.pass_obj
+def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bool, expand: bool,
+               plot: str | None, **kw: Any) -> int:
+    """The Taylor polynomial T_n (5.7) about --at x0 (default 0); several
+    variables with --at x=0,y=0, truncated by total degree n."""
+    from . import core
+
+    if plot and not plot.lower().endswith((".png", ".svg")):
+        raise _usage(f"--plot {plot!r}: the file must end in .png or .svg")
+    opts = _options(settings, {**kw, "digits": None})
+    return _run(settings, exprs, lambda text: core.taylor(text, opts, wrt=kw["wrt"], order=order, table=table,
+                                                            expand=expand, plot=plot),
+                kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@cli.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("claims", nargs=-1, metavar="CLAIM...")
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False), metavar="F",
+              help="Claims from a .txt file (one a line, # comments) or a .toml file ([[claim]] tables).")
+@click.option("--builtin", is_flag=True, help="Check the built-in catalogue (the book's 5.99-5.108 and more).")
+@click.option("--list", "list_only", is_flag=True, help="With --builtin: list the catalogue.")
+@click.option("--junit", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="Write a JUnit XML report, one test case per claim.")
+@click.option("--strict", is_flag=True, help="Claims supported only by numeric evidence are unknown.")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format.")
+@click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default=None,
+              help="Input language.")
+@_declaration_options
+@click.pass_obj
+def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...], builtin: bool, list_only: bool,
+              junit: str | None, strict: bool, **kw: Any) -> int:
+    """Decide whether claims 'LHS = RHS' hold: true (proved, or shown
+    component by component), false (with a counterexample) or unknown.
+    CLAIM '-' reads one claim a line.  Exit status: 0 all true, 1 any false,
+    3 any unknown and none false, 2 unreadable input."""
+    from . import output
+    from .limits import time_limit
+
+    fmt = _format(settings, kw["fmt"])
+    if list_only:
+        if not builtin:
+            raise _usage("--list goes with --builtin")
+        from .catalogue import listing
+
+        _emit(listing(), fmt)
+        return 0
+    from .calculus.check import check_claims, exit_status
+    from .claims import collect_claims
+
+    opts = _options(settings, {**kw, "at": None, "digits": None})
+    stdin_text = sys.stdin.read() if "-" in claims else None
+    collected = collect_claims(
+        claims, files=files, builtin=builtin, decl=opts.decl, layout=kw.get("layout", "numerator"),
+        latex=opts.latex_input, stdin_text=stdin_text,
+    )
+    if not collected:
+        raise _usage("no claims: give CLAIM arguments, '-', --file F or --builtin")
+    with time_limit(settings.timeout):
+        report = check_claims(collected, strict=strict)
+    if junit:
+        from .junit import write_junit
+
+        write_junit(report, junit)
+    _emit(report, fmt)
+    del output
+    return int(exit_status(report))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -133,3 +133,269 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
         definition=definition_result,
         simplified=result != raw,
     )
+
+
+# -- several variables -------------------------------------------------------------------
+
+def _matrix_symbols_in(obj: Any) -> list[Any]:
+    if not isinstance(obj, sp.Basic):
+        return []
+    return sorted(obj.atoms(sp.MatrixSymbol), key=lambda m: str(m))
+
+
+def _variables(f: Any, ctx: Context, wrt: Sequence[str], command: str) -> tuple[list[Any], bool]:
+    """The variables to differentiate by, and whether they are one matrix symbol."""
+    names = parse_names(wrt) if wrt else []
+    if names:
+        nonscalar = [n for n in names if n in ctx.shapes]
+        if nonscalar:
+            if len(names) != 1:
+                raise InputError(
+                    f"{command} by a vector or matrix takes that one symbol alone in --wrt, not {', '.join(names)}"
+                )
+            return [ctx.lookup(names[0])], True
+        if len(set(names)) != len(names):
+            raise InputError(f"--wrt names a variable twice: {', '.join(names)}")
+        return [scalar_symbol(n) for n in names], False
+    mats = _matrix_symbols_in(f)
+    if mats:
+        if len(mats) == 1 and not free_scalars(f):
+            return [mats[0]], True
+        raise InputError(
+            f"choose the variable with --wrt: the expression has {', '.join(str(m) for m in mats)}"
+            + (f" and {', '.join(map(str, natural_order(free_scalars(f))))}" if free_scalars(f) else ""),
+            f"for example --wrt {mats[0]}",
+        )
+    symbols = natural_order(free_scalars(f))
+    if not symbols:
+        raise InputError("the expression has no variables", "name them with --wrt, e.g. --wrt x,y")
+    return list(symbols), False
+
+
+def _scalar_function(f: Any, text: str, command: str) -> Any:
+    from .build import _as_scalar
+
+    f = _as_scalar(f)
+    if is_matrix(f):
+        raise InputError(
+            f"{command} needs a scalar function, but {text!r} is {describe_shape(shape_of(f))}",
+            f"for a vector function use: gradcli jacobian {text!r}",
+        )
+    return f
+
+
+def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
+    from .results import MatrixResult
+
+    f, ctx = build_text(text, opts)
+    f = _scalar_function(f, text, "gradient")
+    variables, symbolic = _variables(f, ctx, wrt, "gradient")
+    if symbolic:
+        from .calculus.matrix import matrix_derivative
+        from .build import elements_to_traces
+
+        result = matrix_derivative(elements_to_traces(f), variables[0], layout=opts.layout, symmetric=ctx.symmetric)
+    else:
+        from .calculus import multivar
+
+        result = multivar.gradient(f, variables, layout=opts.layout, simplify=opts.simplify)
+    point, value = _evaluate_at(result, f, opts, ctx, symbolic)
+    return MatrixResult("gradient", text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+
+
+def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
+    from .results import MatrixResult
+
+    f, ctx = build_text(text, opts)
+    f = _scalar_function(f, text, "hessian")
+    variables, symbolic = _variables(f, ctx, wrt, "hessian")
+    if symbolic:
+        from .calculus.matrix import matrix_hessian
+        from .build import elements_to_traces
+
+        result = matrix_hessian(elements_to_traces(f), variables[0], symmetric=ctx.symmetric)
+    else:
+        from .calculus import multivar
+
+        result = multivar.hessian(f, variables, simplify=opts.simplify)
+    point, value = _evaluate_at(result, f, opts, ctx, symbolic)
+    return MatrixResult("hessian", text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+
+
+def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """``("r cos(t), r sin(t)",)`` or several arguments -> the function texts."""
+    from .parsing import split_top_level
+
+    out: list[tuple[str, int]] = []
+    for text in texts:
+        stripped = text.strip()
+        if stripped.startswith("\\"):
+            out.append((text, 0))
+            continue
+        for offset, piece in split_top_level(text):
+            if not piece.strip():
+                raise InputError(f"an empty function in {text!r}", "write the functions as 'f1, f2, ...'")
+            out.append((piece.strip(), offset))
+    return out
+
+
+def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> "Any":
+    from .results import MatrixResult
+
+    joined = ", ".join(texts)
+    pieces = split_functions(texts)
+    ctx = context(opts, joined)
+    functions: list[Any] = []
+    for piece, _ in pieces:
+        value, _ = build_text(piece, opts)
+        functions.append(value)
+    if len(functions) == 1 and is_matrix(functions[0]):
+        vec = functions[0]
+        if isinstance(vec, sp.MatrixBase):
+            if vec.cols != 1 and vec.rows != 1:
+                raise InputError(f"jacobian needs a vector function, not a {vec.rows} x {vec.cols} matrix")
+            functions = list(vec)
+        else:
+            # a vector-valued matrix expression (A x): symbolic Jacobian
+            variables, symbolic = _variables(vec, ctx, wrt, "jacobian")
+            if not symbolic:
+                raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
+            from .calculus.matrix import matrix_derivative
+
+            result = matrix_derivative(vec, variables[0], layout=opts.layout, symmetric=ctx.symmetric)
+            point, value = _evaluate_at(result, vec, opts, ctx, True)
+            return MatrixResult("jacobian", joined, vec, tuple(variables), result, opts.layout, value, point,
+                                symbolic=True)
+    from .build import _as_scalar
+
+    functions = [_as_scalar(fn) for fn in functions]
+    for (piece, _), fn in zip(pieces, functions):
+        if is_matrix(fn):
+            raise InputError(f"each function of a Jacobian must be a scalar; {piece!r} is {describe_shape(shape_of(fn))}")
+    names = parse_names(wrt) if wrt else []
+    if names:
+        if any(n in ctx.shapes for n in names):
+            raise InputError("a Jacobian of scalar functions is taken by scalar variables")
+        variables = [scalar_symbol(n) for n in names]
+    else:
+        variables = list(natural_order(set().union(*(free_scalars(fn) for fn in functions))))
+        if not variables:
+            raise InputError("the functions have no variables", "name them with --wrt, e.g. --wrt x,y")
+    from .calculus import multivar
+
+    result = multivar.jacobian(functions, variables, layout=opts.layout, simplify=opts.simplify)
+    determinant = determinant_value = None
+    if det:
+        if result.rows != result.cols:
+            raise InputError(f"--det needs a square Jacobian; this one is {result.rows} x {result.cols}")
+        determinant = multivar.determinant(result) if opts.simplify else result.det()
+    vector = sp.ImmutableMatrix(len(functions), 1, functions)
+    point, value = _evaluate_at(result, vector, opts, ctx, False)
+    if point is not None and determinant is not None:
+        determinant_value = evaluate(determinant, point, needed=())
+    return MatrixResult("jacobian", joined, tuple(functions), tuple(variables), result, opts.layout, value, point,
+                        determinant=determinant, determinant_value=determinant_value)
+
+
+def _evaluate_at(result: Any, function: Any, opts: Options, ctx: Context, symbolic: bool) -> tuple[Any, Any]:
+    if opts.at is None:
+        return None, None
+    if symbolic:
+        raise InputError("--at evaluates at scalar values; this result is a matrix expression")
+    point = parse_point(opts.at, ctx, opts.digits)
+    return point, evaluate(result, point, needed=free_scalars(function) | free_scalars(result))
+
+
+def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> "Any":
+    from .results import ChainRuleResult
+
+    f, ctx = build_text(text, opts)
+    f = _scalar_function(f, text, "chain")
+    if not subs:
+        raise InputError("chain needs substitutions: --sub x1='sin(t)' --sub x2='cos(t)'")
+    substitutions: dict[Any, Any] = {}
+    for spec in subs:
+        name, eq, value_text = spec.partition("=")
+        name = name.strip()
+        if not eq:
+            raise InputError(f"--sub {spec!r}: write NAME=EXPRESSION, e.g. --sub x1='sin(t)'")
+        if not name:
+            raise InputError(f"--sub {spec!r}: an empty variable name")
+        (name,) = parse_names([name], "--sub")
+        var = scalar_symbol(name)
+        if var not in free_scalars(f):
+            have = ", ".join(map(str, natural_order(free_scalars(f)))) or "no variables"
+            raise InputError(f"--sub {spec!r}: {text!r} has no variable {name} (it has {have})")
+        if var in substitutions:
+            raise InputError(f"--sub gives {name} twice")
+        if not value_text.strip():
+            raise InputError(f"--sub {spec!r}: the expression for {name} is empty")
+        value, _ = build_text(value_text, opts)
+        from .build import _as_scalar
+
+        value = _as_scalar(value)
+        if is_matrix(value):
+            raise InputError(f"--sub {spec!r}: {name} must be a scalar function")
+        substitutions[var] = value
+    if wrt:
+        parameters = [scalar_symbol(n) for n in parse_names(wrt)]
+    else:
+        parameters = list(natural_order(set().union(*(free_scalars(v) for v in substitutions.values()))
+                                        - set(substitutions)))
+        if not parameters:
+            raise InputError("the substitutions have no parameters", "name them with --wrt, e.g. --wrt t")
+    from .calculus import multivar
+
+    result = multivar.chain(f, substitutions, parameters)
+    point = value = None
+    if opts.at is not None:
+        point = parse_point(opts.at, ctx, opts.digits)
+        remaining = (free_scalars(f) - set(substitutions)) | set().union(*(free_scalars(v) for v in substitutions.values()))
+        value = evaluate(result.result, point, needed=remaining)
+    return ChainRuleResult(text, result, value, point)
+
+
+# -- Taylor ---------------------------------------------------------------------------------
+
+def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
+           expand: bool = False, plot: str | None = None) -> "Any":
+    from .results import TaylorReport
+
+    f, ctx = build_text(text, opts)
+    f = _scalar_function(f, text, "taylor")
+    if order < 0 or order > 1000:
+        raise InputError(f"-n/--order must be between 0 and 1000, not {order}")
+    names = parse_names(wrt) if wrt else []
+    point = None
+    if opts.at is not None:
+        bare = None
+        if not names and len(free_scalars(f)) == 1:
+            bare = next(iter(free_scalars(f)))
+        elif len(names) == 1:
+            bare = scalar_symbol(names[0])
+        point = parse_point(opts.at, ctx, None, allow_bare=bare)
+    if names:
+        variables = [scalar_symbol(n) for n in names]
+    elif point is not None and len(point.values) > 1:
+        variables = [v for v, _ in point.values]
+    else:
+        variables = list(natural_order(free_scalars(f)))
+        if not variables:
+            variables = [scalar_symbol("x")]
+    given = point.as_dict() if point is not None else {}
+    unknown = [str(v) for v in given if v not in variables]
+    if unknown:
+        raise InputError(f"--at gives a centre for {', '.join(unknown)}, which is not a variable of the expansion")
+    center = [given.get(v, sp.Integer(0)) for v in variables]
+    if point is not None and point.decimal:
+        center = [sp.nsimplify(c) if isinstance(c, sp.Float) else c for c in center]
+    from .calculus.taylor import taylor as engine
+
+    result = engine(f, tuple(variables), tuple(center), order, expand=expand)
+    if plot:
+        if len(variables) != 1:
+            raise InputError("--plot draws a Taylor polynomial in one variable")
+        from .calculus.taylor import plot_taylor
+
+        plot_taylor(f, variables[0], center[0], order, plot)
+    return TaylorReport(text, result, table=table, plot=plot)

@@ -59,7 +59,7 @@ def json_value(obj: Any, *, vector_as_list: bool = True) -> Any:
 def shape(obj: Any) -> list | None:
     if not is_matrix(obj):
         return None
-    return [int(d) if getattr(d, "is_Integer", False) else str(d) for d in obj.shape]
+    return [int(d) if isinstance(d, int) or getattr(d, "is_Integer", False) else str(d) for d in obj.shape]
 
 
 # -- LaTeX ----------------------------------------------------------------------------
@@ -181,3 +181,13 @@ def version() -> str:
         from .. import __version__
 
         return __version__
+
+
+def counterexample_text(ce: dict) -> str:
+    """``at x = 1/3, n = 2: lhs = ..., rhs = ...`` for a counterexample dict."""
+    where = ", ".join(f"{k} = {v}" for k, v in {**(ce.get("sizes") or {}), **(ce.get("point") or {})}.items())
+    sides = f"lhs = {ce.get('lhs')}, rhs = {ce.get('rhs')}" if "lhs" in ce else ""
+    shapes = ce.get("shapes")
+    if shapes and not sides:
+        sides = f"shapes {shapes}"
+    return f"at {where}: {sides}" if where else sides

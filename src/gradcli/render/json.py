@@ -67,6 +67,100 @@ def _derivative(r: Any, **_: Any) -> dict:
     return _base(r, [plain(v) for v in r.variables], r.result, **extra)
 
 
+def _matrix(r: Any, **_: Any) -> dict:
+    vector = r.command == "gradient"
+    extra: dict[str, Any] = {"layout": r.layout}
+    if r.command == "jacobian":
+        fs = r.function if isinstance(r.function, tuple) else (r.function,)
+        extra["functions"] = [plain(f) for f in fs]
+    if r.determinant is not None:
+        extra["determinant"] = plain(r.determinant)
+        if r.point is not None:
+            extra["determinant_value"] = plain(r.determinant_value)
+    obj = _base(r, [plain(v) for v in r.wrt], r.result, **extra)
+    obj["result"] = json_value(r.result, vector_as_list=vector)
+    if r.point is not None:
+        obj["value"] = json_value(r.value, vector_as_list=vector)
+    return obj
+
+
+def _chain(r: Any, **_: Any) -> dict:
+    c = r.chain
+    extra = {
+        "substitutions": {plain(k): plain(v) for k, v in c.substitutions},
+        "variables": [plain(v) for v in c.variables],
+        "df_dx": json_value(c.df_dx, vector_as_list=False),
+        "dx_dt": json_value(c.dx_dt, vector_as_list=False),
+        "product": json_value(c.product, vector_as_list=False),
+    }
+    return _base(r, [plain(p) for p in c.parameters], c.result, **extra)
+
+
+def _taylor(r: Any, **_: Any) -> dict:
+    t = r.taylor
+    extra = {
+        "order": t.order,
+        "center": {plain(v): plain(c) for v, c in zip(t.variables, t.center)},
+        "expanded": t.expanded,
+        "method": t.method,
+        "coefficients": [
+            {"powers": list(term.powers), **({"k": term.powers[0]} if len(term.powers) == 1 else {}),
+             "derivative": plain(term.derivative), "coefficient": plain(term.coefficient)}
+            for term in t.terms
+        ],
+    }
+    if r.plot:
+        extra["plot"] = r.plot
+    obj = _base(r, [plain(v) for v in t.variables], t.polynomial, **extra)
+    return obj
+
+
+def _verdict(v: Any) -> dict:
+    obj: dict[str, Any] = {
+        "claim": v.claim,
+        "verdict": v.verdict,
+        "method": v.method,
+        "counterexample": v.counterexample,
+    }
+    if v.name:
+        obj["name"] = v.name
+    if v.reason:
+        obj["reason"] = v.reason
+    if v.hint:
+        obj["hint"] = v.hint
+    if v.source:
+        obj["source"] = v.source
+    return obj
+
+
+def _check(r: Any, **_: Any) -> dict:
+    return {
+        "command": "check",
+        "results": [_verdict(v) for v in r.results],
+        "true": r.count("true"),
+        "false": r.count("false"),
+        "unknown": r.count("unknown"),
+        "gradcli": version(),
+    }
+
+
+def _listing(r: Any, **_: Any) -> dict:
+    return {
+        "command": "check",
+        "builtin": [
+            {"number": e.number, "name": e.name, "claim": e.claim,
+             **{k: v for k, v in getattr(e, "declarations", {}).items() if v}}
+            for e in r.entries
+        ],
+        "gradcli": version(),
+    }
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
+    "MatrixResult": _matrix,
+    "ChainRuleResult": _chain,
+    "TaylorReport": _taylor,
+    "CheckReport": _check,
+    "CatalogueListing": _listing,
 }

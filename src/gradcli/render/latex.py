@@ -57,6 +57,89 @@ def _derivative(r: Any, *, rhs_only: bool, **_: Any) -> str:
     return _with_value(latex_applied(operator, r.function), latex(r.result), r, rhs_only)
 
 
+def _vars(vs: Any) -> str:
+    return ", ".join(latex(v) for v in vs)
+
+
+def _matrix(r: Any, *, rhs_only: bool, **_: Any) -> str:
+    import sympy as sp
+
+    if r.symbolic:
+        wrt = latex(r.wrt[0])
+        if r.command == "hessian":
+            lhs = rf"\frac{{\partial^{{2}}}}{{\partial {wrt} \partial {wrt}^{{\top}}}} \left( {latex(r.function)} \right)"
+        else:
+            lhs = rf"\frac{{\partial}}{{\partial {wrt}}} \left( {latex(r.function)} \right)"
+    elif r.command == "gradient":
+        lhs = rf"\nabla_{{{_vars(r.wrt)}}} \left( {latex(r.function)} \right)"
+    elif r.command == "hessian":
+        lhs = rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} \left( {latex(r.function)} \right)"
+    else:
+        fs = r.function if isinstance(r.function, tuple) else (r.function,)
+        lhs = rf"\frac{{\partial \left( {', '.join(latex(f) for f in fs)} \right)}}{{\partial \left( {_vars(r.wrt)} \right)}}"
+    text = _with_value(lhs, latex(r.result), r, rhs_only)
+    if r.determinant is not None and not rhs_only:
+        det = latex(r.determinant_value if r.point is not None else r.determinant)
+        text += rf", \qquad \det = {det}"
+    return text
+
+
+def _chain(r: Any, *, rhs_only: bool, **_: Any) -> str:
+    c = r.chain
+    params = _vars(c.parameters)
+    result = latex(r.value if r.point is not None else c.result)
+    if rhs_only:
+        return result
+    one = len(c.parameters) == 1
+    d = "d" if one else r"\partial"
+    lhs = rf"\frac{{{d} f}}{{{d} {params if one else '(' + params + ')'}}}"
+    lines = [
+        rf"{lhs} &= \frac{{\partial f}}{{\partial \left( {_vars(c.variables)} \right)}} "
+        rf"\frac{{{d} \left( {_vars(c.variables)} \right)}}{{{d} {params if one else '(' + params + ')'}}}",
+        rf"&= {latex(c.df_dx)} {latex(c.dx_dt)}",
+        rf"&= {latex(c.product)}",
+        rf"&= {latex(c.result)}",
+    ]
+    if r.point is not None:
+        lines.append(rf"&= {latex(r.value)} \quad \text{{at }} {_at(r.point)}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def _taylor(r: Any, *, rhs_only: bool, **_: Any) -> str:
+    t = r.taylor
+    poly = latex(t.polynomial)
+    if rhs_only:
+        return poly
+    return rf"T_{{{t.order}}}\left( {_vars(t.variables)} \right) = {poly}"
+
+
+_MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\text{(unknown)}"}
+
+
+def _check(r: Any, **_: Any) -> str:
+    lines = []
+    for v in r.results:
+        if v.lhs is not None and v.rhs is not None:
+            rel = "=" if v.verdict == "true" else (r"\neq" if v.verdict == "false" else r"\overset{?}{=}")
+            claim = f"{latex(v.lhs_display if getattr(v, 'lhs_display', None) is not None else v.lhs)} {rel} {latex(v.rhs)}"
+        else:
+            claim = rf"\text{{{_text(v.claim)}}}"
+        lines.append(rf"{claim} && {_MARK[v.verdict]}")
+    if len(lines) == 1:
+        return lines[0].replace(" && ", r" \quad ")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def _listing(r: Any, **_: Any) -> str:
+    rows = [rf"\text{{({e.number}) {_text(e.name)}}} && \text{{{_text(e.claim)}}}" for e in r.entries]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
+    "MatrixResult": _matrix,
+    "ChainRuleResult": _chain,
+    "TaylorReport": _taylor,
+    "CheckReport": _check,
+    "CatalogueListing": _listing,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import plain
+from .common import counterexample_text, plain
 
 
 def render(result: Any, **options: Any) -> str:
@@ -43,6 +43,51 @@ def _paren(e: Any) -> str:
     return text if text.isidentifier() else f"({text})"
 
 
+def _matrix(r: Any, **_: Any) -> str:
+    vector = r.command == "gradient"
+    shown = r.value if r.point is not None else r.result
+    lines = [plain(shown, vector_as_list=vector)]
+    if r.determinant is not None:
+        lines.append(plain(r.determinant_value if r.point is not None else r.determinant))
+    return "\n".join(lines)
+
+
+def _chain(r: Any, **_: Any) -> str:
+    return plain(r.value) if r.point is not None else plain(r.chain.result)
+
+
+def _taylor(r: Any, **_: Any) -> str:
+    t = r.taylor
+    lines = []
+    if r.table:
+        for term in t.terms:
+            k = term.powers[0] if len(term.powers) == 1 else ",".join(map(str, term.powers))
+            lines.append(f"{k}\t{plain(term.derivative)}\t{plain(term.coefficient)}")
+    lines.append(plain(t.polynomial))
+    return "\n".join(lines)
+
+
+def _check(r: Any, **_: Any) -> str:
+    lines = []
+    for v in r.results:
+        line = f"{v.verdict}: {v.claim}"
+        if v.verdict == "false" and v.counterexample:
+            line += f"  -- {counterexample_text(v.counterexample)}"
+        elif v.verdict == "unknown" and v.reason:
+            line += f"  -- {v.reason}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _listing(r: Any, **_: Any) -> str:
+    return "\n".join(f"{e.number}\t{e.name}\t{e.claim}" for e in r.entries)
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
+    "MatrixResult": _matrix,
+    "ChainRuleResult": _chain,
+    "TaylorReport": _taylor,
+    "CheckReport": _check,
+    "CatalogueListing": _listing,
 }

@@ -77,6 +77,148 @@ def _derivative(r: Any, **_: Any) -> Any:
     return Panel(Group(*parts), title=T("derivative", "bold"), title_align="left", expand=False)
 
 
+def _grid(m: Any, title: str | None = None) -> Table:
+    table = Table(box=box.SQUARE, show_header=False, title=title, title_justify="left")
+    for _ in range(m.cols):
+        table.add_column(justify="center")
+    for i in range(m.rows):
+        table.add_row(*(T(pretty(e)) for e in m.row(i)))
+    return table
+
+
+def _shape(m: Any) -> str:
+    rows, cols = m.shape
+    return f"{rows} x {cols}"
+
+
+def _matrix(r: Any, **_: Any) -> Any:
+    import sympy as sp
+
+    head = _kv_table()
+    fs = r.function if isinstance(r.function, tuple) else (r.function,)
+    head.add_row(T("f"), T(", ".join(plain(f) for f in fs)))
+    head.add_row(T("with respect to"), T(", ".join(plain(v) for v in r.wrt)))
+    parts: list[Any] = [head]
+    if r.symbolic:
+        body = _kv_table()
+        body.add_row(T("result"), T(pretty(r.result)))
+        body.add_row(T("shape"), T(_shape(r.result)))
+        body.add_row(T("layout"), T(r.layout))
+        parts.append(body)
+    elif r.command == "gradient":
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("∂f/∂xᵢ", style="cyan", no_wrap=True)
+        table.add_column("expression")
+        if r.point is not None:
+            table.add_column(f"at {r.point.text}")
+        for i, var in enumerate(r.wrt):
+            cells = [T(f"∂f/∂{plain(var)}"), T(pretty(r.result[i]))]
+            if r.point is not None:
+                cells.append(T(pretty(r.value[i])))
+            table.add_row(*cells)
+        parts.append(table)
+        parts.append(T(f"{'row' if r.layout == 'numerator' else 'column'} vector, {_shape(r.result)} ({r.layout} layout)", "dim"))
+    else:
+        parts.append(_grid(r.result))
+        note = f"{_shape(r.result)}"
+        if r.command == "jacobian":
+            note += f", rows: functions, columns: variables ({r.layout} layout)" if r.layout == "numerator" else f" ({r.layout} layout)"
+        parts.append(T(note, "dim"))
+        if r.point is not None:
+            parts.append(_grid(r.value, title=f"at {r.point.text}"))
+    if r.determinant is not None:
+        det = _kv_table()
+        det.add_row(T("determinant"), T(pretty(r.determinant)))
+        if r.point is not None:
+            det.add_row(T(f"at {r.point.text}"), T(pretty(r.determinant_value)))
+        parts.append(det)
+    return Panel(Group(*parts), title=T(r.command, "bold"), title_align="left", expand=False)
+
+
+def _chain(r: Any, **_: Any) -> Any:
+    c = r.chain
+    params = ", ".join(plain(p) for p in c.parameters)
+    xs = ", ".join(plain(v) for v in c.variables)
+    table = _kv_table()
+    table.add_row(T("f"), T(pretty(c.function)))
+    for var, value in c.substitutions:
+        table.add_row(T(plain(var)), T(pretty(value)))
+    table.add_row(T(f"∂f/∂({xs})  [{_shape(c.df_dx)}]"), T(pretty(c.df_dx)))
+    table.add_row(T(f"∂({xs})/∂({params})  [{_shape(c.dx_dt)}]"), T(pretty(c.dx_dt)))
+    table.add_row(T(f"product  [{_shape(c.product)}]"), T(pretty(c.product)))
+    table.add_row(T(f"df/d({params})" if len(c.parameters) > 1 else f"df/d{params}"), T(pretty(c.result)))
+    if r.point is not None:
+        table.add_row(T(f"at {r.point.text}"), T(pretty(r.value)))
+    return Panel(table, title=T("chain rule", "bold"), title_align="left", expand=False)
+
+
+def _taylor(r: Any, **_: Any) -> Any:
+    t = r.taylor
+    vs = ", ".join(plain(v) for v in t.variables)
+    center = ", ".join(f"{plain(v)} = {plain(c)}" for v, c in zip(t.variables, t.center))
+    head = _kv_table()
+    head.add_row(T("f"), T(pretty(t.function)))
+    head.add_row(T("about"), T(center))
+    head.add_row(T(f"T{_sub(t.order)}({vs})"), T(pretty(t.polynomial)))
+    parts: list[Any] = [head]
+    if len(t.variables) > 1:
+        parts.append(T(f"truncated by total degree {t.order}", "dim"))
+    if r.table:
+        table = Table(box=box.SIMPLE_HEAD)
+        single = len(t.variables) == 1
+        table.add_column("k" if single else "powers", justify="right")
+        table.add_column("f⁽ᵏ⁾(x₀)" if single else "∂ᵅf(x₀)", justify="right")
+        table.add_column("f⁽ᵏ⁾(x₀)/k!" if single else "coefficient", justify="right")
+        for term in t.terms:
+            k = str(term.powers[0]) if single else "(" + ", ".join(map(str, term.powers)) + ")"
+            table.add_row(T(k), T(plain(term.derivative)), T(plain(term.coefficient)))
+        parts.append(table)
+    if r.plot:
+        parts.append(T(f"plot written to {r.plot}", "dim"))
+    return Panel(Group(*parts), title=T("taylor", "bold"), title_align="left", expand=False)
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+_MARKS = {"true": ("✓ true", "bold green"), "false": ("✗ false", "bold red"), "unknown": ("? unknown", "bold yellow")}
+
+
+def _check(r: Any, **_: Any) -> Any:
+    from .common import counterexample_text
+
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False)
+    table.add_column("claim")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("method")
+    table.add_column("counterexample / reason")
+    for v in r.results:
+        mark, style = _MARKS[v.verdict]
+        claim = f"({v.name}) {v.claim}" if v.name else v.claim
+        detail = counterexample_text(v.counterexample) if v.counterexample else v.reason
+        if v.hint:
+            detail = f"{detail}\n{v.hint}" if detail else v.hint
+        table.add_row(T(claim), T(mark, style), T(v.method), T(detail or ""))
+    summary = T(f"{r.count('true')} true, {r.count('false')} false, {r.count('unknown')} unknown", "bold")
+    return Group(table, summary)
+
+
+def _listing(r: Any, **_: Any) -> Any:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right")
+    table.add_column("name")
+    table.add_column("claim")
+    for e in r.entries:
+        table.add_row(T(str(e.number)), T(e.name), T(e.claim))
+    return table
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
+    "MatrixResult": _matrix,
+    "ChainRuleResult": _chain,
+    "TaylorReport": _taylor,
+    "CheckReport": _check,
+    "CatalogueListing": _listing,
 }
