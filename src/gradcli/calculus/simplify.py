@@ -50,11 +50,38 @@ def tidy(expr: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
             return best
         consider(bounded(lambda: rewrite(expr), left, None))
     left = deadline - time.monotonic()
-    if left > 0:
+    if left > 0 and _worth_full_simplify(best):
         full = bounded(lambda: sp.simplify(expr), left, None)
         if full is not None and _ops(full) <= 0.6 * best_ops and _same_arguments(full, expr):
             best = full
     return best
+
+
+_PAIRS = (
+    (sp.sin, sp.cos), (sp.sinh, sp.cosh), (sp.tan, sp.sec), (sp.cot, sp.csc), (sp.tanh, sp.sech),
+)
+
+
+def _worth_full_simplify(e: Any) -> bool:
+    """Whether SymPy's (slow) full simplify may find what the cheap rewrites
+    cannot: Pythagorean pairs of one argument (sin(a)**2 with cos(a)**2, or
+    tan(a)**2 with sec(a)), exp beside log, nested roots.  Most derivatives
+    have none, and skip the 100-500 ms simplify costs."""
+    squares: dict[Any, set] = {}
+    for p in e.atoms(sp.Pow):
+        if isinstance(p.base, sp.Function) and p.exp.is_Integer and abs(p.exp) >= 2:
+            squares.setdefault(p.base.func, set()).add(p.base.args)
+    funcs: dict[Any, set] = {}
+    for f in e.atoms(sp.Function):
+        funcs.setdefault(f.func, set()).add(f.args)
+    for a, b in _PAIRS:
+        if squares.get(a, set()) & funcs.get(b, set()) or squares.get(b, set()) & funcs.get(a, set()):
+            return True
+    if e.has(sp.exp) and e.has(sp.log):
+        return True
+    if any(isinstance(p.base, sp.Pow) and not p.exp.is_Integer for p in e.atoms(sp.Pow)):
+        return True
+    return False
 
 
 def _arguments(e: Any) -> set:

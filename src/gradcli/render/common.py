@@ -152,20 +152,32 @@ def unicode_operator(variables: Any) -> str:
     return f"{num}/{den}"
 
 
-def pretty(obj: Any, *, max_ops: int = 300) -> str:
-    """Unicode maths for the terminal; big objects fall back to the one-line form."""
-    try:
-        size = len(plain(obj))
-    except Exception:  # noqa: BLE001
-        size = 0
-    if size > 2000:
-        return plain(obj)
-    from sympy.printing.pretty import pretty as _pretty
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_GREEK_NAMES = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "iota": "ι", "kappa": "κ", "lamda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}
 
-    try:
-        return _pretty(obj, use_unicode=True, wrap_line=False)
-    except Exception:  # noqa: BLE001 - a printer gap must not hide the answer
-        return plain(obj)
+
+def pretty(obj: Any) -> str:
+    """One-line Unicode maths for the terminal: ``3⋅x²⋅sin(θ)``, ``xᵀ⋅(B + Bᵀ)``."""
+    import re
+
+    if isinstance(obj, sp.MatrixBase):
+        if obj.rows == 1 or obj.cols == 1:
+            body = "[" + ", ".join(pretty(e) for e in obj) + "]"
+            return body + ("ᵀ" if obj.cols == 1 and obj.rows > 1 else "")
+        return "[" + ", ".join("[" + ", ".join(pretty(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+    if isinstance(obj, MatrixElement) and tuple(obj.parent.shape) == (1, 1):
+        obj = obj.parent
+    text = plain(obj)
+    text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\.T\b", "ᵀ", text)
+    text = text.replace("**", "^").replace("*", "⋅").replace("sqrt(", "√(")
+    text = re.sub(r"\b(" + "|".join(_GREEK_NAMES) + r")\b", lambda m: _GREEK_NAMES[m.group(1)], text)
+    return text
 
 
 def point_text(point: Any) -> str:

@@ -96,8 +96,8 @@ def _matrix(r: Any, **_: Any) -> Any:
 
     head = _kv_table()
     fs = r.function if isinstance(r.function, tuple) else (r.function,)
-    head.add_row(T("f"), T(", ".join(plain(f) for f in fs)))
-    head.add_row(T("with respect to"), T(", ".join(plain(v) for v in r.wrt)))
+    head.add_row(T("f"), T(", ".join(pretty(f) for f in fs)))
+    head.add_row(T("with respect to"), T(", ".join(pretty(v) for v in r.wrt)))
     parts: list[Any] = [head]
     if r.symbolic:
         body = _kv_table()
