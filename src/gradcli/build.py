@@ -231,8 +231,10 @@ def _as_scalar(obj: Any) -> Any:
     if is_matrix(obj) and tuple(obj.shape) == (1, 1):
         if isinstance(obj, sp.MatrixBase):
             return obj[0, 0]
-        # obj[0, 0] would expand a product of symbolic size into a Sum
-        return MatrixElement(obj, 0, 0)
+        # obj[0, 0] would expand a product of symbolic size into a Sum, and
+        # SymPy differentiates an unevaluated element to 0; the trace of a
+        # 1 x 1 matrix is the same scalar and behaves.
+        return sp.Trace(obj)
     return obj
 
 
@@ -572,11 +574,7 @@ class Builder:
             return sp.diff(f, var)
         if isinstance(var, sp.MatrixBase):  # explicit build
             return layout_derivative(f, var, self.ctx.layout)
-        from .calculus.matrix import matrix_derivative
-
-        return matrix_derivative(
-            elements_to_traces(f), var, layout=self.ctx.layout, symmetric=self.ctx.symmetric
-        )
+        return matrix_symbol_derivative(f, var, self.ctx)
 
     def _Call(self, node: S.Call) -> Any:
         name = node.name
@@ -677,9 +675,9 @@ def _norm(v: Any) -> Any:
         return sp.sqrt(sum(e**2 for e in v))
     rows, cols = v.shape
     if cols == 1:
-        return sp.sqrt(MatrixElement(v.T * v, 0, 0))
+        return sp.sqrt(sp.Trace(v.T * v))
     if rows == 1:
-        return sp.sqrt(MatrixElement(v * v.T, 0, 0))
+        return sp.sqrt(sp.Trace(v * v.T))
     return sp.sqrt(sp.Trace(v.T * v))
 
 
@@ -692,6 +690,39 @@ def elements_to_traces(f: Any) -> Any:
     if not elements:
         return f
     return f.xreplace({e: sp.Trace(e.parent) for e in elements})
+
+
+def matrix_symbol_derivative(f: Any, var: Any, ctx: Context, *, hessian: bool = False) -> Any:
+    """The derivative (or Hessian) of f by a matrix symbol, symbolically.
+
+    Convention for a symmetric variable W: the entries are differentiated as
+    independent, and the symmetry W^T = W is imposed on the result (as in
+    d/dS log det S = S^-1 for a covariance S); the explicit build does the same.
+    """
+    from .calculus import matrix
+
+    symmetric = ctx.symmetric - {var.name}
+    f = elements_to_traces(f)
+    if hessian:
+        result = matrix.matrix_hessian(f, var, symmetric=symmetric)
+    else:
+        result = matrix.matrix_derivative(f, var, layout=ctx.layout, symmetric=symmetric)
+    if ctx.symmetric and isinstance(result, sp.Basic):
+        result = impose_symmetry(result, ctx.symmetric)
+    return result
+
+
+def impose_symmetry(expr: Any, names: frozenset[str]) -> Any:
+    """Drop transposes of symmetric matrices and of their inverses and powers."""
+
+    def symmetric_part(e: Any) -> bool:
+        if isinstance(e, sp.MatrixSymbol):
+            return e.name in names
+        if isinstance(e, (sp.Inverse, sp.MatPow)):
+            return symmetric_part(e.args[0])
+        return False
+
+    return expr.replace(lambda e: isinstance(e, sp.Transpose) and symmetric_part(e.arg), lambda e: e.arg)
 
 
 def build(node: S.Node, ctx: Context | None = None) -> Any:

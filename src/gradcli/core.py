@@ -75,7 +75,21 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
 
     if order > MAX_ORDER:
         raise InputError(f"--order {order} is above the limit of {MAX_ORDER}")
-    f, ctx = build_text(text, opts)
+    node = parse(text, latex=opts.latex_input)
+    ctx = context(opts, text)
+    if not wrt and isinstance(node, S.Derivative):
+        # 'd/dX (a^T X b)' with no --wrt: the operator written is the derivative asked for
+        ops: list[tuple[str, int]] = []
+        inner: S.Node = node
+        while isinstance(inner, S.Derivative):
+            ops.append((inner.var, inner.order))
+            inner = inner.operand
+        wrt = tuple(",".join([name] * k) for name, k in reversed(ops))
+        text_f = text[inner.pos:inner.end]
+        f = build(inner, Context(opts.decl, layout=opts.layout, source=text))
+        order = 1
+    else:
+        f = build(node, ctx)
     names = parse_names(wrt) if wrt else []
     if not names:
         symbols = natural_order(free_scalars(f))
@@ -191,10 +205,9 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
     f = _scalar_function(f, text, "gradient")
     variables, symbolic = _variables(f, ctx, wrt, "gradient")
     if symbolic:
-        from .calculus.matrix import matrix_derivative
-        from .build import elements_to_traces
+        from .build import matrix_symbol_derivative
 
-        result = matrix_derivative(elements_to_traces(f), variables[0], layout=opts.layout, symmetric=ctx.symmetric)
+        result = matrix_symbol_derivative(f, variables[0], ctx)
     else:
         from .calculus import multivar
 
@@ -210,10 +223,9 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
     f = _scalar_function(f, text, "hessian")
     variables, symbolic = _variables(f, ctx, wrt, "hessian")
     if symbolic:
-        from .calculus.matrix import matrix_hessian
-        from .build import elements_to_traces
+        from .build import matrix_symbol_derivative
 
-        result = matrix_hessian(elements_to_traces(f), variables[0], symmetric=ctx.symmetric)
+        result = matrix_symbol_derivative(f, variables[0], ctx, hessian=True)
     else:
         from .calculus import multivar
 
@@ -260,9 +272,9 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             variables, symbolic = _variables(vec, ctx, wrt, "jacobian")
             if not symbolic:
                 raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
-            from .calculus.matrix import matrix_derivative
+            from .build import matrix_symbol_derivative
 
-            result = matrix_derivative(vec, variables[0], layout=opts.layout, symmetric=ctx.symmetric)
+            result = matrix_symbol_derivative(vec, variables[0], ctx)
             point, value = _evaluate_at(result, vec, opts, ctx, True)
             return MatrixResult("jacobian", joined, vec, tuple(variables), result, opts.layout, value, point,
                                 symbolic=True)

@@ -111,6 +111,26 @@ def tokenize(src: str) -> list[Token]:
         ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
             total = int(m.group("n")) if m.group("n") else None
             pairs = tuple((v, int(k) if k else 1) for v, k in _DERIV_VAR_RE.findall(m.group("vars")))
+            if total is None and len(pairs) > 1 and c == "d":
+                # 'd/dX det(X)': without a total order only one variable is
+                # written after a Latin d (the next 'd...' is the operand)
+                first = _DERIV_VAR_RE.match(m.group("vars"))
+                assert first
+                pairs = pairs[:1]
+                m = re.match(re.escape(src[start:m.start("vars")]) + re.escape(first.group(0)), src[start:])
+                assert m
+                m_end = start + m.end()
+                text = src[start:m_end].rstrip()
+                tokens.append(Token("DERIV", text, start, start + len(text), deriv=pairs, partial=False,
+                                    space_before=space))
+                i = start + len(text)
+                space = False
+                continue
+            if total is not None and len(pairs) == 1 and pairs[0][1] == 1 and c == "d" and "d" in pairs[0][0][1:]:
+                # d^2/dxdy: split the run "xdy" at its d's
+                parts = pairs[0][0].split("d")
+                if all(parts) and len(parts) == total:
+                    pairs = tuple((p, 1) for p in parts)
             if total is not None and sum(k for _, k in pairs) != total:
                 raise ParseError(
                     f"the orders of '{m.group(0).strip()}' do not add up to {total}", src, start

@@ -31,6 +31,21 @@ class PlainPrinter(StrPrinter):
 _plain = PlainPrinter({"order": None})
 
 
+class _ReadablePrinter(PlainPrinter):
+    """For people (Rich): the scalar of a 1 x 1 product without its Trace."""
+
+    def _print_Trace(self, expr: Any) -> str:
+        if tuple(expr.arg.shape) == (1, 1):
+            return "(" + self._print(expr.arg) + ")"
+        return "tr(" + self._print(expr.arg) + ")"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return "det(" + self._print(expr.arg) + ")"
+
+
+_readable = _ReadablePrinter({"order": None})
+
+
 def plain(obj: Any, *, vector_as_list: bool = True) -> str:
     """One line: scalars as SymPy's str, vectors as ``[a, b]``, matrices ``[[..], [..]]``."""
     if isinstance(obj, sp.MatrixBase):
@@ -85,6 +100,8 @@ class GradLatexPrinter(LatexPrinter):
         return r"\det\left(" + self._print(expr.arg) + r"\right)"
 
     def _print_Trace(self, expr: Any) -> str:
+        if tuple(expr.arg.shape) == (1, 1):  # the scalar a 1 x 1 product stands for
+            return self._print(expr.arg)
         return r"\operatorname{tr}\left(" + self._print(expr.arg) + r"\right)"
 
     def _print_Identity(self, expr: Any) -> str:
@@ -171,7 +188,9 @@ def pretty(obj: Any) -> str:
         return "[" + ", ".join("[" + ", ".join(pretty(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
     if isinstance(obj, MatrixElement) and tuple(obj.parent.shape) == (1, 1):
         obj = obj.parent
-    text = plain(obj)
+    if isinstance(obj, sp.Trace) and tuple(obj.arg.shape) == (1, 1):
+        obj = obj.arg
+    text = _readable.doprint(obj)
     text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\.T\b", "ᵀ", text)
