@@ -404,6 +404,14 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
     from .calculus.taylor import taylor as engine
 
     result = engine(f, tuple(variables), tuple(center), order, expand=expand)
+    if result.polynomial.has(sp.I):
+        from .errors import NotAnalyticError
+
+        where = ", ".join(f"{v} = {c}" for v, c in zip(variables, center))
+        raise NotAnalyticError(
+            f"{text!r} is not real-valued near {where}, so it has no real Taylor polynomial there",
+            "gradcli works over the reals; choose another centre with --at",
+        )
     if plot:
         if len(variables) != 1:
             raise InputError("--plot draws a Taylor polynomial in one variable")
