@@ -481,7 +481,8 @@ def check_length(src: str) -> None:
 
 
 def is_latex(src: str) -> bool:
-    return src.lstrip().startswith("\\")
+    """LaTeX input: the text has a backslash (the plain language never does)."""
+    return "\\" in src
 
 
 def parse(src: str, *, latex: bool = False) -> S.Node:

@@ -46,12 +46,32 @@ class _ReadablePrinter(PlainPrinter):
 _readable = _ReadablePrinter({"order": None})
 
 
+def entry_strings(m: Any, printer: Any = None) -> list[list[str]]:
+    """The printed entries of an explicit matrix, row by row.
+
+    Big Hessians and Jacobians are mostly zeros and repeated entries: each
+    distinct entry is printed once.
+    """
+    doprint = printer or _plain.doprint
+    cache: dict[Any, str] = {sp.S.Zero: doprint(sp.S.Zero)}
+    flat = m.flat() if hasattr(m, "flat") else list(m)  # list(m) indexes entry by entry: slow
+    out: list[str] = []
+    for e in flat:
+        text = cache.get(e)
+        if text is None:
+            text = cache[e] = doprint(e)
+        out.append(text)
+    cols = m.cols
+    return [out[i * cols:(i + 1) * cols] for i in range(m.rows)]
+
+
 def plain(obj: Any, *, vector_as_list: bool = True) -> str:
     """One line: scalars as SymPy's str, vectors as ``[a, b]``, matrices ``[[..], [..]]``."""
     if isinstance(obj, sp.MatrixBase):
+        rows = entry_strings(obj)
         if vector_as_list and (obj.rows == 1 or obj.cols == 1):
-            return "[" + ", ".join(_plain.doprint(e) for e in obj) + "]"
-        return "[" + ", ".join("[" + ", ".join(_plain.doprint(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+            return "[" + ", ".join(t for row in rows for t in row) + "]"
+        return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(plain(o) for o in obj) + "]"
     return _plain.doprint(obj)
@@ -61,9 +81,10 @@ def json_value(obj: Any, *, vector_as_list: bool = True) -> Any:
     """A JSON value: a string for a scalar or matrix expression, a list for a
     vector, a list of lists for a matrix."""
     if isinstance(obj, sp.MatrixBase):
+        rows = entry_strings(obj)
         if vector_as_list and (obj.rows == 1 or obj.cols == 1):
-            return [_plain.doprint(e) for e in obj]
-        return [[_plain.doprint(e) for e in obj.row(i)] for i in range(obj.rows)]
+            return [t for row in rows for t in row]
+        return rows
     if isinstance(obj, (list, tuple)):
         return [json_value(o) for o in obj]
     if obj is None:
@@ -88,6 +109,20 @@ class GradLatexPrinter(LatexPrinter):
         base = {"mat_str": "bmatrix", "mat_delim": ""}
         base.update(settings or {})
         super().__init__(base)
+
+    def _print_Matrix(self, expr: Any) -> str:
+        rows = entry_strings(expr, self._print)
+        body = r" \\ ".join(" & ".join(row) for row in rows)
+        return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+    _print_ImmutableMatrix = _print_MutableDenseMatrix = _print_ImmutableDenseMatrix = _print_Matrix
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        text = super()._print_Symbol(expr, style=style) if style != "plain" else super()._print_Symbol(expr)
+        name = expr.name
+        if text == name and len(name) > 1 and name.isalpha():
+            return r"\mathrm{" + name + "}"  # 'rate' is one name, not r a t e
+        return text
 
     def _print_Transpose(self, expr: Any) -> str:
         arg = expr.arg

@@ -19,12 +19,12 @@ def to_dict(result: Any, **options: Any) -> dict:
     return _HANDLERS[type(result).__name__](result, **options)
 
 
-def _base(r: Any, wrt: list[str], result: Any, **extra: Any) -> dict:
+def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, **extra: Any) -> dict:
     obj: dict[str, Any] = {
         "command": r.command,
         "input": r.input,
         "wrt": wrt,
-        "result": json_value(result),
+        "result": json_value(result, vector_as_list=vector_as_list),
         "latex": latex(result),
     }
     s = shape(result)
@@ -32,7 +32,7 @@ def _base(r: Any, wrt: list[str], result: Any, **extra: Any) -> dict:
         obj["shape"] = s
     if getattr(r, "point", None) is not None:
         obj["at"] = {plain(k): plain(v) for k, v in r.point.values}
-        obj["value"] = json_value(r.value)
+        obj["value"] = json_value(r.value, vector_as_list=vector_as_list)
     obj.update(extra)
     obj["gradcli"] = version()
     return obj
@@ -77,11 +77,7 @@ def _matrix(r: Any, **_: Any) -> dict:
         extra["determinant"] = plain(r.determinant)
         if r.point is not None:
             extra["determinant_value"] = plain(r.determinant_value)
-    obj = _base(r, [plain(v) for v in r.wrt], r.result, **extra)
-    obj["result"] = json_value(r.result, vector_as_list=vector)
-    if r.point is not None:
-        obj["value"] = json_value(r.value, vector_as_list=vector)
-    return obj
+    return _base(r, [plain(v) for v in r.wrt], r.result, vector_as_list=vector, **extra)
 
 
 def _chain(r: Any, **_: Any) -> dict:
