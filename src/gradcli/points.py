@@ -34,14 +34,7 @@ def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
     return out
 
 
-def natural_key(symbol: Any) -> tuple:
-    """Sort key: x2 before x10, then by name."""
-    name = str(symbol)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p != "")
-
-
-def natural_order(symbols: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(sorted(symbols, key=natural_key))
+from .calculus.multivar import natural_order  # noqa: E402  (x2 before x10)
 
 
 def parse_point(text: str, ctx: Context | None = None, digits: int | None = None, *, allow_bare: Any = None) -> Point:
@@ -84,7 +77,8 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
     """``obj`` at ``point``: exact, or a decimal with ``point.digits`` digits.
 
     ``needed``: the variables the point must give a value for (the function's
-    free symbols); a missing one is an error naming it.
+    free symbols); a missing one is an error naming it.  A symbolic point
+    (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
     """
     given = point.as_dict()
     missing = [str(s) for s in natural_order(set(needed)) if s not in given]
@@ -93,26 +87,20 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
             f"--at {point.text!r} gives no value for {', '.join(missing)}",
             f"write --at {','.join(f'{str(s)}=...' for s in natural_order(set(needed)))}",
         )
-    digits = point.digits or DEFAULT_DIGITS
-
-    def one(e: Any) -> Any:
-        if point.decimal or point.digits:
-            value = e.evalf(n=digits, subs=given) if hasattr(e, "evalf") else e
-            value = sp.sympify(value)
-            if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-                raise InputError(f"the result is undefined at {point.text}")
-            return value
-        value = e.subs(given) if hasattr(e, "subs") else e
-        value = _tidy(value)
-        if value.has(sp.zoo, sp.nan):
-            raise InputError(f"the result is undefined at {point.text}")
-        return value
-
-    if isinstance(obj, sp.MatrixBase):
-        return sp.ImmutableMatrix(obj.rows, obj.cols, [one(e) for e in obj])
-    if is_matrix(obj):
+    if is_matrix(obj) and not isinstance(obj, sp.MatrixBase):
         return obj.subs(given)
-    return one(sp.sympify(obj))
+    relevant = {k: v for k, v in given.items() if k in getattr(obj, "free_symbols", set())}
+    if any(getattr(v, "free_symbols", None) for v in relevant.values()):
+        return _tidy(obj.subs(relevant)) if not isinstance(obj, sp.MatrixBase) else obj.subs(relevant)
+    from .calculus.multivar import evaluate as numeric
+
+    digits = point.digits or (DEFAULT_DIGITS if point.decimal else None)
+    value = numeric(obj, relevant, digits=digits)
+    if digits is None:
+        if isinstance(value, sp.MatrixBase):
+            return sp.ImmutableMatrix(value.rows, value.cols, [_tidy(e) for e in value])
+        return _tidy(value)
+    return value
 
 
 def _tidy(value: Any) -> Any:
