@@ -41,7 +41,7 @@ _SCALAR_FUNCS: dict[str, Any] = {
     "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh, "arsinh": sp.asinh, "arcosh": sp.acosh,
     "artanh": sp.atanh, "arcsinh": sp.asinh, "arccosh": sp.acosh, "arctanh": sp.atanh,
     "exp": sp.exp, "ln": sp.log, "sqrt": sp.sqrt, "cbrt": sp.cbrt, "abs": sp.Abs, "sign": sp.sign,
-    "erf": sp.erf, "gamma": sp.gamma, "factorial": sp.factorial,
+    "erf": sp.erf, "gamma": sp.gamma, "factorial": sp.factorial, "Abs": sp.Abs,
 }
 
 #: Names a user may write that mean something fixed.
@@ -365,7 +365,7 @@ class Builder:
             return self.ctx.lookup(name)
         if name == "pi":
             return sp.pi
-        if name == "e":
+        if name in ("e", "E"):  # E: SymPy's name for it, so plain output reads back
             return sp.E
         if name == "I":
             return self.ctx.identity()
@@ -497,8 +497,8 @@ class Builder:
                 raise ShapeError(
                     f"a matrix power needs an integer exponent: {_snippet(self.ctx, node)}",
                 )
-            if tuple(base.shape) == (1, 1):
-                return _as_scalar(base) ** exp
+            # a 1 x 1 matrix stays a matrix here, so that (X^-1)^T still means a
+            # transpose when X is 1 x 1 (explicit builds at n = 1)
             if not _conforms(base.shape[0], base.shape[1]):
                 raise ShapeError(
                     f"{_snippet(self.ctx, node.left)} is {describe_shape(shape_of(base))}, not square: it has no powers",
@@ -591,28 +591,31 @@ class Builder:
         if name == "root":
             x, k = (self._scalar_arg(a, name) for a in node.args)
             return sp.root(x, k)
-        if name in ("tr", "trace"):
+        if name == "polygamma":
+            k, x = (self._scalar_arg(a, name) for a in node.args)
+            return sp.polygamma(k, x)
+        if name in ("tr", "trace", "Trace"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 return m
             if not _conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"tr needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
             return m.trace() if isinstance(m, sp.MatrixBase) else sp.Trace(m)
-        if name == "det":
+        if name in ("det", "Determinant"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 return m
             if not _conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"det needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
             return m.det() if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
-        if name == "inv":
+        if name in ("inv", "Inverse"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 if m == 0:
                     raise _error_at(self.ctx, node, "division by zero")
                 return 1 / m
             return self._inverse(m, node)
-        if name == "transpose":
+        if name in ("transpose", "Transpose"):
             return _transpose(self.build(node.args[0]))
         if name == "norm":
             return _norm(self.build(node.args[0]))

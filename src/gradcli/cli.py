@@ -9,13 +9,14 @@ exceptions become exit statuses.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import click
 
-from .errors import ExitStatus, GradcliError
+from .errors import ExitStatus, GradcliError, OutputClosed
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
@@ -163,7 +164,7 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
             lines = [line.strip() for line in sys.stdin.read().splitlines()]
             items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
         else:
-            items.append(("", e))
+            items.append(("", _unshield(e)))
     if not items:
         raise _usage("no expression given (standard input was empty)")
     status = ExitStatus.OK
@@ -172,6 +173,8 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
         try:
             with time_limit(settings.timeout):
                 _emit(compute(text), fmt, **render_options)
+        except OutputClosed:
+            raise
         except GradcliError as exc:
             if not many:
                 raise
@@ -200,6 +203,20 @@ class AliasGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, cmd, rest = super().resolve_command(ctx, args)
         return (cmd.name if cmd else name), cmd, rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; its errors and exit status become an Exit here, so
+        the program and Click's test runner see the same statuses."""
+        try:
+            rv = super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - mapped to an exit status by report()
+            settings = ctx.find_object(Settings)
+            raise click.exceptions.Exit(report(exc, debug=bool(settings and settings.debug))) from None
+        if isinstance(rv, int) and rv:
+            raise click.exceptions.Exit(rv)
+        return rv
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         reverse = {v: k for k, v in ALIASES.items()}
@@ -313,6 +330,7 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
                     rhs_only=kw["rhs_only"])
     if "-" in exprs:
         raise _usage("'-' (standard input) must be the only argument")
+    exprs = tuple(_unshield(e) for e in exprs)
     return _run(settings, ", ".join(exprs), lambda _: core.jacobian(list(exprs), opts, wrt=kw["wrt"], det=det),
                 kw["fmt"], rhs_only=kw["rhs_only"])
 
@@ -394,7 +412,7 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
     opts = _options(settings, {**kw, "at": None, "digits": None})
     stdin_text = sys.stdin.read() if "-" in claims else None
     collected = collect_claims(
-        claims, files=files, builtin=builtin, decl=opts.decl, layout=kw.get("layout", "numerator"),
+        tuple(_unshield(c) for c in claims), files=files, builtin=builtin, decl=opts.decl, layout=kw.get("layout", "numerator"),
         latex=opts.latex_input, stdin_text=stdin_text,
     )
     if not collected:
@@ -410,6 +428,61 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
     return int(exit_status(report))
 
 
+def report(exc: BaseException, *, debug: bool = False) -> int:
+    """The one place where an exception becomes a message on stderr and an exit status."""
+    from .output import err
+
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, OutputClosed):
+        return ExitStatus.OK
+    if isinstance(exc, click.exceptions.Abort):
+        err("error: aborted")
+        return 130
+    if isinstance(exc, click.ClickException):
+        lines = [f"error: {exc.format_message()}"]
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            lines.append(f"see '{ctx.command_path} --help'")
+        err(lines)
+        return ExitStatus.BAD_INPUT
+    if isinstance(exc, GradcliError):
+        err(exc.lines())
+        return exc.status
+    if isinstance(exc, RecursionError):
+        err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
+        return ExitStatus.BAD_INPUT
+    if isinstance(exc, MemoryError):
+        err("error: out of memory")
+        return ExitStatus.INCOMPLETE
+    if isinstance(exc, KeyboardInterrupt):
+        err("error: interrupted")
+        return 130
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    err([f"error: internal error: {type(exc).__name__}: {str(exc)[:300]}",
+         "this is a bug in gradcli; rerun with --debug for a traceback"])
+    return ExitStatus.INCOMPLETE
+
+
+_OPTION_LIKE = re.compile(r"-(x[\w,]*|n\d*|f[a-z]*|h)$|--.*")
+
+
+def _unshield(arg: str) -> str:
+    return arg[1:] if arg.startswith(" -") else arg
+
+
+def _shield_expression(arg: str) -> str:
+    """'-x^2' or '-sin(x)' is an expression, not the option -x: Click would
+    take it for one.  A leading space keeps Click off it (the parser skips
+    it).  Arguments that can be options (-x, -xy, -n2, -fjson, --at) are left."""
+    if len(arg) > 1 and arg[0] == "-" and not _OPTION_LIKE.match(arg):
+        return " " + arg
+    return arg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; turn every exception into an exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -420,47 +493,11 @@ def main(argv: list[str] | None = None) -> None:
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(20_000)
     sys.tracebacklimit = 1000 if debug else sys.tracebacklimit
-    from .output import err
-
+    args = [_shield_expression(a) for a in args]
     try:
         status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        status = exc.exit_code
-    except click.exceptions.Abort:
-        err("error: aborted")
-        status = 130
-    except click.ClickException as exc:
-        message = exc.format_message()
-        lines = [f"error: {message}"]
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None:
-            lines.append(f"see '{ctx.command_path} --help'")
-        err(lines)
-        status = ExitStatus.BAD_INPUT
-    except GradcliError as exc:
-        err(exc.lines())
-        status = exc.status
-    except RecursionError:
-        err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
-        status = ExitStatus.BAD_INPUT
-    except MemoryError:
-        err("error: out of memory")
-        status = ExitStatus.INCOMPLETE
-    except KeyboardInterrupt:
-        err("error: interrupted")
-        status = 130
-    except BrokenPipeError:
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
-        status = ExitStatus.OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        err([f"error: internal error: {type(exc).__name__}: {str(exc)[:300]}",
-             "this is a bug in gradcli; rerun with --debug for a traceback"])
-        status = ExitStatus.INCOMPLETE
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - report() maps every exception to a status
+        status = report(exc, debug=debug)
     sys.exit(int(status or 0))

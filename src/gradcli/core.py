@@ -67,6 +67,18 @@ def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context) -> tup
     return point, evaluate(obj, point, needed=free_scalars(function) | free_scalars(obj))
 
 
+def _check_differentiable(f: Any, point: Point, text: str) -> None:
+    """abs(u) and sign(u) have no derivative where u = 0; SymPy says sign(0) = 0."""
+    given = point.as_dict()
+    for atom in f.atoms(sp.Abs, sp.sign) if isinstance(f, sp.Basic) else ():
+        arg = atom.args[0]
+        if arg.free_symbols <= set(given) and arg.subs(given) == 0:
+            raise InputError(
+                f"{text!r} is not differentiable at {point.text}: {atom} has a corner there",
+                "the one-sided derivatives differ; see --definition",
+            )
+
+
 def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 1,
                steps: bool = False, definition: bool = False) -> DerivativeResult:
     if order < 0:
@@ -77,7 +89,7 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
         raise InputError(f"--order {order} is above the limit of {MAX_ORDER}")
     node = parse(text, latex=opts.latex_input)
     ctx = context(opts, text)
-    if not wrt and isinstance(node, S.Derivative):
+    if not wrt and order == 1 and isinstance(node, S.Derivative):
         # 'd/dX (a^T X b)' with no --wrt: the operator written is the derivative asked for
         ops: list[tuple[str, int]] = []
         inner: S.Node = node
@@ -136,6 +148,8 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
             at_value = pt.as_dict().get(variables[0][0])
         definition_result = from_definition(f, variables[0][0], at=at_value)
     point, value = point_and_value(result, f, opts, ctx)
+    if point is not None:
+        _check_differentiable(f, point, text)
     return DerivativeResult(
         input=text,
         function=f,

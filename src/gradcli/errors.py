@@ -80,3 +80,7 @@ class TimeLimitExceeded(GradcliError):
 
 class NotAnalyticError(InputError):
     """A Taylor expansion about a point where f is not analytic (exit 2)."""
+
+
+class OutputClosed(Exception):
+    """Standard output was closed by the reader (``| head``): stop quietly."""

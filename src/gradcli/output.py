@@ -13,8 +13,22 @@ from typing import Any
 
 def out(text: str) -> None:
     """A result (plain, LaTeX or JSON text) on stdout."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _closed()
+
+
+def _closed() -> None:
+    from .errors import OutputClosed
+
+    try:  # further writes (and the interpreter's final flush) go nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise OutputClosed()
 
 
 def err(lines: list[str] | str) -> None:
@@ -40,7 +54,10 @@ def console(stderr: bool = False) -> Any:
 
 
 def out_rich(renderable: Any) -> None:
-    console().print(renderable)
+    try:
+        console().print(renderable)
+    except BrokenPipeError:
+        _closed()
 
 
 def stdout_is_terminal() -> bool:

@@ -46,6 +46,9 @@ FUNCTIONS: dict[str, tuple[int, ...]] = {
         "exp ln sqrt cbrt abs sign erf gamma factorial "
         "tr trace det inv norm transpose"
     ).split()},
+    # SymPy's own names, so that plain output reads back
+    **{f: (1,) for f in "Abs Trace Determinant Inverse Transpose".split()},
+    "polygamma": (2,),
     "log": (1, 2),
     "atan2": (2,),
     "root": (2,),
@@ -61,7 +64,7 @@ GREEK = {
     "Ψ": "Psi", "Ω": "Omega",
 }
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_NAME = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
 _NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NAME_RE = re.compile(_NAME)
 _SPACE_RE = re.compile(r"\s+")
@@ -268,7 +271,6 @@ class Parser:
             raise self.error(f"unexpected {t.text!r}")
 
     def parse_expr(self) -> S.Node:
-        self.enter()
         start = self.tok
         if self.at("-") or self.at("+"):
             op = self.advance().text
@@ -280,10 +282,10 @@ class Parser:
             op = self.advance().text
             right = self.parse_term()
             left = S.Binary(left.pos, right.end, op, left, right)
-        self.leave()
         return left
 
     def _deriv(self) -> S.Node:
+        self.enter()
         t = self.advance()
         if self.tok.kind == "EOF" or (self.tok.kind == "OP" and self.tok.text in ")],=+"):
             raise self.error(f"the operator {t.text!r} needs an expression after it")
@@ -294,14 +296,12 @@ class Parser:
         node = operand
         for var, order in reversed(t.deriv):
             node = S.Derivative(t.pos, operand.end, node, var, order, t.partial)
+        self.leave()
         return node
 
     def parse_term(self) -> S.Node:
-        self.enter()
         if self.tok.kind == "DERIV":
-            node = self._deriv()
-            self.leave()
-            return node
+            return self._deriv()
         left = self.parse_factor()
         while True:
             t = self.tok
@@ -324,32 +324,30 @@ class Parser:
                 )
             else:
                 break
-        self.leave()
         return left
 
     def parse_factor(self) -> S.Node:
-        self.enter()
         t = self.tok
         if self.at("-") or self.at("+"):
+            self.enter()
             self.advance()
             operand = self.parse_factor()
             node: S.Node = S.Unary(t.pos, operand.end, t.text, operand)
+            self.leave()
         else:
             node = self.parse_power()
-        self.leave()
         return node
 
     def parse_power(self) -> S.Node:
-        self.enter()
         base = self.parse_postfix()
         if self.at("^"):
+            self.enter()
             self.advance()
             if self.tok.kind == "EOF":
                 raise self.error("'^' needs an exponent")
             exponent = self.parse_factor()
             base = S.Binary(base.pos, exponent.end, "^", base, exponent)
-            # allow x^T' etc.? no: postfix after an exponent binds to the exponent.
-        self.leave()
+            self.leave()
         return base
 
     def parse_postfix(self) -> S.Node:
@@ -437,6 +435,7 @@ class Parser:
         if self.at("]"):
             raise self.error("an empty vector or matrix")
         if self.at("["):
+            self.enter()  # the row brackets nest too
             rows: list[tuple[S.Node, ...]] = []
             while True:
                 if not self.at("["):
@@ -455,6 +454,7 @@ class Parser:
             close = self.expect("]", "']'")
             if len({len(r) for r in rows}) != 1:
                 raise ParseError("the rows of the matrix have different lengths", self.src, open_.pos)
+            self.leave()
             self.leave()
             return S.Matrix(open_.pos, close.end, tuple(rows), vector=False)
         items = [self.parse_expr()]
@@ -485,8 +485,18 @@ def is_latex(src: str) -> bool:
     return "\\" in src
 
 
+def ensure_recursion_headroom() -> None:
+    """Nesting up to MAX_DEPTH takes a few Python frames a level, in the
+    parser, the builder and SymPy's printers: more than the default 1000."""
+    import sys
+
+    if sys.getrecursionlimit() < 20_000:
+        sys.setrecursionlimit(20_000)
+
+
 def parse(src: str, *, latex: bool = False) -> S.Node:
     """Parse one expression (no ``=``)."""
+    ensure_recursion_headroom()
     if latex or is_latex(src):
         from .latex_in import parse_latex
 
@@ -496,6 +506,7 @@ def parse(src: str, *, latex: bool = False) -> S.Node:
 
 def parse_claim(src: str, *, latex: bool = False) -> S.Node:
     """Parse an expression or an equation ``lhs = rhs``."""
+    ensure_recursion_headroom()
     if latex or is_latex(src):
         from .latex_in import parse_latex
 

@@ -12,7 +12,7 @@ from .errors import InputError
 from .parsing import Parser, split_top_level
 from .results import Point
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[α-ωΑ-Ω]")
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*|[α-ωΑ-Ω]")
 DEFAULT_DIGITS = 15
 MAX_DIGITS = 1000
 
@@ -57,6 +57,8 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             if not name or not _NAME_RE.fullmatch(name):
                 raise InputError(f"--at {text!r}: {name!r} is not a variable name", "write --at x=1,y=2")
             var = scalar_symbol(name)
+            if not value_text.strip():
+                raise InputError(f"--at {text!r}: no value for {name}", "write --at x=1,y=2")
         elif allow_bare is not None and len(split_top_level(text)) == 1:
             var, value_text = allow_bare, piece
         else:
@@ -98,9 +100,28 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
     value = numeric(obj, relevant, digits=digits)
     if digits is None:
         if isinstance(value, sp.MatrixBase):
-            return sp.ImmutableMatrix(value.rows, value.cols, [_tidy(e) for e in value])
-        return _tidy(value)
+            value = sp.ImmutableMatrix(value.rows, value.cols, [_tidy(e) for e in value])
+        else:
+            value = _tidy(value)
+    _check_real_and_size(value, point)
     return value
+
+
+def _check_real_and_size(value: Any, point: Point) -> None:
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for e in entries:
+        if isinstance(e, sp.Basic) and (e.has(sp.I) or (e.is_number and e.is_extended_real is False)):
+            raise InputError(
+                f"the result is not defined over the reals at {point.text}",
+                "gradcli works over the reals; choose a point inside the domain",
+            )
+        if isinstance(e, sp.Rational) and max(abs(e.p), e.q).bit_length() > 13_000:
+            from .errors import LimitError
+
+            raise LimitError(
+                f"the exact value at {point.text} has more than 4000 digits",
+                "ask for a decimal instead, e.g. --at x=2.0 or --digits 20",
+            )
 
 
 def _tidy(value: Any) -> Any:

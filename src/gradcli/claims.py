@@ -1,0 +1,305 @@
+"""Claims for ``check``: where they come from and under which declarations.
+
+A claim is one line ``LHS = RHS`` with its declarations, layout, an optional
+name and its source (``claims.txt:3``).  Claims come from
+
+* the command line's arguments, ``-`` among them meaning standard input
+  (one claim a line);
+* ``.txt`` files: one claim a line, blank lines and ``#`` comments skipped,
+  under the command line's declarations and layout;
+* ``.toml`` files: ``[[claim]]`` tables with ``claim`` and optional ``name``,
+  ``vector``, ``matrix``, ``symmetric`` (a comma string or a list),
+  ``shape`` (``"X=3x2"``, a list of them, or a table ``{X = "3x2"}``),
+  ``dim`` and ``layout``.  A table's declarations are added to the command
+  line's; its layout replaces the command line's.
+
+Every claim is parsed when read (cheap: no SymPy), so unreadable input -- a
+missing file, bad TOML, a line that does not parse or has no ``=`` -- is an
+InputError (exit 2) naming the file and line before any claim is decided.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import IO, Any, Iterable, Sequence
+
+from .build import Declarations
+from .errors import InputError, ParseError
+
+LAYOUTS = ("numerator", "denominator")
+TOML_KEYS = {"claim", "name", "vector", "matrix", "symmetric", "shape", "dim", "layout"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim to decide."""
+
+    text: str
+    decl: Declarations = Declarations()
+    layout: str = "numerator"
+    name: str | None = None
+    source: str = ""  # "claims.txt:3", "<stdin>:2", "" for a command-line argument
+    #: catalogue only: an entrywise tensor identity (number, f(X)) instead of ``text``
+    tensor: tuple[str, str] | None = None
+    #: catalogue only: the book's equation number
+    number: str | None = None
+    #: the claim is LaTeX (``--input latex``; text starting with a backslash is LaTeX anyway)
+    latex: bool = False
+
+
+def _reraise(exc: InputError, source: str) -> InputError:
+    if isinstance(exc, ParseError):
+        return ParseError(f"{source}: {exc.message}", exc.source, exc.pos, exc.hint)
+    return type(exc)(f"{source}: {exc.message}", exc.hint)
+
+
+def validate(text: str, source: str = "", *, latex: bool = False) -> None:
+    """Parse the claim (no SymPy): raise InputError naming ``source`` when it does not
+    parse or is not an equation."""
+    from . import syntax as S
+    from .parsing import parse_claim
+
+    try:
+        node = parse_claim(text, latex=latex)
+    except InputError as exc:
+        if source:
+            raise _reraise(exc, source) from None
+        raise
+    if not isinstance(node, S.Equation):
+        where = f"{source}: " if source else ""
+        raise InputError(f"{where}not a claim: {_short(text)!r} has no '='",
+                         "write LHS = RHS, e.g. 'd/dx sin(x) = cos(x)'")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _lines(lines: Iterable[str], source: str, decl: Declarations, layout: str, latex: bool = False) -> list[Claim]:
+    claims = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{source}:{number}"
+        validate(line, where, latex=latex)
+        claims.append(Claim(line, decl, layout, None, where, latex=latex))
+    return claims
+
+
+def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layout: str = "numerator",
+               source: str = "<stdin>", *, latex: bool = False) -> list[Claim]:
+    """One claim a line from a stream (standard input) or a string already read;
+    blank lines and # comments skipped."""
+    if isinstance(stream, str):
+        return _lines(stream.splitlines(), source, decl, layout, latex)
+    try:
+        lines = stream.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {source}: {exc}") from None
+    return _lines(lines, source, decl, layout, latex)
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path}: it is a directory") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_txt(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+             latex: bool = False) -> list[Claim]:
+    """A text file: one claim a line under the given declarations."""
+    return _lines(_read_text(path).splitlines(), path, decl, layout, latex)
+
+
+def _toml_module() -> Any:
+    try:
+        import tomllib  # Python 3.11+
+
+        return tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli
+
+            return tomli
+        except ModuleNotFoundError:
+            raise InputError("reading .toml claims needs Python 3.11 or the 'tomli' package") from None
+
+
+def _names(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        items = [piece for v in value for piece in v.split(",")]
+    else:
+        raise InputError(f"{where}: '{key}' must be a comma separated string or a list of names")
+    out = []
+    for item in items:
+        name = item.strip()
+        if not name:
+            continue
+        if not name.replace("_", "a").isalnum() or not name[0].isalpha():
+            raise InputError(f"{where}: '{key}': {name!r} is not a name")
+        out.append(name)
+    return tuple(out)
+
+
+def _shapes(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, dict):
+        pairs = []
+        for k, v in value.items():
+            if not isinstance(v, str):
+                raise InputError(f"{where}: 'shape': write {k} = \"3x2\"")
+            pairs.append((k, v))
+        return tuple(pairs)
+    specs = [value] if isinstance(value, str) else value
+    if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        raise InputError(f"{where}: 'shape' must be \"X=3x2\", a list of them, or a table {{X = \"3x2\"}}")
+    out = []
+    for spec in specs:
+        for piece in spec.split(",") if spec.count("=") > 1 else [spec]:
+            if "=" not in piece:
+                raise InputError(f"{where}: 'shape' {piece!r}: write NAME=ROWSxCOLS, e.g. X=3x2")
+            name, _, dims = piece.partition("=")
+            out.append((name.strip(), dims.strip()))
+    return tuple(out)
+
+
+def _table_lines(text: str) -> list[int]:
+    """Line numbers of each [[claim]] table's 'claim =' key (or its header)."""
+    import re
+
+    headers: list[int] = []
+    keys: dict[int, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if re.match(r"\[\[\s*claim\s*\]\]", stripped):
+            headers.append(number)
+        elif headers and re.match(r"claim\s*=", stripped) and len(headers) - 1 not in keys:
+            keys[len(headers) - 1] = number
+    return [keys.get(i, h) for i, h in enumerate(headers)]
+
+
+def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+              latex: bool = False) -> list[Claim]:
+    """A TOML file of [[claim]] tables."""
+    text = _read_text(path)
+    toml = _toml_module()
+    try:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    tables = data.get("claim")
+    extra = set(data) - {"claim"}
+    if extra:
+        raise InputError(f"{path}: unknown top-level key {sorted(extra)[0]!r}",
+                         "a claims file holds [[claim]] tables only")
+    if tables is None:
+        raise InputError(f"{path}: no [[claim]] tables", "write [[claim]] then claim = \"d/dx sin(x) = cos(x)\"")
+    if not isinstance(tables, list):
+        raise InputError(f"{path}: 'claim' must be an array of tables: write [[claim]]")
+    lines = _table_lines(text)
+    claims = []
+    for index, table in enumerate(tables):
+        line = lines[index] if index < len(lines) else None
+        where = f"{path}:{line}" if line else f"{path}: claim {index + 1}"
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: write each claim as a [[claim]] table")
+        unknown = set(table) - TOML_KEYS
+        if unknown:
+            raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}",
+                             "keys: claim, name, vector, matrix, symmetric, shape, dim, layout")
+        text_claim = table.get("claim")
+        if not isinstance(text_claim, str) or not text_claim.strip():
+            raise InputError(f"{where}: a [[claim]] table needs claim = \"LHS = RHS\"")
+        name = table.get("name")
+        if name is not None and not isinstance(name, str):
+            raise InputError(f"{where}: 'name' must be a string")
+        claim_layout = table.get("layout", layout)
+        if claim_layout not in LAYOUTS:
+            raise InputError(f"{where}: layout must be 'numerator' or 'denominator', not {claim_layout!r}")
+        dim = table.get("dim")
+        if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or not 1 <= dim <= 10_000):
+            raise InputError(f"{where}: 'dim' must be a whole number from 1 to 10000")
+        own = Declarations(
+            vectors=_names(table["vector"], "vector", where) if "vector" in table else (),
+            matrices=_names(table["matrix"], "matrix", where) if "matrix" in table else (),
+            symmetric=_names(table["symmetric"], "symmetric", where) if "symmetric" in table else (),
+            shapes=_shapes(table["shape"], where) if "shape" in table else (),
+            dim=dim,
+        )
+        _check_decl(own, where)
+        merged = decl.merged(own)
+        validate(text_claim.strip(), where, latex=latex)
+        claims.append(Claim(text_claim.strip(), merged, claim_layout, name, where, latex=latex))
+    return claims
+
+
+def _check_decl(decl: Declarations, where: str) -> None:
+    seen: dict[str, str] = {}
+    for kind, names in (("vector", decl.vectors), ("matrix", decl.matrices), ("symmetric", decl.symmetric),
+                        ("shape", tuple(n for n, _ in decl.shapes))):
+        for name in names:
+            if name in seen and seen[name] != kind:
+                raise InputError(f"{where}: {name} is declared both {seen[name]} and {kind}")
+            seen[name] = kind
+    try:
+        from .build import Context
+
+        Context(decl)  # shapes parse, symmetric ones are square
+    except InputError as exc:
+        raise InputError(f"{where}: {exc.message}", exc.hint) from None
+
+
+def read_claims_file(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+                     latex: bool = False) -> list[Claim]:
+    """A claims file by its suffix: ``.toml`` tables, anything else one claim a line."""
+    if os.path.splitext(path)[1].lower() == ".toml":
+        return read_toml(path, decl, layout, latex=latex)
+    return read_txt(path, decl, layout, latex=latex)
+
+
+def collect(args: Sequence[str] = (), files: Sequence[str] = (), *, decl: Declarations = Declarations(),
+            layout: str = "numerator", stdin: IO[str] | str | None = None, builtin: bool = False,
+            latex: bool = False) -> list[Claim]:
+    """All claims of one ``check`` run, in order: arguments (``-`` reads ``stdin``, a stream
+    or the text already read), then files, then the catalogue (``builtin``)."""
+    claims: list[Claim] = []
+    stdin_read = False
+    for arg in args:
+        if arg == "-":
+            if stdin_read:
+                continue
+            if stdin is None:
+                import sys
+
+                stdin = sys.stdin
+            claims.extend(read_lines(stdin, decl, layout, latex=latex))
+            stdin_read = True
+            continue
+        validate(arg, latex=latex)
+        claims.append(Claim(arg, decl, layout, latex=latex))
+    for path in files:
+        claims.extend(read_claims_file(path, decl, layout, latex=latex))
+    if builtin:
+        from .catalogue import claims as builtin_claims
+
+        claims.extend(builtin_claims())
+    return claims
+
+
+def collect_claims(args: Sequence[str] = (), *, files: Sequence[str] = (), builtin: bool = False,
+                   decl: Declarations = Declarations(), layout: str = "numerator", latex: bool = False,
+                   stdin_text: str | None = None) -> list[Claim]:
+    """The CLI's entry point: ``collect`` with standard input already read (``stdin_text``)."""
+    return collect(args, files, decl=decl, layout=layout, stdin=stdin_text, builtin=builtin, latex=latex)

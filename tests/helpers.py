@@ -1,0 +1,93 @@
+"""The one way tests run the CLI: ``run(args, input=None, exit=0, env=None)``.
+
+It calls ``gradcli.cli.main`` (the console script's entry point, which ends
+with ``sys.exit(status)``) inside Click's ``CliRunner`` isolation, so stdin,
+stdout, stderr and the environment are the runner's, and asserts the exit
+status.  Process-wide settings that ``main`` changes (the recursion limit,
+``sys.tracebacklimit``, Python's int-to-str digit limit) are restored.
+
+Usage::
+
+    from helpers import run
+    r = run(["-f", "plain", "derivative", "x^2"])
+    assert r.stdout == "2*x\\n"
+    r = run(["derivative", "foo(x)"], exit=2)
+    assert "unknown function" in r.stderr
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Mapping, Sequence
+
+from click.testing import CliRunner, Result
+
+from gradcli.cli import main
+
+__all__ = ["run", "Result", "assert_short_error"]
+
+
+class _Entry:
+    """What ``CliRunner.invoke`` needs of a command: a name and ``main``.
+
+    ``invoke`` catches the ``SystemExit`` that ``gradcli.cli.main`` raises and
+    records its code as ``result.exit_code``.
+    """
+
+    name = "gradcli"
+
+    def main(self, args: Sequence[str] = (), prog_name: str | None = None, **_: Any) -> None:
+        main(list(args))
+
+
+def run(
+    args: Sequence[str],
+    input: str | bytes | None = None,  # noqa: A002 - the brief's signature
+    exit: int | None = 0,  # noqa: A002
+    env: Mapping[str, str | None] | None = None,
+) -> Result:
+    """Run ``gradcli ARGS``; assert the exit status (unless ``exit`` is None).
+
+    The result has ``.stdout``, ``.stderr`` (separate streams, Click 8.2+),
+    ``.output`` and ``.exit_code``.  Any exception other than ``SystemExit``
+    escaping ``main`` fails the test: ``main`` must turn everything into a
+    status.
+    """
+    saved = (sys.getrecursionlimit(), getattr(sys, "tracebacklimit", None),
+             sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None)
+    runner = CliRunner()
+    full_env = {"COLUMNS": "120"}
+    full_env.update(env or {})
+    try:
+        result = runner.invoke(_Entry(), [str(a) for a in args], input=input, env=full_env, catch_exceptions=True)
+    finally:
+        sys.setrecursionlimit(saved[0])
+        if saved[1] is None:
+            if hasattr(sys, "tracebacklimit"):
+                del sys.tracebacklimit
+        else:
+            sys.tracebacklimit = saved[1]
+        if saved[2] is not None:
+            sys.set_int_max_str_digits(saved[2])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else repr(result.exception)
+        raise AssertionError(f"gradcli {list(args)} raised instead of exiting:\n{tb}")
+    if exit is not None:
+        assert result.exit_code == exit, (
+            f"gradcli {list(args)}: exit {result.exit_code}, expected {exit}\n"
+            f"stdout: {result.stdout!r}\nstderr: {result.stderr!r}"
+        )
+    return result
+
+
+def assert_short_error(result: Result, *needles: str) -> None:
+    """stderr is 1-2 lines naming the problem, with no traceback; stdout empty."""
+    err = result.stderr
+    lines = err.rstrip("\n").split("\n") if err.strip() else []
+    assert 1 <= len(lines) <= 2, f"expected 1-2 lines on stderr, got {len(lines)}: {err!r}"
+    assert "Traceback" not in err and "Traceback" not in result.stdout, err
+    assert lines[0].startswith("error:") or "error:" in lines[0], err
+    for needle in needles:
+        assert needle.lower() in err.lower(), f"{needle!r} not in stderr: {err!r}"

@@ -1,0 +1,381 @@
+"""check: the decision engine (calculus.check), the catalogue, exit statuses, JUnit."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from gradcli import catalogue
+from gradcli.build import Declarations
+from gradcli.calculus import check as C
+from gradcli.calculus.check import check_claims, decide, decide_tensor, exit_status
+from gradcli.claims import Claim
+from gradcli.errors import ExitStatus, InputError
+from gradcli.junit import build_tree, write_junit
+from gradcli.results import CheckReport, ClaimVerdict
+
+NONE = Declarations()
+VM = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
+
+
+def verdict_of(text, decl=NONE, layout="numerator", **kw):
+    return decide(text, decl, layout, **kw)
+
+
+# -- the book (MML chapter 5), including the seed's transcription errors ------------------------
+
+BOOK = [
+    ("∂/∂x (x + 2y^3)^2 = 2 (x + 2y^3)", "true"),                       # 5.41
+    ("∂/∂y (x + 2y^3)^2 = 12 (x + 2y^3) y^2", "true"),                  # 5.42, the book
+    ("∂/∂y (x + 2y^3)^2 = 1/2 (x + 2y^3) y^2", "false"),                # 5.42, the seed
+    ("∂/∂x1 (x1^2 x2 + x1 x2^3) = 2 x1 x2 + x2^3", "true"),             # 5.43, the book
+    ("∂/∂x1 (x1^2 x2 + x1 x2^3) = 2 x1 x2 + x3^2", "false"),            # 5.43, the seed
+    ("∂/∂x1 (x1^2 x2 + x1 x3^2) = 2 x1 x2 + x3^2", "true"),             # the seed's own f
+    ("∂/∂x2 (x1^2 x2 + x1 x2^3) = x1^2 + 3 x1 x2^2", "true"),           # 5.44
+    ("d/dt (sin(t)^2 + 2 cos(t)) = 2 sin(t) (cos(t) - 1)", "true"),     # 5.50
+    ("d/dt (sin(t)^2 + 2 cos(t)) = 2 sin(t) cos(t) - 2 sin(t)", "true"),
+    ("d/dt (sin(t)^2 + 2 cos(t)) = 2 sin(t) (cos(t) + 1)", "false"),
+    ("d/dx (x^2 sin(x)) = 2x sin(x) + x^2 cos(x)", "true"),             # 5.46
+    ("d/dx sin(x^2) = 2x cos(x^2)", "true"),                            # 5.48
+    ("diff(x^2 y^3, x, y) = 6 x y^2", "true"),
+    ("d/dy d/dx (x^2 y^3) = 6 x y^2 + 1", "false"),
+]
+
+
+@pytest.mark.parametrize("claim,expected", BOOK)
+def test_book(claim, expected):
+    v = verdict_of(claim)
+    assert v.verdict == expected, (v.method, v.reason)
+
+
+# -- a derivative table: true, and perturbed false versions ---------------------------------------
+
+TABLE = [
+    ("x^5", "5 x^4"), ("1/x", "-1/x^2"), ("sqrt(x)", "1/(2 sqrt(x))"), ("exp(3x)", "3 exp(3x)"),
+    ("log(x)", "1/x"), ("sin(2x)", "2 cos(2x)"), ("cos(x)", "-sin(x)"), ("tan(x)", "sec(x)^2"),
+    ("tan(x)", "1 + tan(x)^2"), ("cot(x)", "-csc(x)^2"), ("sec(x)", "sec(x) tan(x)"),
+    ("asin(x)", "1/sqrt(1 - x^2)"), ("acos(x)", "-1/sqrt(1 - x^2)"), ("atan(x)", "1/(1 + x^2)"),
+    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1 - tanh(x)^2"), ("tanh(x)", "sech(x)^2"),
+    ("asinh(x)", "1/sqrt(x^2 + 1)"), ("2^x", "2^x log(2)"), ("log(x, 10)", "1/(x log(10))"),
+    ("exp(x^2)", "2x exp(x^2)"), ("x exp(x)", "(x + 1) exp(x)"), ("x log(x)", "log(x) + 1"),
+    ("sin(x) cos(x)", "cos(x)^2 - sin(x)^2"), ("sin(x) cos(x)", "cos(2x)"),
+    ("x/(x + 1)", "1/(x + 1)^2"), ("(x^2 + 1)^3", "6x (x^2 + 1)^2"), ("log(cos(x))", "-tan(x)"),
+    ("1/(1 + exp(-x))", "exp(-x)/(1 + exp(-x))^2"), ("sin(x)^2", "1 - cos(2x)^0 + sin(2x)"),
+    ("atan(x) + atan(1/x)", "0"), ("log(x + sqrt(x^2 + 1))", "1/sqrt(x^2 + 1)"), ("abs(x)", "sign(x)"),
+]
+
+
+@pytest.mark.parametrize("f,df", TABLE)
+def test_table_true(f, df):
+    v = verdict_of(f"d/dx ({f}) = {df}")
+    assert v.verdict == "true", (v.method, v.reason)
+
+
+@pytest.mark.parametrize("f,df", TABLE[:24])
+def test_table_perturbed_false(f, df):
+    for rhs in (f"2 ({df})" if df != "0" else "1", f"({df}) + x/10^15", f"({df}) (1 + 10^-25)"):
+        v = verdict_of(f"d/dx ({f}) = {rhs}")
+        assert v.verdict == "false", (rhs, v.method, v.reason)
+        assert v.counterexample and v.counterexample["lhs"] != v.counterexample["rhs"]
+
+
+# -- tiny differences, and the domain ---------------------------------------------------------------
+
+TINY_FALSE = [
+    "d/dx sin(x) = cos(x + 10^-12)",
+    "d/dx x^3 = 3x^2 + x/10^20",
+    "d/dx x = 1 + 10^-30",
+    "d/dx sin(x) = cos(x) + 10^-60",
+    "d/dx sqrt(x) = 1/(2 sqrt(x)) + 10^-100",
+    "d/dx exp(x) = exp(x) (1 + exp(-200))",          # 1e-87 relative, no long literal
+    "d/dx tan(x) = sec(x)^2 + x exp(-300)",
+    "d/dx (x^2 + 1)^(1/2) = x/sqrt(x^2 + 1 + 10^-40)",
+]
+
+
+@pytest.mark.parametrize("claim", TINY_FALSE)
+def test_tiny_differences_are_false(claim):
+    v = verdict_of(claim)
+    assert v.verdict == "false", (v.method, v.reason)
+    cex = v.counterexample
+    assert set(cex) >= {"point", "lhs", "rhs"}
+
+
+DOMAIN_TRUE = [
+    "d/dx x^x = x^x (log(x) + 1)",
+    "d/dx log(x^2) = 2/x",
+    "d/dx sqrt(x) = 1/(2 sqrt(x))",
+    "d/dx sqrt(x^3) = 3/2 sqrt(x)",
+    "d/dx log(log(x)) = 1/(x log(x))",
+    "d/dx acosh(x) = 1/sqrt(x^2 - 1)",   # only x > 1: not x < -1, where the derivative is real but acosh is not
+    "d/dx log(abs(x)) = 1/x",
+    "d/dx asin(x) = 1/sqrt(1 - x^2)",
+    "d/dx x^(1/3) = 1/(3 x^(2/3))",
+    "d/dx sqrt(-x) = -1/(2 sqrt(-x))",
+    "d/dx (x^2 - 1)/(x - 1) = 1",
+]
+
+
+@pytest.mark.parametrize("claim", DOMAIN_TRUE)
+def test_domain_sensitive_true(claim):
+    v = verdict_of(claim)
+    assert v.verdict == "true", (v.method, v.reason)
+
+
+def test_sqrt_of_square_is_false_over_the_reals():
+    v = verdict_of("d/dx sqrt(x^2) = 1")
+    assert v.verdict == "false"
+    assert v.counterexample["lhs"] == "-1" and v.counterexample["rhs"] == "1"
+
+
+# -- methods, counterexamples, strict -------------------------------------------------------------
+
+def test_methods_name_the_proof():
+    assert verdict_of("d/dx sin(x)^2 = 2 sin(x) cos(x)").method.startswith("symbolic: ")
+    assert verdict_of("d/dx (x + 1)^3 = 3x^2 + 6x + 3").method == "symbolic: expand"
+
+
+def test_exact_counterexample():
+    v = verdict_of("∂/∂y (x + 2y^3)^2 = 1/2 (x + 2y^3) y^2")
+    cex = v.counterexample
+    assert cex["exact"] is True and set(cex["point"]) == {"x", "y"}
+    import sympy as sp
+    x, y = (sp.Rational(cex["point"][k]) for k in ("x", "y"))
+    assert sp.Rational(cex["lhs"]) == 12 * (x + 2 * y**3) * y**2
+    assert sp.Rational(cex["rhs"]) == sp.Rational(1, 2) * (x + 2 * y**3) * y**2
+    assert v.lhs is not None and v.rhs is not None
+
+
+def test_numeric_counterexample_shows_enough_digits():
+    v = verdict_of("d/dx sin(x) = cos(x + 10^-12)")
+    assert v.counterexample["exact"] is False
+    assert v.counterexample["lhs"] != v.counterexample["rhs"]
+    assert "digits" in v.method
+
+
+def test_numeric_only_and_strict(monkeypatch):
+    # switch the symbolic attempts off: only numeric evidence remains
+    monkeypatch.setattr(C, "_cheap_symbolic", lambda d, clock: (None, d))
+    monkeypatch.setattr(C, "_expensive_symbolic", lambda d, clock: None)
+    v = verdict_of("d/dx tan(x) = sec(x)^2")
+    assert v.verdict == "true" and v.method.startswith("numeric: 12 points agree to 50 digits")
+    s = verdict_of("d/dx tan(x) = sec(x)^2", strict=True)
+    assert s.verdict == "unknown" and "numeric" in s.reason
+    assert verdict_of("d/dx tan(x) = sec(x)^2 + 10^-45", strict=True).verdict == "false"
+
+
+def test_unknown_when_nowhere_defined():
+    v = verdict_of("d/dx log(-1 - x^2) = sin(x)")
+    assert v.verdict == "unknown"
+    assert "could not be evaluated at any point" in v.reason
+
+
+def test_unknown_when_out_of_time():
+    v = decide("d/dx tan(x) = sec(x)^2", NONE, budget=0.0)
+    assert v.verdict == "unknown" and "time budget" in v.reason
+
+
+def test_bad_claims_are_input_errors():
+    with pytest.raises(InputError):
+        decide("d/dx sin(x)", NONE)       # no '='
+    with pytest.raises(InputError):
+        decide("d/dx sin(x = cos(x)", NONE)
+    with pytest.raises(InputError):
+        decide("d/dx (x^T a) = a + sin(x)", Declarations(vectors=("x", "a")))
+
+
+def test_explicit_vectors_and_scalar_1x1():
+    assert verdict_of("d/dx [x^2, sin(x)] = [2x, cos(x)]").verdict == "true"
+    assert verdict_of("d/dx [x^2, sin(x)] = [2x, -cos(x)]").verdict == "false"
+    assert verdict_of("d/dx (x^T x) = 2 x^T", Declarations(vectors=("x",))).verdict == "true"
+    assert verdict_of("x^T x = norm(x)^2", Declarations(vectors=("x",))).verdict == "true"
+
+
+# -- matrix identities in both layouts --------------------------------------------------------------
+
+MATRIX = [
+    ("d/dx (x^T a) = a^T", "numerator", "true"),                                   # 5.104
+    ("d/dx (a^T x) = a^T", "numerator", "true"),                                   # 5.105
+    ("d/dX (a^T X b) = a b^T", "numerator", "true"),                               # 5.106
+    ("d/dX (a^T X b) = a b^T", "denominator", "true"),
+    ("d/dx (x^T B x) = x^T (B + B^T)", "numerator", "true"),                       # 5.107
+    ("d/dx (x^T B x) = (B + B^T) x", "denominator", "true"),
+    ("d/ds (x - A s)^T W (x - A s) = -2 (x - A s)^T W A", "numerator", "true"),    # 5.108
+    ("d/ds (x - A s)^T W (x - A s) = -2 A^T W (x - A s)", "denominator", "true"),
+    ("d/ds (x - A s)^T B (x - A s) = -2 (x - A s)^T B A", "numerator", "false"),   # needs W symmetric
+    ("d/dX tr(X X) = 2 X^T", "numerator", "true"),
+    ("d/dX tr(X X) = 2 X", "numerator", "false"),
+    ("d/dx exp(a^T x) = exp(a^T x) a^T", "numerator", "true"),
+    ("d/dx (a^T x) = a^T + 10^-30 x^T", "numerator", "false"),
+    ("d/dx (B x) = B", "numerator", "true"),
+    ("d/dx (B x) = B^T", "denominator", "true"),
+]
+
+
+@pytest.mark.parametrize("claim,layout,expected", MATRIX)
+def test_matrix_identities(claim, layout, expected):
+    v = verdict_of(claim, VM, layout)
+    assert v.verdict == expected, (v.method, v.reason)
+    if expected == "true":
+        assert v.method.startswith("components, exact")
+        assert "n = 1..4" in v.method
+    else:
+        assert v.counterexample["sizes"]
+
+
+def test_5_103_inverse():
+    v = verdict_of("d/dX (a^T X^-1 b) = -(X^-1)^T a b^T (X^-1)^T", VM)
+    assert v.verdict == "true", v.reason
+    assert v.method.startswith("components, exact")
+    w = verdict_of("d/dX (a^T X^-1 b) = -X^-1 a b^T X^-1", VM)
+    assert w.verdict == "false" and w.counterexample["sizes"] == {"n": 2}
+
+
+def test_layout_hint_on_transposed_shapes():
+    v = verdict_of("d/dx (x^T B x) = x^T (B + B^T)", VM, "denominator")
+    assert v.verdict == "false" and v.method == "shapes differ"
+    assert "n x 1" in v.reason and "1 x n" in v.reason
+    assert v.hint == "the sides are transposes of each other: check the layout (--layout numerator?)"
+    w = verdict_of("d/dx (x^T B x) = (B + B^T) x", VM, "numerator")
+    assert w.verdict == "false"
+    assert w.hint == "the sides are transposes of each other: check the layout (--layout denominator?)"
+
+
+def test_layout_hint_on_square_transpose():
+    v = verdict_of("d/dX (a^T X b) = b a^T", VM)
+    assert v.verdict == "false" and "transposes" in v.hint
+
+
+def test_shapes_differ_names_both():
+    v = verdict_of("d/dx (x^T B x) = B", VM)
+    assert v.verdict == "false" and v.method == "shapes differ"
+    assert "1 x n" in v.reason and "n x n" in v.reason and not v.hint
+    s = verdict_of("d/dx (x^T a) = 1", VM)
+    assert s.verdict == "false" and "a scalar" in s.reason
+
+
+def test_two_size_symbols():
+    decl = Declarations(shapes=(("X", "m x n"), ("a", "m x 1"), ("b", "n x 1")))
+    v = verdict_of("d/dX (a^T X b) = a b^T", decl)
+    assert v.verdict == "true", v.reason
+    assert "m = 2, n = 3" in v.method
+    assert verdict_of("d/dX (a^T X b) = b a^T", decl).verdict == "false"
+
+
+def test_concrete_dim():
+    decl = Declarations(vectors=("x",), matrices=("B",), dim=3)
+    v = verdict_of("d/dx (x^T B x) = x^T (B + B^T)", decl)
+    assert v.verdict == "true" and "sizes as declared" in v.method
+
+
+# -- tensor identities and the catalogue --------------------------------------------------------------
+
+@pytest.mark.parametrize("identity", ["5.99", "5.100", "5.101", "5.102"])
+def test_tensor_identities(identity):
+    v = decide_tensor(identity, "A X", Declarations(matrices=("X", "A")), sizes=(1, 2))
+    assert v.verdict == "true", v.reason
+    assert "n = 1..2" in v.method
+
+
+def test_tensor_check_refutes_a_wrong_identity(monkeypatch):
+    real = C._tensor_sides
+
+    def wrong(identity, F, X):
+        ls, rs = real(identity, F, X)
+        return ls, [-r for r in rs]  # 5.102 without its minus sign
+
+    monkeypatch.setattr(C, "_tensor_sides", wrong)
+    v = decide_tensor("5.102", "X X", Declarations(matrices=("X",)), sizes=(1, 2))
+    assert v.verdict == "false" and v.counterexample["sizes"]["n"] == 1
+
+
+def test_catalogue_covers_the_book():
+    numbers = {e.number for e in catalogue.entries()}
+    assert {f"5.{k}" for k in range(99, 109)} <= numbers
+    listing = catalogue.listing()
+    for e in listing.entries:
+        assert e.claim and e.name and isinstance(e.declarations(), dict)
+    e107 = [e for e in catalogue.entries() if e.number == "5.107"]
+    assert {e.layout for e in e107} == {"numerator", "denominator"}
+    e108 = next(e for e in catalogue.entries() if e.number == "5.108")
+    assert e108.declarations()["symmetric"] == "W"
+
+
+def test_catalogue_all_true():
+    report = check_claims(catalogue.claims())
+    bad = [(r.name, r.verdict, r.reason) for r in report.results if r.verdict != "true"]
+    assert not bad
+    assert exit_status(report) == ExitStatus.OK
+    assert all(r.source.startswith("builtin:") for r in report.results)
+
+
+# -- many claims, exit statuses ----------------------------------------------------------------------
+
+def _v(verdict):
+    return ClaimVerdict(claim="c", verdict=verdict, method="m")
+
+
+@pytest.mark.parametrize("verdicts,status", [
+    ((), ExitStatus.OK),
+    (("true",), ExitStatus.OK),
+    (("true", "true"), ExitStatus.OK),
+    (("false",), ExitStatus.CLAIM_FALSE),
+    (("true", "false"), ExitStatus.CLAIM_FALSE),
+    (("unknown",), ExitStatus.INCOMPLETE),
+    (("true", "unknown"), ExitStatus.INCOMPLETE),
+    (("false", "unknown"), ExitStatus.CLAIM_FALSE),
+    (("unknown", "false", "true"), ExitStatus.CLAIM_FALSE),
+])
+def test_exit_status(verdicts, status):
+    assert exit_status(CheckReport(tuple(_v(v) for v in verdicts))) == status
+    assert int(status) in (0, 1, 3)
+
+
+def test_check_claims_in_order_and_errors_name_the_source():
+    claims = [Claim("d/dx x^2 = 2x", name="square"), Claim("d/dx x^2 = 3x"),
+              Claim("d/dx log(-1 - x^2) = sin(x)")]
+    report = check_claims(claims)
+    assert [r.verdict for r in report.results] == ["true", "false", "unknown"]
+    assert report.results[0].name == "square"
+    assert (report.count("true"), report.count("false"), report.count("unknown")) == (1, 1, 1)
+    with pytest.raises(InputError) as err:
+        check_claims([Claim("d/dx (x^T a) = sin(x)", Declarations(vectors=("x", "a")), source="f.txt:7")])
+    assert "f.txt:7" in err.value.message
+
+
+# -- JUnit -------------------------------------------------------------------------------------------
+
+def test_junit_is_valid_and_counts(tmp_path):
+    claims = [Claim("d/dx x^2 = 2x", name="square", source="c.txt:1"),
+              Claim("d/dx sin(x) = cos(x + 10^-12)", source="c.txt:2"),
+              Claim("d/dx log(-1 - x^2) = sin(x)", source="c.txt:4"),
+              Claim("d/dx (x^T B x) = (B + B^T) x", Declarations(vectors=("x",), matrices=("B",)),
+                    source="c.txt:5")]
+    report = check_claims(claims)
+    path = tmp_path / "report.xml"
+    write_junit(report, str(path))
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite")
+    assert suite.attrib["tests"] == "4"
+    assert suite.attrib["failures"] == "2"
+    assert suite.attrib["errors"] == "1"
+    assert suite.attrib["skipped"] == "0"
+    float(suite.attrib["time"])
+    cases = suite.findall("testcase")
+    assert len(cases) == 4
+    assert cases[0].attrib["name"].startswith("square") and cases[0].find("failure") is None
+    assert cases[0].attrib["classname"] == "gradcli.check.c_txt" and cases[0].attrib["line"] == "1"
+    failure = cases[1].find("failure")
+    assert failure is not None and "point: x = " in failure.text and "left side:" in failure.text
+    assert cases[2].find("error").attrib["type"] == "unknown"
+    assert "layout" in cases[3].find("failure").attrib["message"]
+
+
+def test_junit_escapes_awkward_text():
+    report = CheckReport((ClaimVerdict(claim="a < b & \x01 \"q\"", verdict="false", method="m",
+                                       reason="<&>", counterexample={"point": {}, "lhs": "1", "rhs": "2"}),))
+    text = ET.tostring(build_tree(report).getroot(), encoding="unicode")
+    root = ET.fromstring(text)
+    assert root.find("testsuite/testcase").attrib["name"].startswith("a < b &")
