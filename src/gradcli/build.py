@@ -117,9 +117,12 @@ class Context:
         layout: str = "numerator",
         sizes: dict[sp.Symbol, int] | None = None,
         source: str = "",
+        display: bool = False,
     ):
         self.decl = decl or Declarations()
         self.layout = layout
+        #: keep derivative operators unevaluated (to show a claim as written)
+        self.display = display
         self.source = source
         self.dim: sp.Expr = sp.Integer(self.decl.dim) if self.decl.dim else DEFAULT_DIM
         self.shapes: dict[str, tuple[sp.Expr, sp.Expr]] = {}
@@ -560,6 +563,8 @@ class Builder:
         if order > MAX_ORDER:
             raise LimitError(f"a derivative of order {order} is above the limit of {MAX_ORDER}")
         var = self.ctx.lookup(var_name) if var_name in self.ctx.shapes else scalar_symbol(var_name)
+        if self.ctx.display:
+            return sp.Derivative(operand, (var, order))
         result = operand
         for _ in range(order):
             result = self._derivative_once(result, var, node)

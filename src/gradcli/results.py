@@ -93,6 +93,9 @@ class ClaimVerdict:
     hint: str = ""
     source: str = ""  # "file.txt:3" etc.
     seconds: float = 0.0
+    #: the sides as written (derivative operators unevaluated), for LaTeX
+    lhs_display: Any = None
+    rhs_display: Any = None
 
 
 @dataclass(frozen=True)

@@ -767,6 +767,15 @@ def _symbolic_sides(node: S.Equation, decl: Declarations, layout: str, text: str
         return None
 
 
+def _display_sides(node: S.Equation, decl: Declarations, layout: str, text: str) -> tuple[Any, Any]:
+    """The sides as written, derivative operators unevaluated (for LaTeX); (None, None) if that fails."""
+    ctx = Context(decl, layout=layout, source=text, display=True)
+    try:
+        return build(node.lhs, ctx), build(node.rhs, ctx)
+    except (GradcliError, RecursionError, Exception):  # noqa: BLE001 - display only
+        return None, None
+
+
 def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "numerator", *,
            strict: bool = False, name: str | None = None, source: str = "",
            budget: float | None = CLAIM_SECONDS, latex: bool = False) -> ClaimVerdict:
@@ -790,8 +799,10 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "n
     declared = _names_used(node) & set(probe.shapes)
 
     def verdict(v: str, method: str, **kw: Any) -> ClaimVerdict:
+        shown = _display_sides(node, decl, layout, text)
         return ClaimVerdict(claim=claim_text, verdict=v, method=method, name=name, source=source,
-                            seconds=round(time.monotonic() - started, 4), **kw)
+                            seconds=round(time.monotonic() - started, 4),
+                            lhs_display=shown[0], rhs_display=shown[1], **kw)
 
     try:
         if declared:

@@ -119,9 +119,11 @@ _MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\tex
 def _check(r: Any, **_: Any) -> str:
     lines = []
     for v in r.results:
-        if v.lhs is not None and v.rhs is not None:
+        lhs = v.lhs_display if v.lhs_display is not None else v.lhs
+        rhs = v.rhs_display if v.rhs_display is not None else v.rhs
+        if lhs is not None and rhs is not None:
             rel = "=" if v.verdict == "true" else (r"\neq" if v.verdict == "false" else r"\overset{?}{=}")
-            claim = f"{latex(v.lhs_display if getattr(v, 'lhs_display', None) is not None else v.lhs)} {rel} {latex(v.rhs)}"
+            claim = f"{latex(lhs)} {rel} {latex(rhs)}"
         else:
             claim = rf"\text{{{_text(v.claim)}}}"
         lines.append(rf"{claim} && {_MARK[v.verdict]}")
