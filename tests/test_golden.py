@@ -29,6 +29,10 @@ CASES = {
     "taylor_table": ["taylor", "x^4", "--at", "1", "-n", "6", "--table"],
     "taylor_multi": ["taylor", "exp(x) sin(y)", "--at", "x=0,y=0", "-n", "3"],
     "matrix_gradient": ["gradient", "x^T B x", "--vector", "x", "--matrix", "B", "--wrt", "x"],
+    "steps": ["derivative", "x^2 sin(x) + atan(x)", "--steps"],
+    "steps_partial": ["derivative", "x^2 exp(x y)", "--wrt", "y", "--steps"],
+    "definition": ["derivative", "x^3", "--definition", "--at", "2"],
+    "definition_abs": ["derivative", "abs(x)", "--definition", "--at", "0"],
 }
 FORMATS = ["plain", "latex", "json", "rich"]
 

@@ -60,10 +60,11 @@ def tidy_result(obj: Any, opts: Options) -> Any:
     return tidy(obj)
 
 
-def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context) -> tuple[Point | None, Any]:
+def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context,
+                    allow_bare: Any = None) -> tuple[Point | None, Any]:
     if opts.at is None:
         return None, None
-    point = parse_point(opts.at, ctx, opts.digits)
+    point = parse_point(opts.at, ctx, opts.digits, allow_bare=allow_bare)
     return point, evaluate(obj, point, needed=free_scalars(function) | free_scalars(obj))
 
 
@@ -142,13 +143,20 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
     if definition:
         from .calculus.definition import from_definition
 
+    # one variable: '--at 2' means x=2
+    var = variables[0][0]
+    bare = var if len(variables) == 1 and free_scalars(f) <= {var} else None
+    point, value = None, None
+    if definition:
         at_value = None
         if opts.at is not None:
-            pt = parse_point(opts.at, ctx, opts.digits, allow_bare=variables[0][0])
-            at_value = pt.as_dict().get(variables[0][0])
-        definition_result = from_definition(f, variables[0][0], at=at_value)
-    point, value = point_and_value(result, f, opts, ctx)
-    if point is not None:
+            point = parse_point(opts.at, ctx, opts.digits, allow_bare=bare)
+            at_value = point.as_dict().get(var)
+        definition_result = from_definition(f, var, at=at_value)
+        if definition_result.one_sided_differ:
+            point = None  # no derivative there: the definition's table and note say so
+    if opts.at is not None and (not definition or point is not None):
+        point, value = point_and_value(result, f, opts, ctx, allow_bare=bare)
         _check_differentiable(f, point, text)
     return DerivativeResult(
         input=text,

@@ -67,6 +67,8 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
         value = build(node, Context(ctx.decl, layout=ctx.layout, source=value_text))
         if is_matrix(value):
             raise InputError(f"--at {text!r}: the value of {var} must be a scalar")
+        if "=" not in piece and getattr(value, "free_symbols", set()) & {var}:
+            raise InputError(f"--at {text!r}: a value for {var} cannot contain {var}", f"write --at {var}=VALUE")
         if re.search(r"\d\.|\.\d|\d[eE][+-]?\d", value_text):
             decimal = True
         if any(v == var for v, _ in pairs):

@@ -257,3 +257,51 @@ def counterexample_text(ce: dict) -> str:
     if shapes and not sides:
         sides = f"shapes {shapes}"
     return f"at {where}: {sides}" if where else sides
+
+
+# -- steps and definition (derivative --steps / --definition) ----------------------------
+
+
+def step_var(steps: Any, step: Any) -> Any:
+    """The variable a step differentiates by: the chain rule's fresh u, or the command's."""
+    return step.var if getattr(step, "var", None) is not None else steps.var
+
+
+def decimal_text(v: Any, digits: int = 15) -> str:
+    """A number for a table a person reads: a terminating rational exactly as a decimal
+    (12.006001), anything else to ``digits`` significant digits."""
+    if v is None:
+        return ""
+    if isinstance(v, sp.Rational):
+        q = int(v.q)
+        twos = fives = 0
+        while q % 2 == 0:
+            q //= 2
+            twos += 1
+        while q % 5 == 0:
+            q //= 5
+            fives += 1
+        if q == 1:
+            if v.q == 1:
+                return str(v.p)
+            places = max(twos, fives)
+            scaled = abs(int(v.p)) * 10**places // int(v.q)
+            whole, frac = divmod(scaled, 10**places)
+            frac_text = str(frac).rjust(places, "0").rstrip("0")
+            sign = "-" if v.p < 0 else ""
+            return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+    f = sp.Float(v, digits)
+    return _plain.doprint(f)
+
+
+def definition_at_point(d: Any) -> str | None:
+    """One line on the derivative at the point, or None without a point."""
+    if d.point is None:
+        return None
+    x, p = _plain.doprint(d.var), _plain.doprint(d.point)
+    if d.value_at_point is not None:
+        return f"f'({p}) = {_plain.doprint(d.value_at_point)}"
+    if d.one_sided_differ:
+        return (f"at {x} = {p} the one-sided limits differ: {_plain.doprint(d.limit_right)} (h -> 0+) and "
+                f"{_plain.doprint(d.limit_left)} (h -> 0-); f has no derivative there")
+    return f"f has no derivative at {x} = {p}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .common import json_value, latex, plain, shape, version
+from .common import json_value, latex, plain, shape, step_var, version
 
 
 def render(result: Any, **options: Any) -> str:
@@ -40,12 +40,15 @@ def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, *
 
 def _derivative(r: Any, **_: Any) -> dict:
     extra: dict[str, Any] = {"order": len(r.variables)}
+    if r.steps is not None and r.steps.note:
+        extra["steps_note"] = r.steps.note
     if r.steps is not None:
         extra["steps"] = [
             {
                 "rule": step.rule,
                 "expression": plain(step.expression),
                 "result": plain(step.result),
+                "wrt": plain(step_var(r.steps, step)),
                 "depth": depth,
                 **({"note": step.note} if step.note else {}),
             }
@@ -56,7 +59,14 @@ def _derivative(r: Any, **_: Any) -> dict:
         extra["definition"] = {
             "quotient": plain(d.quotient),
             "simplified": plain(d.simplified),
-            "limit": plain(d.limit) if d.limit is not None else None,
+            "limit": plain(d.formula if d.formula is not None else d.limit),
+            "method": d.method,
+            **({"point": plain(d.point),
+                "value_at_point": plain(d.value_at_point) if d.value_at_point is not None else None,
+                "differentiable": d.value_at_point is not None,
+                "limit_right": plain(d.limit_right) if d.limit_right is not None else None,
+                "limit_left": plain(d.limit_left) if d.limit_left is not None else None}
+               if d.point is not None else {}),
             "secants": [
                 {"h": plain(row.h), "slope": plain(row.slope_right),
                  **({"slope_left": plain(row.slope_left)} if row.slope_left is not None else {})}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import latex, latex_applied, latex_operator
+from .common import latex, latex_applied, latex_operator, step_var
 
 
 def render(result: Any, *, rhs_only: bool = False, **options: Any) -> str:
@@ -36,10 +36,9 @@ def _text(s: str) -> str:
 def _derivative(r: Any, *, rhs_only: bool, **_: Any) -> str:
     operator = latex_operator(r.variables)
     if r.steps is not None:
-        var = r.steps.var
         lines = []
         for depth, step in r.steps.flat():
-            op = latex_operator([var])
+            op = latex_operator([step_var(r.steps, step)])
             indent = r"\quad " * depth
             note = f" ({_text(step.note)})" if step.note else ""
             lines.append(
@@ -48,11 +47,25 @@ def _derivative(r: Any, *, rhs_only: bool, **_: Any) -> str:
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
     if r.definition is not None:
         d = r.definition
+        hh = latex(d.h)
+        limit = d.formula if d.formula is not None else d.limit
         lines = [
-            rf"{latex_operator([d.var])} {latex(d.function)} &= \lim_{{{latex(d.h)} \to 0}} {latex(d.quotient)}",
-            rf"&= \lim_{{{latex(d.h)} \to 0}} \left( {latex(d.simplified)} \right)",
-            rf"&= {latex(d.limit)}" if d.limit is not None else r"&\quad \text{(the limit does not exist)}",
+            rf"{latex_applied(latex_operator([d.var]), d.function)} &= \lim_{{{hh} \to 0}} {latex(d.quotient)}",
+            rf"&= \lim_{{{hh} \to 0}} \left( {latex(d.simplified)} \right)",
+            rf"&= {latex(limit)}",
         ]
+        if d.point is not None:
+            at = rf"\Big|_{{{latex(d.var)} = {latex(d.point)}}}"
+            if d.value_at_point is not None:
+                lines.append(rf"{latex_applied(latex_operator([d.var]), d.function)} {at} &= {latex(d.value_at_point)}")
+            elif d.one_sided_differ:
+                lines.append(
+                    rf"\lim_{{{hh} \to 0^{{+}}}} &= {latex(d.limit_right)} \neq {latex(d.limit_left)} = "
+                    rf"\lim_{{{hh} \to 0^{{-}}}} \quad \text{{at }} {latex(d.var)} = {latex(d.point)}"
+                    rf"\text{{: no derivative there}}"
+                )
+            else:
+                lines.append(rf"&\quad \text{{no derivative at }} {latex(d.var)} = {latex(d.point)}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
     return _with_value(latex_applied(operator, r.function), latex(r.result), r, rhs_only)
 

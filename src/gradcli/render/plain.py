@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import counterexample_text, plain
+from .common import counterexample_text, decimal_text, definition_at_point, plain, step_var
 
 
 def render(result: Any, **options: Any) -> str:
@@ -19,20 +19,28 @@ def _value_or_result(r: Any) -> str:
 def _derivative(r: Any, **_: Any) -> str:
     lines: list[str] = []
     if r.steps is not None:
+        if r.steps.note:
+            lines.append(r.steps.note)
         for depth, step in r.steps.flat():
             note = f" ({step.note})" if step.note else ""
-            lines.append(f"{'  ' * depth}{step.rule}: d/d{plain(r.steps.var)} {_paren(step.expression)} = {plain(step.result)}{note}")
+            var = plain(step_var(r.steps, step))
+            lines.append(f"{'  ' * depth}{step.rule}: d/d{var} {_paren(step.expression)} = {plain(step.result)}{note}")
     if r.definition is not None:
         d = r.definition
+        h = plain(d.h)
         lines.append(f"difference quotient: {plain(d.quotient)}")
         lines.append(f"simplified: {plain(d.simplified)}")
-        lines.append(f"limit h -> 0: {plain(d.limit) if d.limit is not None else 'does not exist'}")
+        lines.append(f"limit {h} -> 0: {plain(d.formula if d.formula is not None else d.limit)}")
+        if d.secants:
+            lines.append(f"secant slopes at {plain(d.var)} = {plain(d.point)} ({h}, right, left):")
         for row in d.secants:
-            left = f"  left: {plain(row.slope_left)}" if row.slope_left is not None else ""
-            lines.append(f"h = {plain(row.h)}: {plain(row.slope_right)}{left}")
+            lines.append(f"{decimal_text(row.h)}\t{decimal_text(row.slope_right)}\t{decimal_text(row.slope_left)}")
+        at_point = definition_at_point(d)
+        if at_point:
+            lines.append(at_point)
         if d.note:
             lines.append(d.note)
-        if d.limit is None:
+        if d.point is not None and d.value_at_point is None:
             return "\n".join(lines)
     lines.append(_value_or_result(r))
     return "\n".join(lines)

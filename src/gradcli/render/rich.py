@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .common import plain, point_text, pretty, unicode_operator
+from .common import decimal_text, definition_at_point, plain, point_text, pretty, step_var, unicode_operator
 
 
 def render(result: Any, **options: Any) -> Any:
@@ -46,32 +46,35 @@ def _derivative(r: Any, **_: Any) -> Any:
         steps.add_column("step")
         for i, (depth, step) in enumerate(r.steps.flat(), 1):
             note = f"  ({step.note})" if step.note else ""
+            var = plain(step_var(r.steps, step))
             steps.add_row(
                 T(str(i)),
                 T("  " * depth + step.rule),
-                T(f"d/d{plain(r.steps.var)} [{plain(step.expression)}] = {plain(step.result)}{note}"),
+                T(f"d/d{var} [{pretty(step.expression)}] = {pretty(step.result)}{note}"),
             )
         parts.append(steps)
+        if r.steps.note:
+            parts.append(T(r.steps.note, "yellow"))
     if r.definition is not None:
         d = r.definition
+        h = plain(d.h)
         defn = _kv_table()
         defn.add_row(T("difference quotient"), T(pretty(d.quotient)))
         defn.add_row(T("simplified"), T(pretty(d.simplified)))
-        defn.add_row(T("limit h → 0"), T(pretty(d.limit) if d.limit is not None else "does not exist"))
+        defn.add_row(T(f"limit {h} → 0"), T(pretty(d.formula if d.formula is not None else d.limit)))
         parts.append(defn)
         if d.secants:
-            sec = Table(box=box.SIMPLE_HEAD, title="secant slopes", title_justify="left")
-            sec.add_column("h", justify="right")
-            sec.add_column("(f(x0+h) - f(x0))/h", justify="right")
-            has_left = any(row.slope_left is not None for row in d.secants)
-            if has_left:
-                sec.add_column("(f(x0-h) - f(x0))/(-h)", justify="right")
+            x0 = f"{plain(d.var)} = {plain(d.point)}"
+            sec = Table(box=box.SIMPLE_HEAD, title=f"secant slopes at {x0}", title_justify="left")
+            sec.add_column(h, justify="right")
+            sec.add_column(f"(f(x0+{h}) - f(x0))/{h}", justify="right")
+            sec.add_column(f"(f(x0-{h}) - f(x0))/(-{h})", justify="right")
             for row in d.secants:
-                cells = [T(plain(row.h)), T(plain(row.slope_right))]
-                if has_left:
-                    cells.append(T(plain(row.slope_left) if row.slope_left is not None else ""))
-                sec.add_row(*cells)
+                sec.add_row(T(decimal_text(row.h)), T(decimal_text(row.slope_right)), T(decimal_text(row.slope_left)))
             parts.append(sec)
+        at_point = definition_at_point(d)
+        if at_point:
+            parts.append(T(at_point, "bold"))
         if d.note:
             parts.append(T(d.note, "yellow"))
     return Panel(Group(*parts), title=T("derivative", "bold"), title_align="left", expand=False)

@@ -1,0 +1,336 @@
+"""Step-by-step derivatives: the derivation rule by rule (``derivative --steps``).
+
+``derivative_steps(expr, var)`` builds a tree of ``Step`` objects, one per rule
+applied: constant, variable, constant multiple, sum (5.47), product (5.46),
+quotient, power, chain (5.48), the elementary derivatives and the general
+power f^g = exp(g log f).  Every step is an equation
+
+    d/dvar expression = result
+
+that holds on its own (a chain rule's outer derivative is a step in a fresh
+variable ``u``, its ``var``).  A function without a rule (erf, gamma, an
+unevaluated Derivative, Piecewise, ...) is not guessed at: its step is
+"no rule" and takes its result from SymPy, saying so.
+
+Core code: takes and returns data, never prints, never exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy
+from sympy import Add, Mul, Pow, S
+
+from ..errors import InputError
+from ..limits import bounded
+
+__all__ = ["Step", "StepsResult", "derivative_steps", "RULES"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule applied: ``d/d(var) expression = result``."""
+
+    rule: str
+    expression: sympy.Expr
+    result: sympy.Expr
+    substeps: tuple["Step", ...] = ()
+    note: str = ""
+    #: The variable this step differentiates by: the command's variable, or the
+    #: fresh ``u`` of a chain rule's outer derivative.
+    var: sympy.Symbol | None = None
+
+    @property
+    def derivative(self) -> sympy.Derivative:
+        """The left-hand side, ``Derivative(expression, var)``, unevaluated."""
+        return sympy.Derivative(self.expression, self.var, evaluate=False)
+
+    @property
+    def equation(self) -> sympy.Eq:
+        """``Eq(Derivative(expression, var), result)``, unevaluated."""
+        return sympy.Eq(self.derivative, self.result, evaluate=False)
+
+    def walk(self, depth: int = 0):
+        """(depth, step) pairs in reading order: this step, then its substeps."""
+        yield depth, self
+        for sub in self.substeps:
+            yield from sub.walk(depth + 1)
+
+
+@dataclass(frozen=True)
+class StepsResult:
+    function: sympy.Expr
+    var: sympy.Symbol
+    result: sympy.Expr
+    root: Step
+    #: For a partial derivative: which variables are held constant.
+    note: str = ""
+
+    def flat(self) -> tuple[tuple[int, Step], ...]:
+        """Every step with its depth (root 0), in reading order, for renderers."""
+        return tuple(self.root.walk(0))
+
+    @property
+    def equation(self) -> sympy.Eq:
+        return self.root.equation
+
+
+# --------------------------------------------------------------------------
+# The elementary derivatives: name -> (rule name, d/du f(u) as a function of u)
+
+def _elementary() -> dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]]:
+    f = sympy
+    return {
+        f.exp: ("exp", lambda u: f.exp(u)),
+        f.log: ("log", lambda u: 1 / u),
+        f.sin: ("sin", lambda u: f.cos(u)),
+        f.cos: ("cos", lambda u: -f.sin(u)),
+        f.tan: ("tan", lambda u: f.tan(u) ** 2 + 1),
+        f.cot: ("cot", lambda u: -f.cot(u) ** 2 - 1),
+        f.sec: ("sec", lambda u: f.sec(u) * f.tan(u)),
+        f.csc: ("csc", lambda u: -f.csc(u) * f.cot(u)),
+        f.asin: ("asin", lambda u: 1 / f.sqrt(1 - u**2)),
+        f.acos: ("acos", lambda u: -1 / f.sqrt(1 - u**2)),
+        f.atan: ("atan", lambda u: 1 / (u**2 + 1)),
+        f.acot: ("acot", lambda u: -1 / (u**2 + 1)),
+        f.asec: ("asec", lambda u: 1 / (u**2 * f.sqrt(1 - 1 / u**2))),
+        f.acsc: ("acsc", lambda u: -1 / (u**2 * f.sqrt(1 - 1 / u**2))),
+        f.sinh: ("sinh", lambda u: f.cosh(u)),
+        f.cosh: ("cosh", lambda u: f.sinh(u)),
+        f.tanh: ("tanh", lambda u: 1 - f.tanh(u) ** 2),
+        f.coth: ("coth", lambda u: -1 / f.sinh(u) ** 2),
+        f.sech: ("sech", lambda u: -f.tanh(u) * f.sech(u)),
+        f.csch: ("csch", lambda u: -f.coth(u) * f.csch(u)),
+        f.asinh: ("asinh", lambda u: 1 / f.sqrt(u**2 + 1)),
+        f.acosh: ("acosh", lambda u: 1 / (f.sqrt(u - 1) * f.sqrt(u + 1))),
+        f.atanh: ("atanh", lambda u: 1 / (1 - u**2)),
+        f.acoth: ("acoth", lambda u: 1 / (1 - u**2)),
+        f.Abs: ("abs", lambda u: f.sign(u)),
+    }
+
+
+_ELEMENTARY = _elementary()
+
+#: The rule names a Step may carry.
+RULES = (
+    "constant", "variable", "constant multiple", "sum", "product", "quotient",
+    "power", "sqrt", "exponential", "general power", "chain", "no rule",
+) + tuple(sorted({name for name, _ in _ELEMENTARY.values()}))
+
+_FORMULAS = {
+    "exp": "d/d{u} exp({u}) = exp({u})",
+    "log": "d/d{u} log({u}) = 1/{u}",
+    "sin": "d/d{u} sin({u}) = cos({u})",
+    "cos": "d/d{u} cos({u}) = -sin({u})",
+    "tan": "d/d{u} tan({u}) = 1 + tan({u})**2 = sec({u})**2",
+    "cot": "d/d{u} cot({u}) = -(1 + cot({u})**2) = -csc({u})**2",
+    "sec": "d/d{u} sec({u}) = sec({u})*tan({u})",
+    "csc": "d/d{u} csc({u}) = -csc({u})*cot({u})",
+    "asin": "d/d{u} asin({u}) = 1/sqrt(1 - {u}**2)",
+    "acos": "d/d{u} acos({u}) = -1/sqrt(1 - {u}**2)",
+    "atan": "d/d{u} atan({u}) = 1/(1 + {u}**2)",
+    "acot": "d/d{u} acot({u}) = -1/(1 + {u}**2)",
+    "sinh": "d/d{u} sinh({u}) = cosh({u})",
+    "cosh": "d/d{u} cosh({u}) = sinh({u})",
+    "tanh": "d/d{u} tanh({u}) = 1 - tanh({u})**2",
+    "abs": "d/d{u} |{u}| = sign({u}) for {u} != 0; |{u}| has no derivative at {u} = 0",
+    "sqrt": "d/d{u} sqrt({u}) = 1/(2*sqrt({u}))",
+    "power": "d/d{u} {u}**n = n*{u}**(n - 1)",
+    "exponential": "d/d{u} a**{u} = a**{u}*log(a)",
+}
+
+
+# --------------------------------------------------------------------------
+
+def _names(symbols) -> str:
+    names = sorted((str(s) for s in symbols), key=_natural_key)
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _natural_key(name: str):
+    import re
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def _held(expr: sympy.Expr, var: sympy.Symbol) -> str:
+    """'x is held constant' for the symbols of ``expr`` other than ``var``."""
+    others = [s for s in expr.free_symbols if s != var]
+    if not others:
+        return ""
+    verb = "is" if len(others) == 1 else "are"
+    return f"{_names(others)} {verb} held constant"
+
+
+def _fresh(var: sympy.Symbol, expr: sympy.Expr) -> sympy.Symbol:
+    taken = {str(s) for s in expr.free_symbols} | {str(var)}
+    for name in ("u", "v", "w", "t", "s"):
+        if name not in taken:
+            return sympy.Symbol(name, real=True)
+    i = 1
+    while f"u{i}" in taken:
+        i += 1
+    return sympy.Symbol(f"u{i}", real=True)
+
+
+def _negative_exponent(factor: sympy.Expr) -> bool:
+    return factor.is_Pow and factor.exp.could_extract_minus_sign()
+
+
+class _Builder:
+    def __init__(self, var: sympy.Symbol):
+        self.var = var
+
+    # The step for one expression.
+    def step(self, expr: sympy.Expr) -> Step:
+        var = self.var
+        if not expr.has(var):
+            return Step("constant", expr, S.Zero, note=_held(expr, var) or "a constant's derivative is 0", var=var)
+        if expr == var:
+            return Step("variable", expr, S.One, note=f"d/d{var} {var} = 1", var=var)
+        if isinstance(expr, Add):
+            return self._sum(expr)
+        if isinstance(expr, Mul):
+            return self._mul(expr)
+        if isinstance(expr, Pow):
+            return self._pow(expr)
+        if type(expr) in _ELEMENTARY and len(expr.args) == 1:
+            return self._function(expr)
+        return self._no_rule(expr)
+
+    def _no_rule(self, expr: sympy.Expr) -> Step:
+        if isinstance(expr, sympy.Derivative):
+            what = "an unevaluated derivative"
+        elif isinstance(expr, sympy.Function) or isinstance(expr, sympy.core.function.AppliedUndef):
+            what = str(expr.func)
+        elif isinstance(expr, Pow):
+            what = f"{expr.base}**u"
+        else:
+            what = type(expr).__name__
+        result = sympy.diff(expr, self.var)
+        return Step("no rule", expr, result, note=f"no rule for {what}: result from SymPy", var=self.var)
+
+    def _sum(self, expr: Add) -> Step:
+        subs = tuple(self.step(t) for t in expr.args)
+        result = _tidy(Add(*(s.result for s in subs)))
+        return Step("sum", expr, result, subs, note="rule (5.47): (f + g)' = f' + g'", var=self.var)
+
+    def _mul(self, expr: Mul) -> Step:
+        var = self.var
+        coeff, rest = expr.as_independent(var, as_Add=False)
+        if coeff != 1:
+            sub = self.step(rest)
+            note = f"{coeff} is a constant factor"
+            held = _held(coeff, var)
+            if held:
+                note += f" ({held})"
+            return Step("constant multiple", expr, coeff * sub.result, (sub,), note=note, var=var)
+        factors = Mul.make_args(expr)
+        den = [f for f in factors if _negative_exponent(f)]
+        num = [f for f in factors if not _negative_exponent(f)]
+        if den and num:
+            n = Mul(*num)
+            d = Mul(*(Pow(f.base, -f.exp) for f in den))
+            sn, sd = self.step(n), self.step(d)
+            result = _tidy((sn.result * d - n * sd.result) / d**2)
+            return Step(
+                "quotient", expr, result, (sn, sd),
+                note="(f/g)' = (f' g - f g')/g**2", var=var,
+            )
+        first, rest = factors[0], Mul(*factors[1:])
+        sf, sr = self.step(first), self.step(rest)
+        result = _tidy(sf.result * rest + first * sr.result)
+        return Step("product", expr, result, (sf, sr), note="rule (5.46): (f g)' = f' g + f g'", var=var)
+
+    def _chain(self, expr: sympy.Expr, inner: sympy.Expr, outer: Step, u: sympy.Symbol) -> Step:
+        sub = self.step(inner)
+        result = _tidy(outer.result.xreplace({u: inner}) * sub.result)
+        return Step(
+            "chain", expr, result, (outer, sub),
+            note=f"rule (5.48) with {u} = {inner}: d/d{self.var} f({u}) = df/d{u} * d{u}/d{self.var}",
+            var=self.var,
+        )
+
+    def _outer(self, rule: str, outer_expr: sympy.Expr, outer_result: sympy.Expr,
+               u: sympy.Symbol, expr: sympy.Expr, inner: sympy.Expr, extra: str = "") -> Step:
+        """A direct rule when ``inner`` is the variable, else the chain rule."""
+        direct = inner == self.var
+        name = str(self.var) if direct else str(u)
+        note = _FORMULAS.get(rule, "").format(u=name) + extra
+        if direct:
+            return Step(rule, expr, outer_result.xreplace({u: self.var}), note=note, var=self.var)
+        outer = Step(rule, outer_expr, outer_result, note=note, var=u)
+        return self._chain(expr, inner, outer, u)
+
+    def _function(self, expr: sympy.Function) -> Step:
+        rule, deriv = _ELEMENTARY[type(expr)]
+        inner = expr.args[0]
+        u = _fresh(self.var, expr)
+        return self._outer(rule, expr.func(u), deriv(u), u, expr, inner)
+
+    def _pow(self, expr: Pow) -> Step:
+        var = self.var
+        base, exp = expr.base, expr.exp
+        u = _fresh(var, expr)
+        if not exp.has(var):
+            if exp == S.Half:
+                return self._outer("sqrt", sympy.sqrt(u), 1 / (2 * sympy.sqrt(u)), u, expr, base)
+            extra = f" with n = {exp}"
+            held = _held(exp, var)
+            if held:
+                extra += f" ({held})"
+            return self._outer("power", u**exp, exp * u ** (exp - 1), u, expr, base, extra)
+        if not base.has(var):
+            if base.is_zero:
+                return self._no_rule(expr)
+            extra = f" with a = {base}"
+            held = _held(base, var)
+            if held:
+                extra += f" ({held})"
+            return self._outer("exponential", base**u, base**u * sympy.log(base), u, expr, exp, extra)
+        # f**g with the variable in both: f**g = exp(g*log(f)).
+        g_log_f = exp * sympy.log(base)
+        sub = self.step(g_log_f)
+        result = _tidy(expr * sub.result)
+        return Step(
+            "general power", expr, result, (sub,),
+            note=f"f**g = exp(g*log(f)), so (f**g)' = f**g * (g*log(f))' with f = {base}, g = {exp}",
+            var=var,
+        )
+
+
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """A light, bounded tidy-up of a step's result: the shortest of the result,
+    ``together`` and ``factor_terms`` of it (each an identity, never simplify)."""
+    if expr.is_Atom or sympy.count_ops(expr) > 200:
+        return expr
+
+    def shortest() -> sympy.Expr:
+        best, best_ops = expr, sympy.count_ops(expr)
+        for f in (sympy.together, sympy.factor_terms):
+            cand = f(expr)
+            ops = sympy.count_ops(cand)
+            if ops < best_ops:
+                best, best_ops = cand, ops
+        return best
+
+    return bounded(shortest, 0.5, expr)
+
+
+def derivative_steps(expr, var) -> StepsResult:
+    """The derivative of ``expr`` with respect to ``var``, rule by rule."""
+    expr = sympy.sympify(expr, strict=True) if not isinstance(expr, sympy.Basic) else expr
+    if not isinstance(var, sympy.Symbol):
+        raise InputError(f"can only differentiate with respect to a variable, not {var}")
+    if not isinstance(expr, sympy.Expr) or getattr(expr, "is_Matrix", False) or isinstance(
+        expr, sympy.MatrixExpr
+    ):
+        raise InputError("--steps works on scalar expressions only")
+    root = _Builder(var).step(expr)
+    held = _held(expr, var)
+    note = f"partial derivative with respect to {var}: {held}" if held else ""
+    return StepsResult(function=expr, var=var, result=root.result, root=root, note=note)
