@@ -26,7 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-ENV = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bytecode import child_env, describe  # noqa: E402
+
+ENV = child_env(dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")))
 PY = sys.executable
 
 N_HESS = 200
@@ -68,6 +71,7 @@ run.cpu = 0.0
 def median_time(cmd: list[str], runs: int, timeout: float = 60) -> tuple[float | None, str]:
     """Median wall time; median CPU time in median_time.cpu."""
     times, cpus = [], []
+    run(cmd, timeout)  # warm-up: fills the bytecode cache
     for _ in range(runs):
         dt, p = run(cmd, timeout)
         if p is None:
@@ -105,6 +109,7 @@ def fmt(t: float | None) -> str:
 
 
 def part_cli(runs: int) -> None:
+    print(describe(ENV))
     print("== end to end (medians of %d runs; wall time, and CPU time of the process) ==" % runs)
     base, _ = median_time([PY, "-c", "import sympy"], max(runs, 5))
     base_cpu = median_time.cpu

@@ -21,7 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
-ENV = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bytecode import child_env, describe  # noqa: E402
+
+ENV = child_env(dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")))
 
 RUNS = 5
 SERIES_TIMEOUT = 20.0
@@ -43,6 +46,7 @@ def wall(cmd, timeout=60.0):
 
 def median_wall(cmd, runs=RUNS):
     times = []
+    wall(cmd)  # warm-up: fills the bytecode cache
     for _ in range(runs):
         el, proc = wall(cmd)
         if proc.returncode != 0:
@@ -106,6 +110,7 @@ def fmt(seconds):
 
 def main() -> int:
     base, _ = median_wall([sys.executable, "-c", "import sympy"])
+    print(describe(ENV))
     print(f"python -c 'import sympy': {fmt(base)} (median of {RUNS})")
     print()
     print(f"{'case':30} {'cli':>11} {'cli/import':>11} {'target':>7}   {'engine':>11} {'series':>11} {'series/engine':>14}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from .record import record
 from typing import Any
 
 import sympy as sp
@@ -53,7 +53,7 @@ def scalar_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(_RENAMES.get(name, name), real=True)
 
 
-@dataclass(frozen=True)
+@record
 class Declarations:
     """Which names are not scalars, and their shapes."""
 

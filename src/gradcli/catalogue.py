@@ -28,10 +28,10 @@ verdicts).  Entries:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .build import Declarations
 from .claims import Claim
+from .record import record
 from .results import CatalogueListing
 
 VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
@@ -39,7 +39,7 @@ TENSOR_DECL = Declarations(matrices=("X", "A"))
 TENSOR_FUNCTIONS = ("X X", "A X", "X^T X")
 
 
-@dataclass(frozen=True)
+@record
 class CatalogueEntry:
     number: str
     name: str

@@ -21,17 +21,17 @@ InputError (exit 2) naming the file and line before any claim is decided.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import IO, Any, Iterable, Sequence
 
 from .build import Declarations
 from .errors import InputError, ParseError
+from .record import record
 
 LAYOUTS = ("numerator", "denominator")
 TOML_KEYS = {"claim", "name", "vector", "matrix", "symmetric", "shape", "dim", "layout"}
 
 
-@dataclass(frozen=True)
+@record
 class Claim:
     """One claim to decide."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from .record import record
 from typing import Any, Callable
 
 import click
@@ -22,7 +22,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
 
 
-@dataclass
+@record(frozen=False)
 class Settings:
     format: str = "auto"
     timeout: float = 60.0
@@ -487,12 +487,11 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; turn every exception into an exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
-    if not debug:
-        sys.tracebacklimit = 0  # a crash inside a C extension still gets no Python traceback
+    # no Python traceback reaches a user, not even from a crash outside report() (--debug: all)
+    sys.tracebacklimit = 1000 if debug else 0
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(20_000)
-    sys.tracebacklimit = 1000 if debug else sys.tracebacklimit
     args = [_shield_expression(a) for a in args]
     try:
         status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)

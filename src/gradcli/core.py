@@ -2,12 +2,12 @@
 
 Commands in ``cli`` parse options and call these; these parse the
 expression, build it under the declarations, call the calculus engine and
-return a frozen dataclass from ``results``.  Nothing here prints or exits.
+return a frozen record from ``results``.  Nothing here prints or exits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 from typing import Any, Sequence
 
 import sympy as sp
@@ -20,7 +20,7 @@ from .points import evaluate, natural_order, parse_names, parse_point
 from .results import DerivativeResult, Point
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """Options shared by the computing commands."""
 

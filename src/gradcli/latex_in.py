@@ -32,7 +32,6 @@ Conventions (the README's "LaTeX input" section says the same for users):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from dataclasses import dataclass
 from . import syntax as S
 from .errors import LimitError, ParseError
 from .parsing import FUNCTIONS, GREEK, MAX_DEPTH, check_length
+from .record import record, replace
 
 __all__ = ["parse_latex"]
 
@@ -134,7 +134,7 @@ _WORD_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)\s*\Z")
 _ENV_RE = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
 
 
-@dataclass(frozen=True)
+@record
 class Tok:
     """kind: NUM LETTER SYM WORD FUNC OP LBRACE RBRACE OPEN CLOSE BAR PARTIAL TOP
     FRAC SQRT FONT BEGIN END AMP ROWSEP EOF."""
@@ -645,7 +645,7 @@ class _Parser:
         if isinstance(node, S.Name):
             return S.Name(node.pos, end, _sub_name(node.name, sub))
         if isinstance(node, S.Norm) and sub in ("2", "F"):
-            return dataclasses.replace(node, end=end)
+            return replace(node, end=end)
         raise ParseError("a subscript is only understood on a name, like x_{1}", self.src, underscore.pos)
 
     def _read_subscript(self, underscore: Tok) -> tuple[str, int]:
@@ -1175,7 +1175,7 @@ class _Clamped:
 
 
 def _respan(node: S.Node, pos: int, end: int) -> S.Node:
-    return dataclasses.replace(node, pos=pos, end=end)
+    return replace(node, pos=pos, end=end)
 
 
 def parse_latex(src: str, *, claim: bool) -> S.Node:

@@ -29,10 +29,9 @@ read as a product).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from . import syntax as S
 from .errors import LimitError, ParseError
+from .record import record, replace
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 200
@@ -77,7 +76,7 @@ _DERIV_RE = re.compile(
 _DERIV_VAR_RE = re.compile(rf"{_D}\s*({_NAME})\s*(?:\^\s*(\d+))?")
 
 
-@dataclass(frozen=True)
+@record
 class Token:
     kind: str  # NUM NAME OP DERIV EOF
     text: str
@@ -467,9 +466,8 @@ class Parser:
 
 
 def _respan(node: S.Node, pos: int, end: int) -> S.Node:
-    import dataclasses
-
-    return dataclasses.replace(node, pos=pos, end=end)
+    
+    return replace(node, pos=pos, end=end)
 
 
 def check_length(src: str) -> None:

@@ -1,4 +1,4 @@
-"""What the core returns and the renderers show: frozen dataclasses.
+"""What the core returns and the renderers show: frozen records (gradcli.record).
 
 Every command's core function returns one of these; renderers (one module
 per output format) turn them into text.  Fields hold SymPy objects; nothing
@@ -7,11 +7,11 @@ here prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import record
 from typing import Any
 
 
-@dataclass(frozen=True)
+@record
 class Point:
     """An evaluation point: ``--at x=1,y=pi/2``."""
 
@@ -24,7 +24,7 @@ class Point:
         return dict(self.values)
 
 
-@dataclass(frozen=True)
+@record
 class DerivativeResult:
     input: str
     function: Any
@@ -45,7 +45,7 @@ class DerivativeResult:
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@record
 class MatrixResult:
     """gradient / hessian / jacobian of scalar variables or matrix symbols."""
 
@@ -62,7 +62,7 @@ class MatrixResult:
     symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
 
 
-@dataclass(frozen=True)
+@record
 class ChainRuleResult:
     input: str
     chain: Any  # calculus.multivar.ChainResult
@@ -71,7 +71,7 @@ class ChainRuleResult:
     command: str = "chain"
 
 
-@dataclass(frozen=True)
+@record
 class TaylorReport:
     input: str
     taylor: Any  # calculus.taylor.TaylorResult
@@ -80,7 +80,7 @@ class TaylorReport:
     command: str = "taylor"
 
 
-@dataclass(frozen=True)
+@record
 class ClaimVerdict:
     claim: str
     verdict: str  # "true" | "false" | "unknown"
@@ -98,7 +98,7 @@ class ClaimVerdict:
     rhs_display: Any = None
 
 
-@dataclass(frozen=True)
+@record
 class CheckReport:
     results: tuple[ClaimVerdict, ...]
     command: str = "check"
@@ -107,14 +107,14 @@ class CheckReport:
         return sum(1 for r in self.results if r.verdict == verdict)
 
 
-@dataclass(frozen=True)
+@record
 class CatalogueListing:
     entries: tuple[Any, ...]
     command: str = "check"
 
 
-@dataclass(frozen=True)
+@record
 class Batch:
     """Several results of one command (EXPR '-' on stdin)."""
 
-    items: tuple[Any, ...] = field(default_factory=tuple)
+    items: tuple[Any, ...] = ()

@@ -9,36 +9,36 @@ source with a caret.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     pos: int
     end: int
 
 
-@dataclass(frozen=True)
+@record
 class Number(Node):
     """A literal: ``2``, ``0.5``, ``.5``, ``1e-3`` (text kept exactly)."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Name(Node):
     """A name: a variable, ``pi``, ``e``, ``I``, a Greek letter."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Unary(Node):
     op: str  # "-" or "+"
     operand: Node
 
 
-@dataclass(frozen=True)
+@record
 class Binary(Node):
     """``op`` is one of ``+ - * / ^``; implicit multiplication is ``*``."""
 
@@ -47,7 +47,7 @@ class Binary(Node):
     right: Node
 
 
-@dataclass(frozen=True)
+@record
 class Call(Node):
     """``name(args...)`` for a known function name (sin, log, tr, diff, ...)."""
 
@@ -55,7 +55,7 @@ class Call(Node):
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Derivative(Node):
     """A derivative operator applied to its operand: ``d^order/dvar^order operand``.
 
@@ -69,14 +69,14 @@ class Derivative(Node):
     partial: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Transpose(Node):
     """``x^T``, ``x'``, ``x.T``, ``x^\\top``."""
 
     operand: Node
 
 
-@dataclass(frozen=True)
+@record
 class Matrix(Node):
     """``[[1, x], [y, 2]]`` (``rows``) or ``[x, y]`` (one row, ``vector=True``:
     a column vector)."""
@@ -85,14 +85,14 @@ class Matrix(Node):
     vector: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Norm(Node):
     """``\\|x\\|`` in LaTeX; the plain language writes ``norm(x)`` (a Call)."""
 
     operand: Node
 
 
-@dataclass(frozen=True)
+@record
 class Equation(Node):
     """``lhs = rhs``: a claim for ``check``."""
 

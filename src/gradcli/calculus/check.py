@@ -44,6 +44,7 @@ from .. import syntax as S
 from ..build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix
 from ..errors import ExitStatus, GradcliError, InputError, TimeLimitExceeded
 from ..limits import time_limit
+from .multivar import natural_key
 from ..results import CheckReport, ClaimVerdict
 
 __all__ = [
@@ -170,13 +171,7 @@ def _scalar_symbols(*objs: Any) -> list[sp.Symbol]:
     for obj in objs:
         for e in _entries(obj):
             syms |= {s for s in getattr(e, "free_symbols", set()) if isinstance(s, sp.Symbol)}
-    return sorted(syms, key=lambda s: _natural_key(str(s)))
-
-
-def _natural_key(name: str) -> tuple:
-    import re
-
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p)
+    return sorted(syms, key=natural_key)
 
 
 # -- points ------------------------------------------------------------------------------
@@ -339,7 +334,7 @@ def _fmt_value(v: Any, digits: int = 20) -> str:
 
 
 def _fmt_point(point: dict) -> dict:
-    return {str(k): str(v) for k, v in sorted(point.items(), key=lambda kv: _natural_key(str(kv[0])))}
+    return {str(k): str(v) for k, v in sorted(point.items(), key=lambda kv: natural_key(kv[0]))}
 
 
 # -- comparisons of built sides ------------------------------------------------------------
@@ -388,6 +383,35 @@ def _expensive_symbolic(d: Any, clock: _Clock) -> str | None:
     return None
 
 
+_SIMPLE_VALUES = (1, 2, -1, sp.Rational(1, 2), 3, -2)
+
+
+def _simple_points(symbols: list) -> list[dict]:
+    """A dozen points with small numbers: every variable 1, 2, -1, ..., then mixed."""
+    if not symbols or len(symbols) > 6:
+        return []
+    vals = [sp.sympify(v) for v in _SIMPLE_VALUES]
+    points = [{s: v for s in symbols} for v in vals]
+    if len(symbols) > 1:
+        points += [{s: vals[(i + k) % len(vals)] for i, s in enumerate(symbols)} for k in range(len(vals))]
+    return points
+
+
+def _simpler_counterexample(l: Any, r: Any, symbols: list, extra: int, guards: Sequence[Any]
+                            ) -> tuple[_PointResult, dict] | None:
+    """Once a random point has shown l != r: a point with small numbers where they differ
+    too, for a counterexample a person can check by hand (at most a dozen tries)."""
+    if not symbols or len(symbols) > 6:
+        return None
+    for point in _simple_points(symbols):
+        if not _in_domain(guards, point):
+            continue
+        res = _compare_at(l, r, point, extra)
+        if res.status == "differ":
+            return res, point
+    return None
+
+
 def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int, clock: _Clock,
              want: int, tried: list | None = None, guards: Sequence[Any] = ()
              ) -> tuple[int, _PointResult | None, dict | None, int]:
@@ -412,6 +436,9 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
         for idx, (l, r) in enumerate(pairs):
             res = _compare_at(l, r, point, extra)
             if res.status == "differ":
+                simple = _simpler_counterexample(l, r, symbols, extra, guards)
+                if simple is not None:
+                    return good, simple[0], simple[1], idx
                 return good, res, point, idx
             if res.status == "skip":
                 ok = False
@@ -559,6 +586,12 @@ def _compare_matrix_exact(L: Any, R: Any, clock: _Clock, seed: int) -> _Outcome 
         if not all(_is_exact_number(v) for v in lv + rv):
             return None
         if lv != rv:
+            for simple in _simple_points(symbols):  # a counterexample a person can check by hand
+                slv = [sp.sympify(e).xreplace(simple) for e in ls]
+                srv = [sp.sympify(e).xreplace(simple) for e in rs]
+                if all(_is_exact_number(v) for v in slv + srv) and slv != srv:
+                    point, lv, rv = simple, slv, srv
+                    break
             return _Outcome(
                 "false", point=point, exact=True,
                 lhs_value=_fmt_matrix(lv, L), rhs_value=_fmt_matrix(rv, R),

@@ -18,13 +18,13 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import sympy
 from sympy import Add, Mul, Pow, S
 
 from ..errors import InputError
 from ..limits import bounded
+from ..record import record
 
 __all__ = ["SecantRow", "DefinitionResult", "from_definition", "SECANT_EXPONENTS"]
 
@@ -37,7 +37,7 @@ BINOMIAL_MAX_N = 40
 LIMIT_SECONDS = 5
 
 
-@dataclass(frozen=True)
+@record
 class SecantRow:
     """One row of the secant table: h, the slope (f(x0+h) - f(x0))/h and the
     slope for -h.  A slope is an exact Rational where it is rational, else a
@@ -48,7 +48,7 @@ class SecantRow:
     slope_left: sympy.Expr | None
 
 
-@dataclass(frozen=True)
+@record
 class DefinitionResult:
     function: sympy.Expr
     var: sympy.Symbol
@@ -293,11 +293,11 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
             formula, method = lim, "limit"
         else:
             if lim is None or not _is_finite(lim):
-                why = "SymPy could not evaluate the limit symbolically"
+                why = f"SymPy could not take the limit for a general {var}"
             else:
                 why = "SymPy's limit disagreed with the differentiation rules"
             formula, method = rules, "rules"
-            notes.append(f"{why}; the derivative shown is from the differentiation rules")
+            notes.append(f"the limit shown, {sympy.sstr(rules)}, is from the differentiation rules ({why})")
 
     result = dict(
         function=expr, var=var, h=h, quotient=quotient, simplified=simplified,

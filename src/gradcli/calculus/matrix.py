@@ -31,7 +31,6 @@ one symbol): D = G + G^T - I o G (the Matrix Cookbook's, 2.8).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 import sympy as sp
@@ -39,6 +38,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ..errors import InputError
 from ..limits import bounded
+from ..record import record
 
 __all__ = ["matrix_derivative", "matrix_hessian", "result_shape"]
 
@@ -359,7 +359,7 @@ def _nicer(c: Any) -> Any:
 # -- differentials ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Lin:
     """c * L dX R, or c * L dX^T R when t."""
 
@@ -369,7 +369,7 @@ class Lin:
     t: bool
 
 
-@dataclass(frozen=True)
+@record
 class Scal:
     """tr(G^T dX) * c * M, G given by the monomials g."""
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from ..record import record
 from typing import Callable, Iterable, Sequence
 
 import sympy
@@ -82,7 +82,8 @@ _ENGINES = ("auto", "sympy", "symengine")
 _DIGITS = re.compile(r"(\d+)")
 
 
-def _natural_key(sym) -> tuple:
+def natural_key(sym) -> tuple:
+    """Sort key for a symbol or a name: digit runs compared as numbers (x2 before x10)."""
     name = getattr(sym, "name", str(sym))
     parts = _DIGITS.split(name)
     # even positions are text, odd positions digit runs: types line up
@@ -94,7 +95,7 @@ def natural_order(symbols: Iterable) -> tuple:
     """The symbols sorted by name, digit runs compared as numbers:
     ``x2`` before ``x10``, ``x_2`` before ``x_10``, ``a`` before ``b``.
     Duplicates are dropped."""
-    return tuple(sorted(set(symbols), key=_natural_key))
+    return tuple(sorted(set(symbols), key=natural_key))
 
 
 def require_scalar(expr, command: str = "gradient") -> Expr:
@@ -564,7 +565,7 @@ def determinant(M) -> Expr:
     return _simplify_one(d, SIMPLIFY_SECONDS)
 
 
-@dataclass(frozen=True)
+@record
 class ChainResult:
     """The chain rule (5.49-5.53) for f(x1..xk), x_i = g_i(t1..tp)."""
 
@@ -711,7 +712,7 @@ def evaluate(obj, point: dict, digits: int | None = None):
         def value(e):
             return e.xreplace(subs)
 
-    at = ", ".join(f"{s}={v}" for s, v in sorted(subs.items(), key=lambda p: _natural_key(p[0])))
+    at = ", ".join(f"{s}={v}" for s, v in sorted(subs.items(), key=lambda p: natural_key(p[0])))
     cache: dict = {}
 
     def one(e):

@@ -17,7 +17,6 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy
@@ -25,11 +24,13 @@ from sympy import Add, Mul, Pow, S
 
 from ..errors import InputError
 from ..limits import bounded
+from ..record import record
+from .multivar import natural_key
 
 __all__ = ["Step", "StepsResult", "derivative_steps", "RULES"]
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One rule applied: ``d/d(var) expression = result``."""
 
@@ -59,7 +60,7 @@ class Step:
             yield from sub.walk(depth + 1)
 
 
-@dataclass(frozen=True)
+@record
 class StepsResult:
     function: sympy.Expr
     var: sympy.Symbol
@@ -145,16 +146,10 @@ _FORMULAS = {
 # --------------------------------------------------------------------------
 
 def _names(symbols) -> str:
-    names = sorted((str(s) for s in symbols), key=_natural_key)
+    names = sorted((str(s) for s in symbols), key=natural_key)
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _natural_key(name: str):
-    import re
-
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
 def _held(expr: sympy.Expr, var: sympy.Symbol) -> str:

@@ -25,12 +25,12 @@ to repeated differentiation.  Nothing here catches BaseException, so the caller'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import factorial as _ifact
 import sympy
 from sympy.polys.domains import EX, QQ
 
 from ..errors import InputError, NotAnalyticError
+from ..record import record
 
 #: Orders above this are refused before any work.
 MAX_ORDER = 1000
@@ -39,7 +39,7 @@ METHOD_SERIES = "power series arithmetic"
 METHOD_DERIVATIVES = "derivatives"
 
 
-@dataclass(frozen=True)
+@record
 class TaylorTerm:
     """One coefficient of the Taylor polynomial."""
 
@@ -51,7 +51,7 @@ class TaylorTerm:
     coefficient: sympy.Expr
 
 
-@dataclass(frozen=True)
+@record
 class TaylorResult:
     function: sympy.Expr
     variables: tuple[sympy.Symbol, ...]
