@@ -196,19 +196,21 @@ class Context:
         return sp.Identity(size)
 
 
+def entry_symbol(name: str, rows: int, cols: int, i: int, j: int) -> sp.Symbol:
+    """The real scalar symbol for entry (i, j) of a rows x cols matrix ``name``: X_12, x_3
+    (X_1_12 once an index has two digits)."""
+    if cols == 1:
+        return sp.Symbol(f"{name}_{i + 1}", real=True)
+    if rows == 1:
+        return sp.Symbol(f"{name}_{j + 1}", real=True)
+    if rows < 10 and cols < 10:
+        return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
+    return sp.Symbol(f"{name}_{i + 1}_{j + 1}", real=True)
+
+
 def explicit_matrix(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
     """A matrix of real scalar symbols named after its entries: X_12, x_3."""
-
-    def entry(i: int, j: int) -> sp.Symbol:
-        if cols == 1:
-            return sp.Symbol(f"{name}_{i + 1}", real=True)
-        if rows == 1:
-            return sp.Symbol(f"{name}_{j + 1}", real=True)
-        if rows < 10 and cols < 10:
-            return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
-        return sp.Symbol(f"{name}_{i + 1}_{j + 1}", real=True)
-
-    return sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
+    return sp.ImmutableMatrix(rows, cols, lambda i, j: entry_symbol(name, rows, cols, i, j))
 
 
 # -- shapes -----------------------------------------------------------------------

@@ -98,3 +98,20 @@ class Equation(Node):
 
     lhs: Node
     rhs: Node
+
+
+def walk(node: Node):
+    """Every node of the tree under ``node`` (itself included), depth first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        for value in vars(n).values():
+            if isinstance(value, Node):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Node):
+                        stack.append(item)
+                    elif isinstance(item, tuple):
+                        stack.extend(x for x in item if isinstance(x, Node))

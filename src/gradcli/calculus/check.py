@@ -681,44 +681,22 @@ def _transposed(L: Any, R: Any, seed: int) -> bool:
 
 def _names_used(node: S.Node) -> set[str]:
     out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in S.walk(node):
         if isinstance(n, S.Name):
             out.add(n.name)
         elif isinstance(n, S.Derivative):
             out.add(n.var)
-        for value in vars(n).values():
-            if isinstance(value, S.Node):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                for item in value:
-                    if isinstance(item, S.Node):
-                        stack.append(item)
-                    elif isinstance(item, tuple):
-                        stack.extend(x for x in item if isinstance(x, S.Node))
     return out
 
 
 def _operand_nodes(node: S.Node) -> list[S.Node]:
     """The operands of derivative operators and diff(...) calls in a claim."""
     out: list[S.Node] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in S.walk(node):
         if isinstance(n, S.Derivative):
             out.append(n.operand)
         elif isinstance(n, S.Call) and n.name == "diff" and n.args:
             out.append(n.args[0])
-        for value in vars(n).values():
-            if isinstance(value, S.Node):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                for item in value:
-                    if isinstance(item, S.Node):
-                        stack.append(item)
-                    elif isinstance(item, tuple):
-                        stack.extend(x for x in item if isinstance(x, S.Node))
     return out
 
 

@@ -6,7 +6,7 @@ a vector ``x -> [x_1, ..., x_n]^T``, a symmetric ``W`` with ``W_21 = W_12``),
 the expression is evaluated by ordinary matrix arithmetic (inverses by
 adjugate / determinant, no simplification), and derivatives are taken entry
 by entry with SymPy's scalar ``diff``, arranged per SPEC's layout table.
-The entry names are those of ``gradcli.build.explicit_matrix``.
+The entry names are those of ``gradcli.build.explicit_matrix`` (``entry_symbol``).
 
 ``compare`` decides whether a symbolic result equals an explicit one, entry
 by entry: symbolically where that is cheap (polynomial entries: expand), else
@@ -22,6 +22,7 @@ from typing import Any, Iterable
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
+from ..build import entry_symbol
 from ..errors import InputError
 from ..limits import bounded
 
@@ -38,23 +39,13 @@ __all__ = [
 PROVE_SECONDS = 0.5
 
 
-def _entry_symbol(name: str, rows: int, cols: int, i: int, j: int) -> sp.Symbol:
-    if cols == 1:
-        return sp.Symbol(f"{name}_{i + 1}", real=True)
-    if rows == 1:
-        return sp.Symbol(f"{name}_{j + 1}", real=True)
-    if rows < 10 and cols < 10:
-        return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
-    return sp.Symbol(f"{name}_{i + 1}_{j + 1}", real=True)
-
-
 def explicit_matrix(name: str, rows: int, cols: int, symmetric: bool = False) -> sp.ImmutableMatrix:
     """The explicit matrix of entry symbols; symmetric: entry (j, i) is entry (i, j) for i < j."""
 
     def entry(i: int, j: int) -> sp.Symbol:
         if symmetric and i > j:
             i, j = j, i
-        return _entry_symbol(name, rows, cols, i, j)
+        return entry_symbol(name, rows, cols, i, j)
 
     return sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
 

@@ -26,6 +26,7 @@ to repeated differentiation.  Nothing here catches BaseException, so the caller'
 from __future__ import annotations
 
 from math import factorial as _ifact
+from typing import Any
 import sympy
 from sympy.polys.domains import EX, QQ
 
@@ -119,16 +120,10 @@ class _QQDom:
         return QQ.one / c
 
 
-class _PolyDom:
-    """QQ[X_1..X_m]: exact polynomials in the displacements."""
+class _ExactDom:
+    """What the exact domains share: rational constants of the ring ``self.R``."""
 
-    name = "QQ[X]"
-
-    def __init__(self, xs):
-        from sympy.polys.rings import ring
-
-        self.R, *self.gens = ring(list(xs), QQ)
-        self.zero, self.one = self.R.zero, self.R.one
+    R: Any
 
     def from_expr(self, e):
         if e.is_Rational:
@@ -146,6 +141,21 @@ class _PolyDom:
     def is_zero(self, c):
         return not c
 
+    def gen(self, i):
+        return self.gens[i]
+
+
+class _PolyDom(_ExactDom):
+    """QQ[X_1..X_m]: exact polynomials in the displacements."""
+
+    name = "QQ[X]"
+
+    def __init__(self, xs):
+        from sympy.polys.rings import ring
+
+        self.R, *self.gens = ring(list(xs), QQ)
+        self.zero, self.one = self.R.zero, self.R.one
+
     def ground(self, c):
         if not c:
             return sympy.S.Zero
@@ -158,14 +168,11 @@ class _PolyDom:
             return self.R.ground_new(QQ.one / c.LC)
         raise _Escalate
 
-    def gen(self, i):
-        return self.gens[i]
-
     def to_dict(self, c):
         return {m: QQ.to_sympy(v) for m, v in c.terms()}
 
 
-class _FracDom:
+class _FracDom(_ExactDom):
     """QQ(X_1..X_m): rational functions of the displacements (quotients whose
     leading coefficient is not a constant, e.g. (exp(x) - 1)/x in two variables)."""
 
@@ -174,24 +181,8 @@ class _FracDom:
     def __init__(self, xs):
         from sympy.polys.fields import field
 
-        self.F, *self.gens = field(list(xs), QQ)
-        self.zero, self.one = self.F.zero, self.F.one
-
-    def from_expr(self, e):
-        if e.is_Rational:
-            return self.F.ground_new(QQ(int(e.p), int(e.q)))
-        raise _Escalate
-
-    def scalar(self, e):
-        if e.is_Rational:
-            return QQ(int(e.p), int(e.q))
-        raise _Escalate
-
-    def rat(self, p, q=1):
-        return QQ(p, q)
-
-    def is_zero(self, c):
-        return not c
+        self.R, *self.gens = field(list(xs), QQ)
+        self.zero, self.one = self.R.zero, self.R.one
 
     def ground(self, c):
         if not c:
@@ -201,10 +192,7 @@ class _FracDom:
         return None
 
     def inv(self, c):
-        return self.F.one / c
-
-    def gen(self, i):
-        return self.gens[i]
+        return self.R.one / c
 
     def to_dict(self, c):
         if not c.denom.is_ground:
