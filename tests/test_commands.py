@@ -273,3 +273,14 @@ def test_definition_abs_at_0_has_no_derivative_and_says_so():
 def test_steps_and_definition_refuse_what_they_cannot_show():
     assert_short_error(run(["derivative", "x^3", "-n", "2", "--steps"], exit=2), "first derivative")
     assert_short_error(run(["derivative", "x y", "--wrt", "x", "--wrt", "y", "--definition"], exit=2))
+
+
+def test_taylor_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path: Path):
+    import sys
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # 'import matplotlib' now fails
+    r = run(["taylor", "sin(x)", "--plot", str(tmp_path / "t.png")], exit=2)
+    assert_short_error(r, "pip install 'gradcli[plot]'")
+    assert not (tmp_path / "t.png").exists()

@@ -237,3 +237,16 @@ def test_property_definition_matches_mpmath(p, g, at):
     for row in r.secants[3:]:
         for s in (row.slope_right, row.slope_left):
             assert abs(complex(s) - d) <= 1e3 * float(row.h) * (1 + abs(d)) * 100
+
+
+def test_high_powers_use_decimals_not_600000_digit_rationals():
+    # (1 + 10**-6)**99999 exactly has ~600,000 digits: the secant table must use evalf
+    r = from_definition(x**99999, x, at=1)
+    assert r.value_at_point == 99999
+    assert all(isinstance(row.slope_right, sympy.Float) for row in r.secants[1:])
+    import mpmath
+
+    mpmath.mp.dps = 40
+    h = mpmath.mpf(10) ** -6
+    want = ((1 + h) ** 99999 - 1) / h  # independent high-precision value
+    assert abs(mpmath.mpf(str(r.secants[-1].slope_right)) - want) < mpmath.mpf("1e-8") * want

@@ -200,12 +200,12 @@ _EXACT_FUNCS = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.floor, sympy.
 
 def _exact_ok(q: sympy.Expr) -> bool:
     """Whether substituting a rational h into q is cheap: constant rational
-    exponents with small denominators only (roots of rationals are cheap, a
-    power like (1 - 10**-6)**(1 - 10**-6) is not), and no functions but abs,
+    exponents with small denominators and numerators only (roots of rationals are
+    cheap, a power like (1 - 10**-6)**(1 - 10**-6) or **99999 is not), and no functions but abs,
     sign, min, max, floor, ceiling."""
     for node in sympy.preorder_traversal(q):
-        if isinstance(node, Pow) and not (node.exp.is_Rational and node.exp.q <= 12):
-            return False
+        if isinstance(node, Pow) and not (node.exp.is_Rational and node.exp.q <= 12 and abs(node.exp.p) <= 64):
+            return False  # (1 + 10**-6)**99999 exactly has 600,000 digits: use evalf
         if isinstance(node, sympy.Function) and not isinstance(node, _EXACT_FUNCS):
             return False
     return True

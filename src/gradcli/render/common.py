@@ -269,7 +269,7 @@ def decimal_text(v: Any, digits: int = 15) -> str:
     (12.006001), anything else to ``digits`` significant digits."""
     if v is None:
         return ""
-    if isinstance(v, sp.Rational):
+    if isinstance(v, sp.Rational) and max(int(v.p).bit_length(), int(v.q).bit_length()) < 3000:
         q = int(v.q)
         twos = fives = 0
         while q % 2 == 0:

@@ -81,6 +81,8 @@ def _check(r: Any, **_: Any) -> str:
         line = f"{v.verdict}: {v.claim}"
         if v.verdict == "false" and v.counterexample:
             line += f"  -- {counterexample_text(v.counterexample)}"
+            if getattr(v, "hint", None):
+                line += f"; {v.hint}"
         elif v.verdict == "unknown" and v.reason:
             line += f"  -- {v.reason}"
         lines.append(line)
