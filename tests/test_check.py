@@ -379,3 +379,69 @@ def test_junit_escapes_awkward_text():
     text = ET.tostring(build_tree(report).getroot(), encoding="unicode")
     root = ET.fromstring(text)
     assert root.find("testsuite/testcase").attrib["name"].startswith("a < b &")
+
+
+# -- claims an adversarial review found decided wrongly (now regression tests) -----------------
+
+TRUE_ALMOST_EVERYWHERE = [
+    # false far out: the sampled magnitudes reach 10^4
+    ("abs(x - 200) = 200 - x", "false"),
+    ("d/dx abs(x - 200) = -1", "false"),
+    ("sign(x - 500) = -1", "false"),
+    ("abs(x^2 - 10^5) = 10^5 - x^2", "false"),
+    ("sqrt((x - 1000)^2) = 1000 - x", "false"),
+    # false at or near 0: 0 and ±10^-7 are always tried
+    ("sign(x)^2 = 1", "false"),
+    ("erf(10^6 x) = sign(x)", "false"),
+    ("sqrt(x^2 + exp(-10^6)) = abs(x)", "false"),
+    ("log(1 + exp(-10^8 x^2)) = 0", "false"),
+    # and what is true stays true
+    ("d/dx abs(x) = sign(x)", "true"),
+    ("d/dx sqrt(x^2) = x/abs(x)", "true"),
+    ("abs(x - 200) = abs(200 - x)", "true"),
+    ("d/dx atan(x) + d/dx atan(1/x) = 0", "true"),
+]
+
+
+@pytest.mark.parametrize("claim,expected", TRUE_ALMOST_EVERYWHERE)
+def test_claims_true_almost_everywhere(claim, expected):
+    assert verdict_of(claim).verdict == expected, claim
+
+
+def test_numeric_evidence_counts_each_point_once():
+    v = verdict_of("abs(x - 200) + x = 200")
+    assert v.verdict == "false"
+
+
+def test_every_pair_of_sizes_differs_somewhere():
+    # det(A^T A) = 0 for a p x m matrix A with p < m: needs m != p although three sizes exist
+    decl = Declarations(shapes=(("A", "p x m"), ("X", "m x n")))
+    assert verdict_of("det(A^T A) = det(A A^T)", decl).verdict == "false"
+    for k in (3, 4, 5, 9):
+        syms = [f"s{i}" for i in range(k)]
+        assignments = C._size_assignments(set(__import__("sympy").symbols(syms)))
+        for i in range(k):
+            for j in range(i + 1, k):
+                assert any(a[list(a)[i]] != a[list(a)[j]] for a in assignments if len(a) == k), (k, i, j)
+
+
+def test_a_size_written_in_the_claim_is_the_size():
+    assert verdict_of("tr(X X^-1) = n", Declarations(matrices=("X",))).verdict == "true"
+    assert verdict_of("tr(X X^-1) = m", Declarations(shapes=(("X", "m x m"),))).verdict == "true"
+    assert verdict_of("tr(X X^-1) = n + 1", Declarations(matrices=("X",))).verdict == "false"
+
+
+def test_layout_hint_only_where_the_layout_matters():
+    m = Declarations(matrices=("X",), vectors=("x",), shapes=())
+    by_matrix = verdict_of("d/dX det(X) = det(X) X^-1", m)
+    assert by_matrix.verdict == "false" and "--layout" not in by_matrix.hint and "transpose" in by_matrix.hint
+    by_vector = verdict_of("d/dx x^T X x = (X + X^T) x", m)
+    assert by_vector.verdict == "false" and "--layout denominator" in by_vector.hint
+
+
+def test_an_evaluation_that_never_ends_is_skipped_not_hung():
+    import time
+
+    start = time.monotonic()
+    v = verdict_of("d/dx exp(exp(exp(x))) = exp(exp(exp(x)) + exp(x) + x) + sign(x)^2 - 1")
+    assert v.verdict == "false" and time.monotonic() - start < 20

@@ -41,9 +41,9 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from .. import syntax as S
-from ..build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix
+from ..build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix, scalar_symbol
 from ..errors import ExitStatus, GradcliError, InputError, TimeLimitExceeded
-from ..limits import time_limit
+from ..limits import bounded, time_limit
 from .multivar import natural_key
 from ..results import CheckReport, ClaimVerdict
 
@@ -176,9 +176,15 @@ def _scalar_symbols(*objs: Any) -> list[sp.Symbol]:
 
 # -- points ------------------------------------------------------------------------------
 
-#: (low, high) ranges cycled through: moderate positive, mixed sign, (0, 1), (-1, 1), large positive.
+#: (low, high) ranges cycled through: moderate positive, mixed sign, (0, 1), (-1, 1), large
+#: positive and negative, and magnitudes up to 10^4 (abs(x - 200) = 200 - x is false past 200).
 _REGIMES = ((0.5, 3.0), (-3.0, 3.0), (0.0, 1.0), (-1.0, 1.0), (1.0, 10.0), (-3.0, -0.5), (10.0, 100.0),
-            (-100.0, -10.0))
+            (-100.0, -10.0), (100.0, 10_000.0), (-10_000.0, -100.0))
+
+#: Points tried before the random ones: where a claim true "almost everywhere" fails
+#: (sign(x)^2 = 1 at 0; erf(10^6 x) = sign(x) near 0).  Values outside a side's domain are
+#: skipped like any other point; agreement here counts as evidence only with the random points.
+_SPECIAL_VALUES = (sp.Integer(0), sp.Rational(1, 10**7), sp.Rational(-1, 10**7))
 
 
 def _rand_rational(rng: random.Random, lo: float, hi: float) -> sp.Rational:
@@ -192,6 +198,8 @@ def _rand_rational(rng: random.Random, lo: float, hi: float) -> sp.Rational:
 def _points(symbols: Sequence[sp.Symbol], seed: int) -> Iterable[dict]:
     """Random exact rational points, cycling through the regimes."""
     rng = random.Random(seed)
+    for v in _SPECIAL_VALUES:
+        yield {s: v for s in symbols}
     i = 0
     while True:
         lo, hi = _REGIMES[i % len(_REGIMES)]
@@ -219,9 +227,18 @@ def _wide_points(symbols: Sequence[sp.Symbol], seed: int) -> Iterable[dict]:
 _BAD = object()
 
 
+#: One evaluation at one point (exp(exp(exp(x))) at x = 50 never finishes): then the point is
+#: skipped, and the claim's own clock decides when to give up.
+POINT_SECONDS = 2.0
+
+
 def _value(expr: Any, point: dict, dps: int) -> Any:
     """The exact (Rational) or high-precision real (mpmath mpf) value of ``expr`` at
-    ``point``; ``_BAD`` where it is undefined, infinite or not real."""
+    ``point``; ``_BAD`` where it is undefined, infinite or not real, or takes too long."""
+    return bounded(lambda: _value_unbounded(expr, point, dps), POINT_SECONDS, _BAD)
+
+
+def _value_unbounded(expr: Any, point: dict, dps: int) -> Any:
     try:
         v = expr.xreplace(point) if isinstance(expr, sp.Basic) else sp.sympify(expr)
         if v.is_Rational:
@@ -388,7 +405,7 @@ _SIMPLE_VALUES = (1, 2, -1, sp.Rational(1, 2), 3, -2)
 
 def _simple_points(symbols: list) -> list[dict]:
     """A dozen points with small numbers: every variable 1, 2, -1, ..., then mixed."""
-    if not symbols or len(symbols) > 6:
+    if not symbols or len(symbols) > 16:
         return []
     vals = [sp.sympify(v) for v in _SIMPLE_VALUES]
     points = [{s: v for s in symbols} for v in vals]
@@ -401,8 +418,6 @@ def _simpler_counterexample(l: Any, r: Any, symbols: list, extra: int, guards: S
                             ) -> tuple[_PointResult, dict] | None:
     """Once a random point has shown l != r: a point with small numbers where they differ
     too, for a counterexample a person can check by hand (at most a dozen tries)."""
-    if not symbols or len(symbols) > 6:
-        return None
     for point in _simple_points(symbols):
         if not _in_domain(guards, point):
             continue
@@ -429,6 +444,8 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
             break
         from_tried = bool(reuse)
         point = reuse.pop(0) if reuse else next(source)
+        if not from_tried and tried is not None and point in tried:
+            continue  # the screen's points come first again from a fresh source: count each once
         attempts += 1
         if not from_tried and not _in_domain(guards, point):
             continue
@@ -720,9 +737,14 @@ def _size_assignments(symbols: set) -> list[dict]:
         return [{}]
     out = [{s: k for s in syms} for k in SIZES]
     if len(syms) >= 2:
-        # unequal sizes catch a confused m and n
+        # unequal sizes catch a confused m and n: every pair of size symbols differs in at
+        # least one assignment (for up to nine symbols)
         out.append({s: 2 + (i % 2) for i, s in enumerate(syms)})
         out.append({s: 3 - (i % 2) for i, s in enumerate(syms)})
+    if len(syms) >= 3:
+        out.append({s: 2 + (i % 3) for i, s in enumerate(syms)})
+    if len(syms) >= 4:
+        out.append({s: 2 + (i // 3) % 3 for i, s in enumerate(syms)})
     return out
 
 
@@ -748,9 +770,30 @@ def _shape_text(obj: Any) -> str:
     return describe_shape(tuple(obj.shape))
 
 
-def _layout_hint(layout: str) -> str:
+def _layout_hint(layout: str, matters: bool = True) -> str:
+    if not matters:
+        return ("the sides are transposes of each other: a transpose is missing or extra "
+                "(the layout does not change a derivative of a scalar by a matrix)")
     other = "denominator" if layout == "numerator" else "numerator"
     return f"the sides are transposes of each other: check the layout (--layout {other}?)"
+
+
+def _layout_matters(node: S.Node, decl: Declarations) -> bool:
+    """Whether the layout convention changes some derivative in the claim: one by a scalar
+    or a vector does; a scalar's by an m x n matrix (m, n > 1) does not."""
+    shapes = Context(decl).shapes
+    for n in S.walk(node):
+        if isinstance(n, S.Derivative):
+            names = [n.var]
+        elif isinstance(n, S.Call) and n.name == "diff":
+            names = [a.name for a in n.args[1:] if isinstance(a, S.Name)]
+        else:
+            continue
+        for name in names:
+            shape = shapes.get(name)
+            if shape is None or any(d == 1 for d in shape):
+                return True
+    return False
 
 
 def _parse(text_or_node: Any, latex: bool = False) -> tuple[S.Node, str]:
@@ -825,12 +868,13 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "n
 
 def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> ClaimVerdict:
     ctx = Context(decl, layout=layout, source=text)
+    matters = _layout_matters(node, decl)
     L = _sympify(build(node.lhs, ctx))
     R = _sympify(build(node.rhs, ctx))
     if is_matrix(L) and not isinstance(L, sp.MatrixBase) or is_matrix(R) and not isinstance(R, sp.MatrixBase):
         return verdict("unknown", "none", lhs=L, rhs=R, reason="the sides are matrix expressions gradcli cannot expand")
     if _shape(L) != _shape(R):
-        hint = _layout_hint(layout) if _transposed(L, R, seed) else ""
+        hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
         return verdict(
             "false", "shapes differ", lhs=L, rhs=R, hint=hint,
             reason=f"the sides have different shapes: the left side is {_shape_text(L)}, the right side {_shape_text(R)}",
@@ -839,7 +883,7 @@ def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> Cla
     out = _compare_built(L, R, clock, seed, exact_first=False, operands=_operands(node, ctx))
     hint = ""
     if out.status == "false" and _transposed(L, R, seed):
-        hint = _layout_hint(layout)
+        hint = _layout_hint(layout, matters)
     return _finish(out, "", strict, verdict, L, R, hint=hint)
 
 
@@ -881,6 +925,7 @@ def _entry_symbols(ctx: Context) -> set:
 
 
 def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict) -> ClaimVerdict:
+    matters = _layout_matters(node, decl)
     symbolic = _symbolic_sides(node, decl, layout, text)
     assignments = _size_assignments(probe.size_symbols())
     # Order: the small sizes first (2, 3), then n = 1 -- 1 x 1 matrices partly collapse to
@@ -909,7 +954,9 @@ def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict
             with time_limit(share):
                 L = _sympify(build(node.lhs, ctx))
                 R = _sympify(build(node.rhs, ctx))
-                subs = ctx.symmetry_subs()
+                subs = dict(ctx.symmetry_subs() or {})
+                # a size symbol written in the claim (tr(X X^-1) = n) is the size
+                subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
                 if subs:
                     L = L.xreplace(subs) if isinstance(L, sp.Basic) else L
                     R = R.xreplace(subs) if isinstance(R, sp.Basic) else R
@@ -920,7 +967,7 @@ def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict
                     extra = ", ".join(map(str, sorted(others ^ reference, key=str)))
                     skipped.append(f"{label}: the build introduced other symbols ({extra})")
                     continue
-                out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic,
+                out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters,
                                 lambda: _operands(node, ctx))
         except (TimeLimitExceeded, _OutOfTime):
             skipped.append(f"{label}: over the time budget")
@@ -970,7 +1017,7 @@ def _display(symbolic: tuple | None, fallback: Any, index: int) -> Any:
     return fallback
 
 
-def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, operands=lambda: []):
+def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters=True, operands=lambda: []):
     """Compare the explicit sides at one size: a ClaimVerdict (false) or (kind, info)."""
     Ld, Rd = _display(symbolic, L, 0), _display(symbolic, R, 1)
     size_note = ", ".join(f"{k} = {v}" for k, v in sizes.items())
@@ -981,7 +1028,7 @@ def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, opera
                 ls, rs = _shape_text(L), _shape_text(R)
         else:
             ls, rs = _shape_text(L), _shape_text(R)
-        hint = _layout_hint(layout) if _transposed(L, R, seed) else ""
+        hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
         cex = {"point": {}, "lhs": ls, "rhs": rs}
         if sizes:
             cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
@@ -993,7 +1040,7 @@ def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, opera
     if out is None:
         out = _compare_built(L, R, clock, seed2, exact_first=False, operands=operands())
     if out.status == "false":
-        hint = _layout_hint(layout) if _transposed(L, R, seed) else ""
+        hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
         return _finish(out, f" at {size_note}" if size_note else "", strict, verdict, Ld, Rd, hint=hint,
                        sizes=sizes, prefix="components, ")
     if out.status == "proved":
