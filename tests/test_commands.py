@@ -284,3 +284,31 @@ def test_taylor_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path
     r = run(["taylor", "sin(x)", "--plot", str(tmp_path / "t.png")], exit=2)
     assert_short_error(r, "pip install 'gradcli[plot]'")
     assert not (tmp_path / "t.png").exists()
+
+
+# -- derivatives at kinks of abs and sign: one-sided limits decide -----------------------------
+
+@pytest.mark.parametrize("args,value", [
+    (["derivative", "x abs(x)", "--at", "x=0"], "0"),
+    (["derivative", "abs(x)^3", "--at", "x=0"], "0"),
+    (["derivative", "x^2 sign(x)", "--at", "x=0"], "0"),
+    (["derivative", "abs(x) sin(x)", "--at", "x=0"], "0"),
+    (["gradient", "x abs(y)", "--at", "x=0,y=0"], "[0, 0]"),
+    (["chain", "abs(x)", "--sub", "x=t^2", "--at", "t=0"], "0"),
+    (["derivative", "abs(x)", "--at", "x=1"], "1"),
+])
+def test_differentiable_at_a_kink(args, value):
+    assert plain(*args) == value
+
+
+@pytest.mark.parametrize("args", [
+    ["derivative", "abs(x)", "--at", "x=0"],
+    ["derivative", "sign(x)", "--at", "x=0"],
+    ["gradient", "abs(x)", "--at", "x=0"],
+    ["gradient", "x abs(y)", "--at", "x=1,y=0"],
+    ["jacobian", "abs(x), y", "--at", "x=0,y=1"],
+    ["chain", "abs(x)", "--sub", "x=t", "--at", "t=0"],
+    ["hessian", "x abs(x)", "--at", "x=0"],
+])
+def test_no_derivative_at_a_kink_is_an_error(args):
+    assert_short_error(run(args, exit=2), "--definition")

@@ -284,3 +284,42 @@ def test_closed_pipe_is_not_exit_1():
     assert proc.stdout.splitlines()[0] == "1"  # d/dx x^1
     assert "status=0" in proc.stdout, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- found by a hostile-input review (regression tests) -------------------------------------
+
+def test_endless_standard_input_is_refused_not_read_into_memory():
+    big = "x^2\n" * 2_600_000  # over 10,000,000 characters
+    assert_short_error(run(["-f", "plain", "derivative", "-"], input=big, exit=2), "longer than")
+    assert_short_error(run(["-f", "plain", "check", "-"], input="x = x\n" * 1_700_000, exit=2), "longer than")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_endless_claims_file_is_refused():
+    assert_short_error(run(["check", "--file", "/dev/zero"], exit=2), "longer than")
+
+
+def test_timeout_bounds_the_whole_stdin_run():
+    start = time.monotonic()
+    slow = "d^200/dx^200 tan(x)\n" * 3
+    r = run(["--timeout", "1", "-f", "plain", "derivative", "-"], input=slow, exit=3)
+    assert time.monotonic() - start < 6
+    assert "line 1" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["derivative", "x²"], ["derivative", "x₁"], ["derivative", "３x"],            # digits beyond ASCII
+    ["--timeout", "nan", "derivative", "x"], ["--timeout", "inf", "derivative", "x"],
+    ["derivative", "inv([[x,1],[x,1]])"], ["check", "inv([[1,1],[1,1]]) = 0"],     # singular
+    ["derivative", "d^1001/dx^1001 x"], ["derivative", "d^600/dx^600 d^600/dx^600 x"],
+    ["derivative", "\\frac{\\partial^{99999}}{\\partial x^{99999}} \\sin x"],
+    ["taylor", "sin(x)", "--plot", ""], ["check", "x = x", "--junit", ""],
+    ["taylor", "x^(1/3)", "--at", "-8"], ["taylor", "cbrt(x)", "--at", "-8"],
+])
+def test_more_bad_input_is_exit_2(args):
+    assert_short_error(run(args, exit=2))
+
+
+def test_plot_far_away_is_refused(tmp_path):
+    pytest.importorskip("matplotlib")
+    assert_short_error(run(["taylor", "exp(x)", "--plot", str(tmp_path / "f.png"), "--at", "1e300"], exit=2))

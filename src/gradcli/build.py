@@ -27,8 +27,8 @@ MAX_DIGITS = 4000
 MAX_EXPONENT = 10**6
 #: Largest argument of factorial / gamma on an integer.
 MAX_FACTORIAL = 1000
-#: Largest derivative order.
-MAX_ORDER = 1000
+#: Largest derivative order (the parser's limit, refused before any work).
+from .parsing import MAX_ORDER  # noqa: E402
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
 

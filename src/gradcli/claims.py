@@ -25,6 +25,7 @@ from typing import IO, Any, Iterable, Sequence
 
 from .build import Declarations
 from .errors import InputError, ParseError
+from .inputs import read_bounded, read_file_bounded
 from .record import record
 
 LAYOUTS = ("numerator", "denominator")
@@ -95,25 +96,12 @@ def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layou
     blank lines and # comments skipped."""
     if isinstance(stream, str):
         return _lines(stream.splitlines(), source, decl, layout, latex)
-    try:
-        lines = stream.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {source}: {exc}") from None
+    lines = read_bounded(stream, source).splitlines()
     return _lines(lines, source, decl, layout, latex)
 
 
 def _read_text(path: str) -> str:
-    try:
-        with open(path, "r", encoding="utf-8") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise InputError(f"cannot read {path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {path}: it is a directory") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return read_file_bounded(path)
 
 
 def read_txt(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,

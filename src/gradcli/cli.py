@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import click
 
-from .errors import ExitStatus, GradcliError, OutputClosed
+from .errors import ExitStatus, GradcliError, OutputClosed, TimeLimitExceeded
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
@@ -158,10 +158,12 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
     fmt = _format(settings, fmt)
     if isinstance(exprs, str):
         exprs = (exprs,)
+    from .inputs import read_bounded
+
     items: list[tuple[str, str]] = []
     for e in exprs:
         if e == "-":
-            lines = [line.strip() for line in sys.stdin.read().splitlines()]
+            lines = [line.strip() for line in read_bounded(sys.stdin, "standard input").splitlines()]
             items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
         else:
             items.append(("", _unshield(e)))
@@ -169,18 +171,40 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
         raise _usage("no expression given (standard input was empty)")
     status = ExitStatus.OK
     many = len(items) > 1
-    for where, text in items:
-        try:
-            with time_limit(settings.timeout):
-                _emit(compute(text), fmt, **render_options)
-        except OutputClosed:
+    # --timeout bounds the whole run, however many lines standard input holds
+    current = ""
+    try:
+        with time_limit(settings.timeout):
+            for where, text in items:
+                current = where
+                try:
+                    _emit(compute(text), fmt, **render_options)
+                except (OutputClosed, TimeLimitExceeded):
+                    raise
+                except GradcliError as exc:
+                    if not many:
+                        raise
+                    output.err(exc.lines(prefix=f"{where}: " if where else ""))
+                    status = max(status, exc.status)
+    except TimeLimitExceeded as exc:
+        if not many:
             raise
-        except GradcliError as exc:
-            if not many:
-                raise
-            output.err(exc.lines(prefix=f"{where}: " if where else ""))
-            status = max(status, exc.status)
+        # the run's time is up: say where it stopped; the lines before keep their results
+        output.err(exc.lines(prefix=f"{current}: " if current else ""))
+        return int(ExitStatus.INCOMPLETE)
     return int(status)
+
+
+def _not_empty(value: str | None, name: str) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter(f"{name} needs a file name")
+    return value
+
+
+def _not_nan(value: float, name: str) -> float:
+    if value != value:  # NaN passes FloatRange's comparisons
+        raise click.BadParameter(f"{name} must be a number of seconds, not nan")
+    return value
 
 
 def _usage(message: str) -> GradcliError:
@@ -234,8 +258,8 @@ class AliasGroup(click.Group):
 @click.group(cls=AliasGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
               help="auto: rich on a terminal, plain when piped.")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, metavar="SECONDS",
-              help="Time limit for all work.")
+@click.option("--timeout", type=click.FloatRange(min=0.01, max=1e6), default=60.0, show_default=True, metavar="SECONDS",
+              callback=lambda ctx, param, value: _not_nan(value, "--timeout"), help="Time limit for all work.")
 @click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default="auto",
               help="Input language (auto: LaTeX when the text starts with a backslash).")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
@@ -358,6 +382,7 @@ def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...],
 @click.option("--table", is_flag=True, help="The table of k, f^(k)(x0) and f^(k)(x0)/k!.")
 @click.option("--expand", is_flag=True, help="In powers of x instead of (x - x0).")
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: _not_empty(value, "--plot"),
               help="Draw f and its Taylor polynomials to FILE.png or FILE.svg (needs gradcli[plot]).")
 @_common_options
 @click.pass_obj
@@ -382,6 +407,7 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
 @click.option("--builtin", is_flag=True, help="Check the built-in catalogue (the book's 5.99-5.108 and more).")
 @click.option("--list", "list_only", is_flag=True, help="With --builtin: list the catalogue.")
 @click.option("--junit", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: _not_empty(value, "--junit"),
               help="Write a JUnit XML report, one test case per claim.")
 @click.option("--strict", is_flag=True, help="Claims supported only by numeric evidence are unknown.")
 @click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format.")
@@ -410,7 +436,9 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
     from .claims import collect_claims
 
     opts = _options(settings, {**kw, "at": None, "digits": None})
-    stdin_text = sys.stdin.read() if "-" in claims else None
+    from .inputs import read_bounded
+
+    stdin_text = read_bounded(sys.stdin, "standard input") if "-" in claims else None
     collected = collect_claims(
         tuple(_unshield(c) for c in claims), files=files, builtin=builtin, decl=opts.decl, layout=kw.get("layout", "numerator"),
         latex=opts.latex_input, stdin_text=stdin_text,
@@ -449,6 +477,12 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
     if isinstance(exc, GradcliError):
         err(exc.lines())
         return exc.status
+    if type(exc).__name__ == "_Expired":  # a time limit that fired outside its block
+        err(["error: the computation did not finish within the time limit", "raise it with --timeout SECONDS"])
+        return ExitStatus.INCOMPLETE
+    if type(exc).__name__ == "NonInvertibleMatrixError":
+        err(["error: a matrix to invert is singular (its determinant is 0)", "check the matrix or its inverse"])
+        return ExitStatus.BAD_INPUT
     if isinstance(exc, RecursionError):
         err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
         return ExitStatus.BAD_INPUT

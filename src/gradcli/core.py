@@ -68,16 +68,20 @@ def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context,
     return point, evaluate(obj, point, needed=free_scalars(function) | free_scalars(obj))
 
 
-def _check_differentiable(f: Any, point: Point, text: str) -> None:
-    """abs(u) and sign(u) have no derivative where u = 0; SymPy says sign(0) = 0."""
+def _check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *, first: bool) -> None:
+    """At a kink of abs/sign/...: a first derivative only where both one-sided limits agree;
+    higher ones not at all (see calculus.corners)."""
+    from .calculus.corners import ensure_no_corners, ensure_partial_exists
+
     given = point.as_dict()
-    for atom in f.atoms(sp.Abs, sp.sign) if isinstance(f, sp.Basic) else ():
-        arg = atom.args[0]
-        if arg.free_symbols <= set(given) and arg.subs(given) == 0:
-            raise InputError(
-                f"{text!r} is not differentiable at {point.text}: {atom} has a corner there",
-                "the one-sided derivatives differ; see --definition",
-            )
+    if not isinstance(f, sp.Basic) or not set(given):
+        return
+    if first:
+        for var in variables:
+            if var in given:
+                ensure_partial_exists(f, var, given, text, point.text)
+    else:
+        ensure_no_corners(f, variables, given, text, point.text)
 
 
 def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 1,
@@ -153,11 +157,14 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
             point = parse_point(opts.at, ctx, opts.digits, allow_bare=bare)
             at_value = point.as_dict().get(var)
         definition_result = from_definition(f, var, at=at_value)
-        if definition_result.one_sided_differ:
+        if definition_result.point is not None and definition_result.value_at_point is None:
             point = None  # no derivative there: the definition's table and note say so
     if opts.at is not None and (not definition or point is not None):
         point, value = point_and_value(result, f, opts, ctx, allow_bare=bare)
-        _check_differentiable(f, point, text)
+        if len(wrt_pairs) == 1 and wrt_pairs[0][1] == 1:
+            _check_corners(f, [var], point, text, first=True)
+        elif order >= 1:
+            _check_corners(f, [v for v, _ in variables], point, text, first=False)
     return DerivativeResult(
         input=text,
         function=f,
@@ -235,6 +242,8 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
 
         result = multivar.gradient(f, variables, layout=opts.layout, simplify=opts.simplify)
     point, value = _evaluate_at(result, f, opts, ctx, symbolic)
+    if point is not None:
+        _check_corners(f, variables, point, text, first=True)
     return MatrixResult("gradient", text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
 
 
@@ -253,6 +262,8 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
 
         result = multivar.hessian(f, variables, simplify=opts.simplify)
     point, value = _evaluate_at(result, f, opts, ctx, symbolic)
+    if point is not None:
+        _check_corners(f, variables, point, text, first=False)
     return MatrixResult("hessian", text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
 
 
@@ -325,6 +336,9 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
         determinant = multivar.determinant(result) if opts.simplify else result.det()
     vector = sp.ImmutableMatrix(len(functions), 1, functions)
     point, value = _evaluate_at(result, vector, opts, ctx, False)
+    if point is not None:
+        for (piece, _), fn in zip(pieces, functions):
+            _check_corners(fn, variables, point, piece, first=True)
     if point is not None and determinant is not None:
         determinant_value = evaluate(determinant, point, needed=())
     return MatrixResult("jacobian", joined, tuple(functions), tuple(variables), result, opts.layout, value, point,
@@ -386,10 +400,23 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
         point = parse_point(opts.at, ctx, opts.digits)
         remaining = (free_scalars(f) - set(substitutions)) | set().union(*(free_scalars(v) for v in substitutions.values()))
         value = evaluate(result.result, point, needed=remaining)
+        # the chain rule's product can be 0 * (undefined) at a kink: check the composite itself
+        composite = f.xreplace(substitutions) if isinstance(f, sp.Basic) else f
+        _check_corners(composite, parameters, point, text, first=True)
     return ChainRuleResult(text, result, value, point)
 
 
 # -- Taylor ---------------------------------------------------------------------------------
+
+def _has_non_real_number(expr: Any) -> bool:
+    """(-1)**(1/3) and other numbers that are not real (principal roots of negatives)."""
+    if not isinstance(expr, sp.Basic):
+        return False
+    for p in expr.atoms(sp.Pow):
+        if p.is_number and p.is_extended_real is False:
+            return True
+    return False
+
 
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
            expand: bool = False, plot: str | None = None) -> "Any":
@@ -426,7 +453,7 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
     from .calculus.taylor import taylor as engine
 
     result = engine(f, tuple(variables), tuple(center), order, expand=expand)
-    if result.polynomial.has(sp.I):
+    if result.polynomial.has(sp.I) or _has_non_real_number(result.polynomial):
         from .errors import NotAnalyticError
 
         where = ", ".join(f"{v} = {c}" for v, c in zip(variables, center))

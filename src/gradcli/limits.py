@@ -56,8 +56,23 @@ def _on_alarm(signum, frame) -> None:  # pragma: no cover - timing dependent
     # so that an expired outer limit is never mistaken for an inner one.
     for token, deadline in _stack:
         if deadline <= now + 1e-3:
+            # If the exception is swallowed (raised inside a __del__ or a gc callback, where
+            # Python ignores it), the alarm fires again shortly; the limit's cleanup re-arms.
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             raise _Expired(token)
     _arm()
+
+
+@contextlib.contextmanager
+def _alarm_blocked() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextlib.contextmanager
@@ -67,15 +82,20 @@ def _limit(seconds: float) -> Iterator[object]:
         yield token
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _stack.append((token, time.monotonic() + seconds))
-    _arm()
+    with _alarm_blocked():
+        _stack.append((token, time.monotonic() + seconds))
+        _arm()
     try:
         yield token
     finally:
-        _stack[:] = [(t, d) for t, d in _stack if t is not token]
-        _arm()
-        if not _stack:
-            signal.signal(signal.SIGALRM, previous)
+        # An alarm must not fire half-way through the bookkeeping (it would escape as a raw
+        # _Expired and leave a stale entry): block it; one that is pending is delivered on
+        # unblocking and then raises for whichever limit (outer or inner) really expired.
+        with _alarm_blocked():
+            _stack[:] = [(t, d) for t, d in _stack if t is not token]
+            _arm()
+            if not _stack:
+                signal.signal(signal.SIGALRM, previous)
 
 
 @contextlib.contextmanager

@@ -64,9 +64,10 @@ GREEK = {
 }
 
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
-_NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _NAME_RE = re.compile(_NAME)
 _SPACE_RE = re.compile(r"\s+")
+_DIGITS = frozenset("0123456789")  # not "²", "₁", "٣": str.isdigit() says yes to those
 # d/dx, d^2/dx^2, ∂/∂x, ∂^2/∂x^2, ∂^2/∂x∂y, d/d x ; also ∂x∂y products
 _D = r"(?:d|∂|\u2202)"
 _DERIV_RE = re.compile(
@@ -100,7 +101,7 @@ def tokenize(src: str) -> list[Token]:
             space = True
             continue
         start = i
-        if c.isdigit() or (c == "." and i + 1 < n and src[i + 1].isdigit()):
+        if c in _DIGITS or (c == "." and i + 1 < n and src[i + 1] in _DIGITS):
             m = _NUMBER_RE.match(src, i)
             assert m
             text = m.group(0)
@@ -492,14 +493,29 @@ def ensure_recursion_headroom() -> None:
         sys.setrecursionlimit(20_000)
 
 
+#: The highest derivative order, written as an operator (d^n/dx^n), diff(f, x, n) or -n.
+MAX_ORDER = 1000
+
+
+def _orders_checked(node: S.Node, src: str) -> S.Node:
+    """Refuse d^1001/dx^1001 (and nested operators adding up past MAX_ORDER) before any work."""
+    total = 0
+    for n in S.walk(node):
+        if isinstance(n, S.Derivative):
+            total += n.order
+    if total > MAX_ORDER:
+        raise LimitError(f"derivatives of total order {total} are above the limit of {MAX_ORDER}")
+    return node
+
+
 def parse(src: str, *, latex: bool = False) -> S.Node:
     """Parse one expression (no ``=``)."""
     ensure_recursion_headroom()
     if latex or is_latex(src):
         from .latex_in import parse_latex
 
-        return parse_latex(src, claim=False)
-    return Parser(src).parse_single()
+        return _orders_checked(parse_latex(src, claim=False), src)
+    return _orders_checked(Parser(src).parse_single(), src)
 
 
 def parse_claim(src: str, *, latex: bool = False) -> S.Node:
@@ -508,8 +524,8 @@ def parse_claim(src: str, *, latex: bool = False) -> S.Node:
     if latex or is_latex(src):
         from .latex_in import parse_latex
 
-        return parse_latex(src, claim=True)
-    return Parser(src).parse_claim()
+        return _orders_checked(parse_latex(src, claim=True), src)
+    return _orders_checked(Parser(src).parse_claim(), src)
 
 
 def split_top_level(src: str, sep: str = ",") -> list[tuple[int, str]]:

@@ -1017,6 +1017,8 @@ def plot_taylor(expr, var, x0, order, path, *, orders=None) -> None:
         raise InputError(f"--plot cannot draw {f}: it depends on {names} too")
 
     half = 4.0
+    if not (abs(xc) < 1e12):  # beyond this, x0 ± 4 are not distinct floats to plot between
+        raise InputError(f"--plot needs a centre between -1e12 and 1e12, not {sympy.N(center, 6)}")
     xs = np.linspace(xc - half, xc + half, 801)
     with np.errstate(all="ignore"):
         fn = sympy.lambdify(var, f, modules="numpy")
