@@ -32,6 +32,9 @@ from .parsing import MAX_ORDER  # noqa: E402
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
 
+#: Names that sympy.sympify reads as constants, not symbols: refused as variable names.
+_SYMPY_CONSTANTS = {"oo": "infinity", "zoo": "complex infinity", "nan": "not-a-number"}
+
 _SCALAR_FUNCS: dict[str, Any] = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
     "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "acot": sp.acot, "asec": sp.asec, "acsc": sp.acsc,
@@ -378,6 +381,9 @@ class Builder:
 
         if name in FUNCTIONS:
             raise _error_at(self.ctx, node, f"the function {name!r} needs its argument in parentheses: {name}(...)")
+        if name in _SYMPY_CONSTANTS:
+            raise _error_at(self.ctx, node, f"{name!r} is SymPy's {_SYMPY_CONSTANTS[name]}, so plain output would "
+                            "not read back: choose another name")
         return self.ctx.lookup(name)
 
     def _Unary(self, node: S.Unary) -> Any:

@@ -309,8 +309,14 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
 
             result = matrix_symbol_derivative(vec, variables[0], ctx)
             point, value = _evaluate_at(result, vec, opts, ctx, True)
+            determinant = None
+            if det:
+                rows, cols = result.shape
+                if rows != cols:
+                    raise InputError(f"--det needs a square Jacobian; this one is {describe_shape((rows, cols))}")
+                determinant = sp.Determinant(result).doit() if isinstance(result, sp.MatrixBase) else sp.Determinant(result)
             return MatrixResult("jacobian", joined, vec, tuple(variables), result, opts.layout, value, point,
-                                symbolic=True)
+                                determinant=determinant, symbolic=True)
     from .build import _as_scalar
 
     functions = [_as_scalar(fn) for fn in functions]
