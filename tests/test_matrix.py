@@ -348,3 +348,11 @@ def test_property_matches_components(expr, wrt, layout):
     for k in SIZES:
         expected = explicit_derivative(expr, v, k, layout=layout)
         assert compare_components(got, expected, k), (expr, wrt, layout, k, got)
+
+
+def test_size_symbols_are_not_variables():
+    # the n behind I (or --matrix X) is a size, never a variable to differentiate by
+    from helpers import run
+
+    assert run(["-f", "plain", "derivative", "I x"]).stdout.strip() == "I"
+    assert run(["-f", "plain", "gradient", "tr(I) x"]).stdout.strip() == "[n]"

@@ -44,8 +44,11 @@ def build_text(text: str, opts: Options) -> tuple[Any, Context]:
 
 
 def free_scalars(obj: Any) -> set[sp.Symbol]:
+    """The scalar variables of ``obj``: not dummies, and not the size symbols of shapes
+    (n behind --matrix X or I, m and n of --shape X=m x n: integer symbols, which no
+    variable is, since variables are real)."""
     syms = getattr(obj, "free_symbols", set())
-    return {s for s in syms if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)}
+    return {s for s in syms if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy) and s.is_integer is not True}
 
 
 def tidy_result(obj: Any, opts: Options) -> Any:
