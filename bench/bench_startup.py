@@ -39,6 +39,9 @@ SYMPY_SCRIPT = (
 )
 
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bytecode import child_env, describe  # noqa: E402
+
 ENV: dict[str, str] = dict(os.environ)
 
 
@@ -87,13 +90,10 @@ def main() -> int:
     parser.add_argument("--env-as-is", action="store_true",
                         help="keep PYTHONDONTWRITEBYTECODE etc. as inherited (no bytecode cache prefix)")
     args = parser.parse_args()
-    cache_dir = None
     if not args.env_as_is:
-        import tempfile
-
-        cache_dir = tempfile.TemporaryDirectory(prefix="gradcli-bench-pycache-")
-        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-        ENV["PYTHONPYCACHEPREFIX"] = cache_dir.name
+        env = child_env(ENV)
+        ENV.clear()
+        ENV.update(env)
 
     help_cmds = {
         "python -c 'import click'": [PY, "-c", "import click"],
@@ -112,9 +112,7 @@ def main() -> int:
 
     print(f"python: {PY} ({sys.version.split()[0]}); cores: {os.cpu_count()}; "
           f"load average: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print("bytecode: " + ("inherited environment (PYTHONDONTWRITEBYTECODE="
-                          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r})" if args.env_as_is
-                          else f"cached under {ENV['PYTHONPYCACHEPREFIX']}"))
+    print(describe(ENV))
     rows = compare("--help against import click", help_cmds, "python -c 'import click'", 1.3,
                    args.runs, args.warmup)
     rows += compare("one-shot derivative against a bare SymPy script", one_shot, "bare sympy script", 1.15,

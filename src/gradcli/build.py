@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from .record import record
 from typing import Any
 
 import sympy as sp
@@ -20,6 +19,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from . import syntax as S
 from .errors import InputError, LimitError, ParseError, ShapeError
+from .parsing import MAX_ORDER  # the parser's limit, refused before any work
+from .record import record
 
 #: Largest number of digits a number may reach while building.
 MAX_DIGITS = 4000
@@ -27,8 +28,6 @@ MAX_DIGITS = 4000
 MAX_EXPONENT = 10**6
 #: Largest argument of factorial / gamma on an integer.
 MAX_FACTORIAL = 1000
-#: Largest derivative order (the parser's limit, refused before any work).
-from .parsing import MAX_ORDER  # noqa: E402
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
 
@@ -534,7 +533,13 @@ class Builder:
         if tuple(m.shape) == (1, 1):
             return sp.ImmutableMatrix([[1 / _as_scalar(m)]]) if isinstance(m, sp.MatrixBase) else sp.Inverse(m)
         if isinstance(m, sp.MatrixBase):
-            return sp.ImmutableMatrix(m.inv())
+            from sympy.matrices.exceptions import NonInvertibleMatrixError
+
+            try:
+                return sp.ImmutableMatrix(m.inv())
+            except NonInvertibleMatrixError:
+                raise ShapeError(f"{_snippet(self.ctx, node)}: the matrix is singular (its determinant is 0), "
+                                 "so it has no inverse") from None
         return sp.Inverse(m)
 
     def _Transpose(self, node: S.Transpose) -> Any:

@@ -100,14 +100,10 @@ def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layou
     return _lines(lines, source, decl, layout, latex)
 
 
-def _read_text(path: str) -> str:
-    return read_file_bounded(path)
-
-
 def read_txt(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
              latex: bool = False) -> list[Claim]:
     """A text file: one claim a line under the given declarations."""
-    return _lines(_read_text(path).splitlines(), path, decl, layout, latex)
+    return _lines(read_file_bounded(path).splitlines(), path, decl, layout, latex)
 
 
 def _toml_module() -> Any:
@@ -181,7 +177,7 @@ def _table_lines(text: str) -> list[int]:
 def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
               latex: bool = False) -> list[Claim]:
     """A TOML file of [[claim]] tables."""
-    text = _read_text(path)
+    text = read_file_bounded(path)
     toml = _toml_module()
     try:
         data = toml.loads(text)

@@ -477,12 +477,11 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
     if isinstance(exc, GradcliError):
         err(exc.lines())
         return exc.status
-    if type(exc).__name__ == "_Expired":  # a time limit that fired outside its block
+    from .limits import _Expired
+
+    if isinstance(exc, _Expired):  # a safety net: limits converts its own alarms
         err(["error: the computation did not finish within the time limit", "raise it with --timeout SECONDS"])
         return ExitStatus.INCOMPLETE
-    if type(exc).__name__ == "NonInvertibleMatrixError":
-        err(["error: a matrix to invert is singular (its determinant is 0)", "check the matrix or its inverse"])
-        return ExitStatus.BAD_INPUT
     if isinstance(exc, RecursionError):
         err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
         return ExitStatus.BAD_INPUT

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from . import syntax as S
 from .errors import LimitError, ParseError
-from .parsing import FUNCTIONS, GREEK, MAX_DEPTH, check_length
+from .parsing import FUNCTIONS, GREEK, MAX_DEPTH, TokenCursor, check_length
 from .record import record, replace
 
 __all__ = ["parse_latex"]
@@ -366,13 +366,13 @@ class _DerivInfo:
     after: int  # token index after the whole \frac{..}{..} (or \partial_x)
 
 
-class _Parser:
+class _Parser(TokenCursor):
     def __init__(self, src: str):
         check_length(src)
         self.src = src
-        self.toks = _tokenize(src)
+        self.tokens = _tokenize(src)
         self._strip_wrappers()
-        self.match = _matching(self.toks)
+        self.match = _matching(self.tokens)
         self.i = 0
         self.depth = 0
         self.bars = {"|": 0, "||": 0}
@@ -380,7 +380,7 @@ class _Parser:
 
     # -- helpers ---------------------------------------------------------------------
     def _strip_wrappers(self) -> None:
-        toks = self.toks
+        toks = self.tokens
         if len(toks) < 3:
             return
         first, last = toks[0], toks[-2]
@@ -391,19 +391,7 @@ class _Parser:
             # $$ ... $$
             if ftext == "$" and inner and inner[0].text == "$" and inner[-1].text == "$" and len(inner) > 2:
                 inner = inner[1:-1]
-            self.toks = inner + [toks[-1]]
-
-    @property
-    def tok(self) -> Tok:
-        return self.toks[self.i]
-
-    def peek(self, k: int = 1) -> Tok:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
-
-    def advance(self) -> Tok:
-        t = self.toks[self.i]
-        self.i += 1
-        return t
+            self.tokens = inner + [toks[-1]]
 
     def at(self, kind: str, text: str | None = None) -> bool:
         t = self.tok
@@ -439,7 +427,7 @@ class _Parser:
             return self.advance()
         if t.text[0] == ".":
             raise self.error("a lone decimal point")
-        self.toks[self.i] = Tok("NUM", t.text[1:], t.pos + 1, t.end, False)
+        self.tokens[self.i] = Tok("NUM", t.text[1:], t.pos + 1, t.end, False)
         return Tok("NUM", t.text[0], t.pos, t.pos + 1, t.space_before)
 
     # -- top level -------------------------------------------------------------------
@@ -576,7 +564,7 @@ class _Parser:
                     raise self.error("a double superscript", t.pos, "use braces: {x^{2}}^{3}")
                 sup_tok = t
                 sup = self.parse_exponent(t)
-                sup_end = self.toks[self.i - 1].end
+                sup_end = self.tokens[self.i - 1].end
         if sup is not None:
             node = self._apply_power(node, sup, max(sup_end, node.end))
             node = self._factorials(node)
@@ -662,7 +650,7 @@ class _Parser:
                 raise self.error("this '{' is never closed")
             parts = []
             for k in range(self.i + 1, close):
-                tk = self.toks[k]
+                tk = self.tokens[k]
                 if tk.kind in ("LETTER", "SYM", "WORD") or (tk.kind == "NUM" and tk.text.isdigit()):
                     parts.append(tk.text)
                 else:
@@ -670,7 +658,7 @@ class _Parser:
                                      self.src, tk.pos)
             if not parts:
                 raise self.error("an empty subscript")
-            end = self.toks[close].end
+            end = self.tokens[close].end
             self.i = close + 1
             return "".join(parts), end
         raise ParseError("'_' needs a subscript, like x_{1}", self.src, underscore.pos)
@@ -747,13 +735,13 @@ class _Parser:
     def _check_letter_run(self) -> None:
         """'sin(x)' typed without the backslash: refuse rather than multiply s*i*n."""
         k = self.i
-        if k > 0 and self.toks[k - 1].kind == "LETTER" and self.toks[k - 1].end == self.toks[k].pos:
+        if k > 0 and self.tokens[k - 1].kind == "LETTER" and self.tokens[k - 1].end == self.tokens[k].pos:
             return
         word = ""
-        end = self.toks[k].pos
-        while self.toks[k].kind == "LETTER" and self.toks[k].pos == end:
-            word += self.toks[k].text
-            end = self.toks[k].end
+        end = self.tokens[k].pos
+        while self.tokens[k].kind == "LETTER" and self.tokens[k].pos == end:
+            word += self.tokens[k].text
+            end = self.tokens[k].end
             k += 1
         if len(word) >= 2 and (word in _FUNC_WORDS or word in _GREEK_NAMES):
             raise self.error(f"'{word}' here would be a product of single letters",
@@ -984,7 +972,7 @@ class _Parser:
         info = self.deriv_operator()
         assert info is not None
         start = self.tok
-        label = self.src[start.pos:self.toks[info.after - 1].end]
+        label = self.src[start.pos:self.tokens[info.after - 1].end]
         self.i = info.after
         t = self.tok
         if t.kind in ("EOF", "RBRACE", "CLOSE", "AMP", "ROWSEP") or (t.kind == "OP" and t.text in "=+,") or (
@@ -1007,7 +995,7 @@ class _Parser:
         if self.i != b:
             raise self.error(f"unexpected {self.src[self.tok.pos:self.tok.end]!r} in the numerator")
         self.i = info.after
-        end = self.toks[info.after - 1].end
+        end = self.tokens[info.after - 1].end
         node: S.Node = _respan(inner, inner.pos, inner.end)
         for var, order in reversed(info.pairs):
             node = S.Derivative(frac.pos, end, node, var, order, info.partial)
@@ -1021,7 +1009,7 @@ class _Parser:
         return info
 
     def _scan_deriv_uncached(self, i: int) -> _DerivInfo | None:
-        toks = _Clamped(self.toks)
+        toks = _Clamped(self.tokens)
         t = toks[i]
         if t.kind == "PARTIAL" and toks[i + 1].kind == "OP" and toks[i + 1].text == "_":
             var = self._scan_var(i + 2)
@@ -1062,11 +1050,11 @@ class _Parser:
         return _DerivInfo(partial, tuple(pairs), rest, den_close + 1)
 
     def _is_d(self, k: int) -> bool:
-        t = self.toks[min(k, len(self.toks) - 1)]
+        t = self.tokens[min(k, len(self.tokens) - 1)]
         return (t.kind in ("LETTER", "WORD")) and t.text == "d"
 
     def _scan_marker(self, j: int) -> tuple[bool, int | None, int] | None:
-        toks = _Clamped(self.toks)
+        toks = _Clamped(self.tokens)
         if toks[j].kind == "PARTIAL":
             partial = True
         elif self._is_d(j):
@@ -1083,7 +1071,7 @@ class _Parser:
         return partial, total, j
 
     def _scan_order(self, j: int) -> tuple[int, int] | None:
-        toks = _Clamped(self.toks)
+        toks = _Clamped(self.tokens)
         if toks[j].kind == "NUM" and len(toks[j].text) == 1:
             return int(toks[j].text), j + 1
         if toks[j].kind == "LBRACE" and toks[j + 1].kind == "NUM" and toks[j + 1].text.isdigit() \
@@ -1093,7 +1081,7 @@ class _Parser:
 
     def _scan_var(self, j: int) -> tuple[str, int] | None:
         """A variable in a derivative: x, \\theta, \\mathbf{x}, \\mathrm{rate}, x_1, x_{12}."""
-        toks = _Clamped(self.toks)
+        toks = _Clamped(self.tokens)
         t = toks[j]
         if t.kind in ("LETTER", "SYM", "WORD") and not (t.kind == "SYM" and t.text == "pi"):
             name, j = t.text, j + 1
@@ -1135,7 +1123,7 @@ class _Parser:
     def _scan_denominator(self, j: int, end: int, partial: bool) -> list[tuple[str, int]] | None:
         pairs: list[tuple[str, int]] = []
         while j < end:
-            t = self.toks[min(j, len(self.toks) - 1)]
+            t = self.tokens[min(j, len(self.tokens) - 1)]
             if partial and t.kind == "PARTIAL":
                 pass
             elif not partial and self._is_d(j):
@@ -1147,7 +1135,7 @@ class _Parser:
                 return None
             name, j = var
             order = 1
-            tj = self.toks[min(j, len(self.toks) - 1)]
+            tj = self.tokens[min(j, len(self.tokens) - 1)]
             if tj.kind == "OP" and tj.text == "^":
                 o = self._scan_order(j + 1)
                 if o is None:

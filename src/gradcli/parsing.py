@@ -29,6 +29,7 @@ read as a product).
 from __future__ import annotations
 
 import re
+from typing import Any
 from . import syntax as S
 from .errors import LimitError, ParseError
 from .record import record, replace
@@ -194,7 +195,27 @@ def tokenize(src: str) -> list[Token]:
     return tokens
 
 
-class Parser:
+class TokenCursor:
+    """A position in a token list that ends with an EOF token: what the plain and the LaTeX
+    parsers share."""
+
+    tokens: list[Any]
+    i: int
+
+    @property
+    def tok(self) -> Any:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Any:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> Any:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+
+class Parser(TokenCursor):
     def __init__(self, src: str):
         check_length(src)
         self.src = src
@@ -203,18 +224,6 @@ class Parser:
         self.depth = 0
 
     # -- helpers -----------------------------------------------------------
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
-    def peek(self, k: int = 1) -> Token:
-        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        t = self.tokens[self.i]
-        self.i += 1
-        return t
-
     def at(self, text: str) -> bool:
         t = self.tok
         return t.kind == "OP" and t.text == text
@@ -497,7 +506,7 @@ def ensure_recursion_headroom() -> None:
 MAX_ORDER = 1000
 
 
-def _orders_checked(node: S.Node, src: str) -> S.Node:
+def _orders_checked(node: S.Node) -> S.Node:
     """Refuse d^1001/dx^1001 (and nested operators adding up past MAX_ORDER) before any work."""
     total = 0
     for n in S.walk(node):
@@ -514,8 +523,8 @@ def parse(src: str, *, latex: bool = False) -> S.Node:
     if latex or is_latex(src):
         from .latex_in import parse_latex
 
-        return _orders_checked(parse_latex(src, claim=False), src)
-    return _orders_checked(Parser(src).parse_single(), src)
+        return _orders_checked(parse_latex(src, claim=False))
+    return _orders_checked(Parser(src).parse_single())
 
 
 def parse_claim(src: str, *, latex: bool = False) -> S.Node:
@@ -524,8 +533,8 @@ def parse_claim(src: str, *, latex: bool = False) -> S.Node:
     if latex or is_latex(src):
         from .latex_in import parse_latex
 
-        return _orders_checked(parse_latex(src, claim=True), src)
-    return _orders_checked(Parser(src).parse_claim(), src)
+        return _orders_checked(parse_latex(src, claim=True))
+    return _orders_checked(Parser(src).parse_claim())
 
 
 def split_top_level(src: str, sep: str = ",") -> list[tuple[int, str]]:

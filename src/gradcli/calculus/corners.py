@@ -4,7 +4,8 @@ SymPy's rules give d/dx abs(x) = sign(x) and sign(0) = 0, so the formula evaluat
 says 0 where no derivative exists (abs(x) at 0), while x*abs(x) at 0 really has derivative 0.
 Neither the formula nor the shape of f decides it; the one-sided limits of the difference
 quotient do.  ``ensure_partial_exists`` takes them (bounded in time) and refuses the point when
-they differ, are infinite, or cannot be found.  Away from corners it does nothing and costs
+they differ, are infinite, or cannot be found (the limits are those of ``derivative
+--definition``: ``definition.one_sided_derivatives``).  Away from corners it does nothing and costs
 nothing but a scan of f's atoms.
 
 Core code: takes and returns data, raises InputError, never prints.
@@ -17,9 +18,8 @@ from typing import Any, Iterable, Mapping
 import sympy as sp
 
 from ..errors import InputError
-from ..limits import bounded
+from .definition import finite_real, one_sided_derivatives
 
-LIMIT_SECONDS = 5.0
 _KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling)
 
 
@@ -53,21 +53,10 @@ def ensure_partial_exists(f: Any, var: Any, given: Mapping[Any, Any], text: str,
     atoms = corner_atoms(f, given, [var])
     if not atoms:
         return
-    h = sp.Dummy("h", positive=True)
     others = {s: v for s, v in given.items() if s != var}
-    g = f.xreplace(others)
-    x0 = given[var]
-    quotient = (g.xreplace({var: x0 + h}) - g.xreplace({var: x0})) / h
-    quotient_left = (g.xreplace({var: x0 - h}) - g.xreplace({var: x0})) / (-h)
-    right = bounded(lambda: sp.limit(quotient, h, 0, "+"), LIMIT_SECONDS, None)
-    left = bounded(lambda: sp.limit(quotient_left, h, 0, "+"), LIMIT_SECONDS, None)
-
-    def finite(v: Any) -> bool:
-        return (v is not None and v.is_number and not v.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds)
-                and v.is_extended_real is not False)
-
+    right, left = one_sided_derivatives(f.xreplace(others), var, given[var])
     shown = f"{atoms[0]}" if len(atoms) == 1 else ", ".join(map(str, atoms[:3]))
-    if not (finite(right) and finite(left)):
+    if not (finite_real(right) and finite_real(left)):
         if right is None or left is None:
             raise InputError(f"{text!r}: could not decide whether ∂/∂{var} exists at {where} ({shown} has a kink there)",
                              "the one-sided limits could not be computed; see derivative --definition")

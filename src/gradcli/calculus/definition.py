@@ -26,7 +26,8 @@ from ..errors import InputError
 from ..limits import bounded
 from ..record import record
 
-__all__ = ["SecantRow", "DefinitionResult", "from_definition", "SECANT_EXPONENTS"]
+__all__ = ["SecantRow", "DefinitionResult", "from_definition", "one_sided_derivatives", "finite_real",
+           "SECANT_EXPONENTS"]
 
 #: h = 10**-k for these k in the secant table.
 SECANT_EXPONENTS = tuple(range(0, 7))
@@ -152,6 +153,30 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 def _limit(expr: sympy.Expr, h: sympy.Symbol, direction: str) -> sympy.Expr | None:
     return bounded(lambda: sympy.limit(expr, h, 0, dir=direction), LIMIT_SECONDS, None)
+
+
+def _one_sided_limits(q: sympy.Expr, h: sympy.Symbol, *, right: bool = True, left: bool = True
+                      ) -> tuple[sympy.Expr | None, sympy.Expr | None]:
+    """lim q as h -> 0+ and h -> 0- (each bounded; None where not asked, not found, or not real)."""
+    out = []
+    for wanted, direction in ((right, "+"), (left, "-")):
+        v = _limit(q, h, direction) if wanted else None
+        out.append(None if v is not None and v.has(sympy.I) else v)
+    return out[0], out[1]
+
+
+def one_sided_derivatives(f: sympy.Expr, var: sympy.Symbol, x0: sympy.Expr
+                          ) -> tuple[sympy.Expr | None, sympy.Expr | None]:
+    """The right and left limits of the difference quotient of f at var = x0 (None where
+    SymPy cannot find one in time)."""
+    h = _fresh_h(f, var)
+    q = (f.xreplace({var: x0 + h}) - f.xreplace({var: x0})) / h
+    return _one_sided_limits(q, h)
+
+
+def finite_real(v) -> bool:
+    """A finite real number (no infinity, nan, unevaluated limit or imaginary part)."""
+    return _finite_real(v)
 
 
 def _binomial_n(expr: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -328,10 +353,7 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
     # Over the reals, f may be defined on one side of x0 only.
     right_defined = any(r.slope_right is not None for r in secants[-3:])
     left_defined = any(r.slope_left is not None for r in secants[-3:])
-    right = _limit(q0, h, "+") if right_defined else None
-    left = _limit(q0, h, "-") if left_defined else None
-    right = None if right is not None and right.has(sympy.I) else right
-    left = None if left is not None and left.has(sympy.I) else left
+    right, left = _one_sided_limits(q0, h, right=right_defined, left=left_defined)
     right_ok, left_ok = _finite_real(right), _finite_real(left)
 
     general_notes, notes = notes, []
