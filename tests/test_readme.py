@@ -52,3 +52,14 @@ def test_readme_example(command: str, expected: str, tmp_path: Path):
     assert shown == expected, f"README example differs:\n$ {command}\n--- got ---\n{shown}\n--- README ---\n{expected}"
     if "error:" not in expected:
         assert proc.returncode == 0
+
+
+def test_ci_runs_the_readme_test_command():
+    """`.ci/run` runs exactly the README's test command, in a virtual environment it makes."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    test_command = next(b.strip() for b in blocks if "pytest" in b)
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+    assert test_command.startswith("python3 -m venv .venv && ")
+    assert "rm -rf .venv" in ci

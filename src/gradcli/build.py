@@ -82,6 +82,52 @@ class Declarations:
         )
 
 
+def check_declarations(decl: Declarations) -> None:
+    """Declarations that agree may repeat (``--matrix A,W --symmetric W``, ``--vector x
+    --shape x=3x1``, the same ``--shape`` twice); only a contradiction is an error.
+
+    The one place where declarations are reconciled: ``Context`` then reads them in the
+    order vectors, matrices, shapes (a ``--shape`` refines the size of a vector or matrix).
+    """
+    kinds: dict[str, set[str]] = {}
+    for kind, names in (("vector", decl.vectors), ("matrix", decl.matrices), ("symmetric", decl.symmetric)):
+        for name in names:
+            kinds.setdefault(name, set()).add(kind)
+    dim = sp.Integer(decl.dim) if decl.dim else None
+    shapes: dict[str, tuple[Any, Any]] = {}
+    for name, spec in decl.shapes:
+        shape = parse_shape(f"{name}={spec}", dim or DEFAULT_DIM)[1]
+        if name in shapes and shapes[name] != shape:
+            raise InputError(f"{name} is given two different shapes: {_shape_words(shapes[name])} and "
+                             f"{_shape_words(shape)}")
+        shapes[name] = shape
+    for name, ks in kinds.items():
+        if "vector" in ks and ks & {"matrix", "symmetric"}:
+            other = "symmetric matrix" if "symmetric" in ks else "matrix"
+            raise InputError(f"{name} is declared both a vector and a {other}", "declare it once")
+        if name not in shapes:
+            continue
+        rows, cols = shapes[name]
+        if "vector" in ks:
+            if cols != 1:
+                raise InputError(f"{name} is declared a vector (a column, k x 1) but its shape is "
+                                 f"{_shape_words((rows, cols))}", f"write --shape {name}={rows}x1")
+            if dim is not None and rows != dim:
+                raise InputError(f"{name} is a vector of size --dim {dim} but its shape is {_shape_words((rows, cols))}")
+        else:
+            kind = "symmetric" if "symmetric" in ks else "a matrix (n x n)"
+            if rows != cols:
+                raise InputError(f"{name} is declared {kind} but its shape is {_shape_words((rows, cols))}",
+                                 "a --shape for it must be square")
+            if dim is not None and rows != dim:
+                raise InputError(f"{name} is a matrix of size --dim {dim} but its shape is "
+                                 f"{_shape_words((rows, cols))}")
+
+
+def _shape_words(shape: tuple) -> str:
+    return f"{shape[0]} x {shape[1]}"
+
+
 def _size_of(text: str, dim: sp.Expr) -> sp.Expr:
     text = text.strip()
     if text.isdigit():

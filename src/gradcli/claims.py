@@ -222,24 +222,18 @@ def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "num
             shapes=_shapes(table["shape"], where) if "shape" in table else (),
             dim=dim,
         )
-        _check_decl(own, where)
         merged = decl.merged(own)
+        _check_decl(merged, where)
         validate(text_claim.strip(), where, latex=latex)
         claims.append(Claim(text_claim.strip(), merged, claim_layout, name, where, latex=latex))
     return claims
 
 
 def _check_decl(decl: Declarations, where: str) -> None:
-    seen: dict[str, str] = {}
-    for kind, names in (("vector", decl.vectors), ("matrix", decl.matrices), ("symmetric", decl.symmetric),
-                        ("shape", tuple(n for n, _ in decl.shapes))):
-        for name in names:
-            if name in seen and seen[name] != kind:
-                raise InputError(f"{where}: {name} is declared both {seen[name]} and {kind}")
-            seen[name] = kind
     try:
-        from .build import Context
+        from .build import Context, check_declarations
 
+        check_declarations(decl)
         Context(decl)  # shapes parse, symmetric ones are square
     except InputError as exc:
         raise InputError(f"{where}: {exc.message}", exc.hint) from None

@@ -75,7 +75,7 @@ def _common_options(f: Callable) -> Callable:
 
 
 def _options(settings: Settings, kw: dict[str, Any]):
-    from .build import Declarations
+    from .build import Declarations, check_declarations
     from .core import Options
     from .points import parse_names
 
@@ -86,7 +86,7 @@ def _options(settings: Settings, kw: dict[str, Any]):
         shapes=tuple(_shape_pairs(kw.get("shapes", ()))),
         dim=kw.get("dim"),
     )
-    _check_declarations(decl)
+    check_declarations(decl)
     input_kind = kw.get("input_kind") or settings.input
     return Options(
         decl=decl,
@@ -100,27 +100,12 @@ def _options(settings: Settings, kw: dict[str, Any]):
 
 def _shape_pairs(specs: tuple[str, ...]) -> list[tuple[str, str]]:
     from .build import parse_shape
-    from .errors import InputError
 
     out = []
     for spec in specs:
         name, _ = parse_shape(spec, None)  # validates
         out.append((name, spec.partition("=")[2]))
-    if len({n for n, _ in out}) != len(out):
-        raise InputError("a name is given two --shape declarations")
     return out
-
-
-def _check_declarations(decl: Any) -> None:
-    from .errors import InputError
-
-    seen: dict[str, str] = {}
-    for kind, names in (("--vector", decl.vectors), ("--matrix", decl.matrices),
-                        ("--symmetric", decl.symmetric), ("--shape", [n for n, _ in decl.shapes])):
-        for name in names:
-            if name in seen and seen[name] != kind:
-                raise InputError(f"{name} is declared by both {seen[name]} and {kind}")
-            seen[name] = kind
 
 
 # -- running a command -------------------------------------------------------------
@@ -526,6 +511,10 @@ def main(argv: list[str] | None = None) -> None:
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(20_000)
     args = [_shield_expression(a) for a in args]
+    if "_GRADCLI_COMPLETE" in os.environ:  # TAB completion: gradcli's own protocol
+        from .completion import install
+
+        install()
     try:
         status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
     except SystemExit:
