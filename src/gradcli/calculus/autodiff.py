@@ -142,7 +142,7 @@ def _split(e: Any, variables: set[Any]) -> tuple[list[Any], Callable[[list[Any]]
         coeff, rest = e.as_independent(*variables, as_Add=False)
         numer: list[Any] = []
         denom: list[Any] = []
-        for factor in sp.Mul.make_args(rest):
+        for factor in rest.as_ordered_factors():
             base, exp = factor.as_base_exp() if isinstance(factor, sp.Pow) else (factor, sp.S.One)
             if isinstance(factor, sp.Pow) and constant(exp) and exp.is_negative:
                 denom.append(base if exp == -1 else sp.Pow(base, -exp))

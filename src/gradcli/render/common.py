@@ -229,11 +229,12 @@ def pretty(obj: Any) -> str:
     if isinstance(obj, sp.Trace) and tuple(obj.arg.shape) == (1, 1):
         obj = obj.arg
     text = _readable.doprint(obj)
+    # Greek names first: after 'theta**2' becomes 'theta²' no word boundary is left to find
+    text = re.sub(r"\b(" + "|".join(_GREEK_NAMES) + r")\b", lambda m: _GREEK_NAMES[m.group(1)], text)
     text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\.T\b", "ᵀ", text)
     text = text.replace("**", "^").replace("*", "⋅").replace("sqrt(", "√(")
-    text = re.sub(r"\b(" + "|".join(_GREEK_NAMES) + r")\b", lambda m: _GREEK_NAMES[m.group(1)], text)
     return text
 
 

@@ -229,7 +229,7 @@ def _autodiff(r: Any, **_: Any) -> Any:
 
     head = _kv_table()
     head.add_row(T(out), T(pretty(r.function)))
-    head.add_row(T("at"), T(point_text(r.point)))
+    head.add_row(T("at"), T(r.point.text))
     params = [name[v.name] for v in t.variables if v.kind == "parameter"]
     head.add_row(T("inputs"), T(", ".join(name[x] for x in t.inputs)
                                 + (f" (held constant: {', '.join(params)})" if params else "")))
@@ -257,7 +257,7 @@ def _autodiff(r: Any, **_: Any) -> Any:
             sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                           title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
             sweep.add_column("tangent", style="cyan", no_wrap=True)
-            sweep.add_column("= Σ ∂v/∂p ⋅ dp/d" + name[x])
+            sweep.add_column("chain rule (sum over parents)")
             sweep.add_column("value")
             for v in t.variables:
                 rule = " + ".join(f"∂{name[v.name]}/∂{name[p]}⋅d{name[p]}/d{name[x]}" for p in v.parents) \
@@ -269,7 +269,7 @@ def _autodiff(r: Any, **_: Any) -> Any:
         sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                       title=f"reverse mode, 1 sweep for all inputs: seed ∂{out}/∂{out} = 1")
         sweep.add_column("adjoint", style="cyan", no_wrap=True)
-        sweep.add_column(f"= Σ ∂{out}/∂c ⋅ ∂c/∂v")
+        sweep.add_column("chain rule (sum over children)")
         sweep.add_column("value")
         for v in reversed(t.variables):
             rule = "seed" if v.name == t.output else \
