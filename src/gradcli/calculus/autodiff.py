@@ -327,7 +327,7 @@ def trace(f: Any, inputs: Sequence[Any], values: Mapping[Any, Any], *, parameter
         row = []
         for p in parents:
             formula = local_partial(definition, p)
-            pv = _settle(formula.xreplace(given))
+            pv = formula.xreplace(given)  # the parents' values are settled: a 0 is written 0
             if not finite_real(pv):
                 raise InputError(
                     f"at {where}, ∂{name_of[sym]}/∂{name_of[p]} = {formula} is not defined ({at_parents})",

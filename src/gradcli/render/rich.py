@@ -227,7 +227,7 @@ def _autodiff(r: Any, **_: Any) -> Any:
     def shown(value: Any) -> Text:
         return T(with_decimal(value, r.digits, show=pretty))
 
-    head = _kv_table()
+    head = _fold(_kv_table())
     head.add_row(T(out), T(pretty(r.function)))
     head.add_row(T("at"), T(r.point.text))
     params = [name[v.name] for v in t.variables if v.kind == "parameter"]
@@ -236,10 +236,10 @@ def _autodiff(r: Any, **_: Any) -> Any:
     parts: list[Any] = [head]
 
     trace = Table(box=box.SIMPLE_HEAD, title="evaluation trace", title_justify="left")
-    trace.add_column("v", style="cyan", no_wrap=True)
-    trace.add_column("definition")
-    trace.add_column("value")
-    trace.add_column("local partials")
+    trace.add_column("v", style="cyan", no_wrap=True, overflow="fold")
+    trace.add_column("definition", overflow="fold")
+    trace.add_column("value", overflow="fold")
+    trace.add_column("local partials", overflow="fold")
     for v in t.variables:
         definition = {"input": "input", "parameter": "constant"}.get(v.kind) if v.definition is None \
             else f"{name[v.name]} = {pretty(v.definition)}"
@@ -256,9 +256,9 @@ def _autodiff(r: Any, **_: Any) -> Any:
         for j, x in enumerate(t.inputs):
             sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                           title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
-            sweep.add_column("tangent", style="cyan", no_wrap=True)
-            sweep.add_column("chain rule (sum over parents)")
-            sweep.add_column("value")
+            sweep.add_column("tangent", style="cyan", no_wrap=True, overflow="fold")
+            sweep.add_column("chain rule (sum over parents)", overflow="fold")
+            sweep.add_column("value", overflow="fold")
             for v in t.variables:
                 rule = " + ".join(f"∂{name[v.name]}/∂{name[p]}⋅d{name[p]}/d{name[x]}" for p in v.parents) \
                     if v.definition is not None else "seed"
@@ -268,20 +268,27 @@ def _autodiff(r: Any, **_: Any) -> Any:
     if t.reverse:
         sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                       title=f"reverse mode, 1 sweep for all inputs: seed ∂{out}/∂{out} = 1")
-        sweep.add_column("adjoint", style="cyan", no_wrap=True)
-        sweep.add_column("chain rule (sum over children)")
-        sweep.add_column("value")
+        sweep.add_column("adjoint", style="cyan", no_wrap=True, overflow="fold")
+        sweep.add_column("chain rule (sum over children)", overflow="fold")
+        sweep.add_column("value", overflow="fold")
         for v in reversed(t.variables):
             rule = "seed" if v.name == t.output else \
                 " + ".join(f"∂{out}/∂{name[c]}⋅∂{name[c]}/∂{name[v.name]}" for c in v.children) or "0"
             sweep.add_row(T(f"∂{out}/∂{name[v.name]}"), T(rule, "dim" if rule in ("seed", "0") else None),
                           shown(v.adjoint))
         parts.append(sweep)
-    grad = _kv_table()
+    grad = _fold(_kv_table())
     grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
     grad.add_row(T(""), T(sweeps_text(t), "dim"))
     parts.append(grad)
     return Panel(Group(*parts), title=T("autodiff", "bold"), title_align="left", expand=False)
+
+
+def _fold(table: Table) -> Table:
+    """Long words (decimals, products) fold onto the next line instead of ending in '…'."""
+    for column in table.columns:
+        column.overflow = "fold"
+    return table
 
 
 _HANDLERS = {
