@@ -348,6 +348,18 @@ def test_kink_refused_even_where_gradient_answers():
     assert data["value"] == ["4"]
 
 
+def test_max_and_min_trace_and_refuse_ties():
+    # not in the expression language yet (the machine-learning functions are), but traced
+    f = sp.Max(x, y) * sp.Min(x, 2)
+    t = trace(f, [x, y], {x: sp.Integer(1), y: sp.Integer(3)})
+    assert [sp.simplify(g - sp.diff(f, v).subs({x: 1, y: 3})) for g, v in zip(t.gradient, [x, y])] == [0, 0]
+    assert t.gradient == (3, 1)
+    from gradcli.errors import InputError
+
+    with pytest.raises(InputError, match="kink or jump"):
+        trace(f, [x, y], {x: sp.Integer(3), y: sp.Integer(3)})
+
+
 def test_stdin_lines():
     r = run(["-f", "plain", "autodiff", "-", "--at", "x=1"], input="x^2\nlog(x - 3)\nexp(x)\n", exit=2)
     assert "[2]" in r.stdout and "[E]" in r.stdout

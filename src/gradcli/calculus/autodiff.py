@@ -16,7 +16,7 @@ Granularity: one node per elementary operation, read off SymPy's expression tree
 - A power with a constant exponent is one node (a = x^2, d = sqrt(c), g = 1/c); a negative
   power other than -1 is the reciprocal of a positive one (1/x^2: a = x^2, b = 1/a).  A
   constant base (2^x) or a variable exponent (x^y) is one node too.
-- Every function application is one node (b = exp(a), e = cos(c), g = atan2(a, b)).
+- Every function application is one node (b = exp(a), e = cos(c), g = atan2(a, b), max(a, b)).
 - Numbers and constants (2, pi, sqrt(2), e) are not nodes: they stay inside the definitions.
 - Equal subexpressions are one node (SymPy's structural equality decides), so the trace is a
   DAG: c = a + b above feeds both d and e.
@@ -160,7 +160,7 @@ def _split(e: Any, variables: set[Any]) -> tuple[list[Any], Callable[[list[Any]]
         if constant(base):
             return [exp], lambda s: sp.Pow(base, s[0])
         return [base, exp], lambda s: sp.Pow(s[0], s[1])
-    if isinstance(e, sp.Function) and not isinstance(e, sp.Piecewise):
+    if (isinstance(e, sp.Function) and not isinstance(e, sp.Piecewise)) or isinstance(e, (sp.Max, sp.Min)):
         args = list(e.args)
         moving = [a for a in args if not constant(a)]
 
