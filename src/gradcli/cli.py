@@ -200,7 +200,7 @@ def _usage(message: str) -> GradcliError:
 
 # -- the commands ---------------------------------------------------------------------
 
-ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check"}
+ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check", "ad": "autodiff"}
 
 
 class AliasGroup(click.Group):
@@ -383,6 +383,57 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
     return _run(settings, exprs, lambda text: core.taylor(text, opts, wrt=kw["wrt"], order=order, table=table,
                                                             expand=expand, plot=plot),
                 kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@cli.command("autodiff", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("--at", "at", required=True, metavar="POINT",
+              help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
+@click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
+              help="The inputs, comma separated (default: the free symbols); others are held constant.")
+@click.option("--mode", type=click.Choice(["both", "forward", "reverse"]), default="both", show_default=True,
+              help="forward: tangents, one sweep per input; reverse: adjoints, one sweep in all.")
+@click.option("--graph", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: _not_empty(value, "--graph"),
+              help="Write the computation graph: FILE.dot (Graphviz DOT) or FILE.svg (needs Graphviz's dot).")
+@click.option("--digits", type=click.IntRange(1, 1000), default=None,
+              help="Significant digits of decimal values (default 15).")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format (overrides the global -f).")
+@click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default=None,
+              help="Input language (auto: LaTeX when the text starts with a backslash).")
+@click.pass_obj
+def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: str | None, **kw: Any) -> int:
+    """Automatic differentiation (5.6): intermediate variables, forward tangents, reverse adjoints.
+
+    \b
+    Examples:
+      gradcli autodiff 'sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))' --at x=1
+      gradcli ad 'x y + sin(x)' --at x=1,y=2 --mode reverse --graph trace.dot
+    """
+    from .ad import autodiff, check_graph_path, graph_text
+
+    graph_format = check_graph_path(graph) if graph else None
+    if graph and (len(exprs) != 1 or exprs == ("-",)):
+        raise _usage("--graph writes one graph: give one expression")
+    opts = _options(settings, kw)
+
+    def compute(text: str) -> Any:
+        result = autodiff(text, opts, wrt=kw["wrt"], mode=mode)
+        if graph:
+            _write_file(graph, graph_text(result, graph_format))
+        return result
+
+    return _run(settings, exprs, compute, kw["fmt"])
+
+
+def _write_file(path: str, text: str) -> None:
+    from .errors import InputError
+
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)

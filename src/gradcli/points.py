@@ -85,12 +85,7 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
     (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
     """
     given = point.as_dict()
-    missing = [str(s) for s in natural_order(set(needed)) if s not in given]
-    if missing:
-        raise InputError(
-            f"--at {point.text!r} gives no value for {', '.join(missing)}",
-            f"write --at {','.join(f'{str(s)}=...' for s in natural_order(set(needed)))}",
-        )
+    require_values(point, needed)
     if is_matrix(obj) and not isinstance(obj, sp.MatrixBase):
         return obj.subs(given)
     relevant = {k: v for k, v in given.items() if k in getattr(obj, "free_symbols", set())}
@@ -105,11 +100,31 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
             value = sp.ImmutableMatrix(value.rows, value.cols, [_tidy(e) for e in value])
         else:
             value = _tidy(value)
-    _check_real_and_size(value, point)
+    check_value(value, point)
     return value
 
 
-def _check_real_and_size(value: Any, point: Point) -> None:
+def require_values(point: Point, needed: Iterable[Any]) -> None:
+    """Raise InputError naming the variables of ``needed`` that ``point`` gives no value for."""
+    given = point.as_dict()
+    missing = [str(s) for s in natural_order(set(needed)) if s not in given]
+    if missing:
+        raise InputError(
+            f"--at {point.text!r} gives no value for {', '.join(missing)}",
+            f"write --at {','.join(f'{str(s)}=...' for s in natural_order(set(needed)))}",
+        )
+
+
+def exact_number(value: Any) -> Any:
+    """A point's value read exactly: a decimal as the decimal it was written as (0.1 is 1/10,
+    not the nearest binary double), as ``multivar.evaluate`` reads it."""
+    if isinstance(value, sp.Basic) and value.has(sp.Float):
+        return value.xreplace({f: sp.Rational(str(f)) for f in value.atoms(sp.Float)})
+    return value
+
+
+def check_value(value: Any, point: Point) -> None:
+    """Refuse a value at ``point`` that is not real, or an exact one of more than 4000 digits."""
     entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
     for e in entries:
         if isinstance(e, sp.Basic) and (e.has(sp.I) or (e.is_number and e.is_extended_real is False)):

@@ -42,6 +42,9 @@ class _ReadablePrinter(PlainPrinter):
     def _print_Determinant(self, expr: Any) -> str:
         return "det(" + self._print(expr.arg) + ")"
 
+    def _print_Exp1(self, expr: Any) -> str:
+        return "e"  # Euler's number, as a textbook writes it (SPEC: e, not E)
+
 
 _readable = _ReadablePrinter({"order": None})
 
@@ -226,11 +229,12 @@ def pretty(obj: Any) -> str:
     if isinstance(obj, sp.Trace) and tuple(obj.arg.shape) == (1, 1):
         obj = obj.arg
     text = _readable.doprint(obj)
+    # Greek names first: after 'theta**2' becomes 'theta²' no word boundary is left to find
+    text = re.sub(r"\b(" + "|".join(_GREEK_NAMES) + r")\b", lambda m: _GREEK_NAMES[m.group(1)], text)
     text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\.T\b", "ᵀ", text)
     text = text.replace("**", "^").replace("*", "⋅").replace("sqrt(", "√(")
-    text = re.sub(r"\b(" + "|".join(_GREEK_NAMES) + r")\b", lambda m: _GREEK_NAMES[m.group(1)], text)
     return text
 
 
@@ -287,8 +291,24 @@ def decimal_text(v: Any, digits: int = 15) -> str:
             frac_text = str(frac).rjust(places, "0").rstrip("0")
             sign = "-" if v.p < 0 else ""
             return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+    if not isinstance(v, sp.Number):
+        v = sp.N(v, digits)  # an exact number such as sqrt(1 + E)
     f = sp.Float(v, digits)
     return _plain.doprint(f)
+
+
+def needs_decimal(v: Any) -> bool:
+    """An exact number that is not rational (sqrt(2), cos(1)): shown with its decimal beside it."""
+    return (isinstance(v, sp.Expr) and v.is_number and not v.is_Rational and not v.has(sp.Float)
+            and not v.has(sp.I, sp.zoo, sp.nan, sp.oo))
+
+
+def with_decimal(v: Any, digits: int | None = None, show: Any = None) -> str:
+    """``cos(1) ≈ 0.540302305868140``: an exact value with its decimal; others as they are."""
+    text = (show or plain)(v)
+    if needs_decimal(v):
+        text += " ≈ " + decimal_text(v, digits or 15)
+    return text
 
 
 def definition_at_point(d: Any) -> str | None:
@@ -302,3 +322,18 @@ def definition_at_point(d: Any) -> str | None:
         return (f"at {x} = {p} the one-sided limits differ: {_plain.doprint(d.limit_right)} (h -> 0+) and "
                 f"{_plain.doprint(d.limit_left)} (h -> 0-); f has no derivative there")
     return f"f has no derivative at {x} = {p}"
+
+
+# -- autodiff ---------------------------------------------------------------------------------
+
+
+def sweeps_text(t: Any) -> str:
+    """What the modes cost, said plainly: forward mode one sweep per input, reverse one in all."""
+    parts = []
+    if t.forward:
+        n = len(t.inputs)
+        seeds = ", ".join(t.inputs)
+        parts.append(f"forward mode: {n} sweep{'s' if n != 1 else ''}, one per input ({seeds})")
+    if t.reverse:
+        parts.append("reverse mode: 1 sweep for all inputs")
+    return "; ".join(parts)

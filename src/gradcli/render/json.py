@@ -162,6 +162,39 @@ def _listing(r: Any, **_: Any) -> dict:
     }
 
 
+def _float(v: Any) -> Any:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _autodiff(r: Any, **_: Any) -> dict:
+    t = r.trace
+    variables = []
+    for v in t.variables:
+        variables.append({
+            "name": v.name,
+            "kind": v.kind,
+            "definition": plain(v.definition) if v.definition is not None else None,
+            "value": plain(v.value),
+            "value_float": _float(v.value),
+            "tangent": ({x: plain(d) for x, d in zip(t.inputs, v.tangents)} if v.tangents is not None else None),
+            "adjoint": plain(v.adjoint) if v.adjoint is not None else None,
+            "parents": list(v.parents),
+            "partials": [{"parent": p.parent, "formula": plain(p.formula), "value": plain(p.value)}
+                         for p in v.partials],
+        })
+    extra = {
+        "mode": r.mode,
+        "output": t.output,
+        "function_value": plain(t.variable(t.output).value),
+        "sweeps": {"forward": len(t.inputs) if t.forward else 0, "reverse": 1 if t.reverse else 0},
+        "variables": variables,
+    }
+    return _base(r, list(t.inputs), r.value, **extra)
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
     "MatrixResult": _matrix,
@@ -169,4 +202,5 @@ _HANDLERS = {
     "TaylorReport": _taylor,
     "CheckReport": _check,
     "CatalogueListing": _listing,
+    "AutodiffResult": _autodiff,
 }

@@ -150,6 +150,56 @@ def _listing(r: Any, **_: Any) -> str:
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
+def _autodiff(r: Any, **_: Any) -> str:
+    """An aligned block in the book's order: the trace (5.140), the local partials (5.141), each
+    forward sweep, the reverse sweep (5.142-5.145) with values, and the gradient."""
+    from .common import decimal_text, needs_decimal, sweeps_text
+
+    t = r.trace
+    name = {v.name: latex(v.symbol) for v in t.variables}
+    out = name[t.output]
+
+    def value(v: Any) -> str:
+        text = latex(v)
+        return text + rf" \approx {decimal_text(v, r.digits or 15)}" if needs_decimal(v) else text
+
+    def d(top: str, bottom: str, partial: bool = True) -> str:
+        op = r"\partial" if partial else r"\mathrm{d}"
+        return rf"\frac{{{op} {top}}}{{{op} {bottom}}}"
+
+    lines = [rf"&\text{{evaluation trace at }} {_at(r.point)}\text{{:}}"]
+    for v in t.variables:
+        if v.definition is None:
+            note = r" \quad \text{(held constant)}" if v.kind == "parameter" else ""
+            lines.append(rf"{name[v.name]} &= {value(v.value)}{note}")
+        else:
+            lines.append(rf"{name[v.name]} &= {latex(v.definition)} = {value(v.value)}")
+    lines.append(r"&\text{local partial derivatives:}")
+    for v in t.variables:
+        for p in v.partials:
+            rhs = latex(p.formula) if p.formula.is_number else f"{latex(p.formula)} = {latex(p.value)}"
+            lines.append(rf"{d(name[v.name], name[p.parent])} &= {rhs}")
+    if t.forward:
+        for j, x in enumerate(t.inputs):
+            lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.inputs)}, seed }} "
+                         rf"{d(name[x], name[x], False)} = 1\text{{:}}")
+            for v in t.variables:
+                if v.definition is None:
+                    continue
+                rule = " + ".join(rf"{d(name[v.name], name[p])} {d(name[p], name[x], False)}" for p in v.parents)
+                lhs = d(name[v.name], name[x], False)
+                lines.append(rf"{lhs} &= {rule + ' = ' if rule else ''}{value(v.tangents[j])}")
+    if t.reverse:
+        lines.append(rf"&\text{{reverse mode, 1 sweep for all inputs, seed }} {d(out, out)} = 1\text{{:}}")
+        for v in reversed(t.variables):
+            if v.name == t.output:
+                continue
+            rule = " + ".join(rf"{d(out, name[c])} {d(name[c], name[v.name])}" for c in v.children)
+            lines.append(rf"{d(out, name[v.name])} &= {rule + ' = ' if rule else ''}{value(v.adjoint)}")
+    lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
     "MatrixResult": _matrix,
@@ -157,4 +207,5 @@ _HANDLERS = {
     "TaylorReport": _taylor,
     "CheckReport": _check,
     "CatalogueListing": _listing,
+    "AutodiffResult": _autodiff,
 }

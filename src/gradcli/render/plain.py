@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import counterexample_text, decimal_text, definition_at_point, plain, step_var
+from .common import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
 
 
 def render(result: Any, **options: Any) -> str:
@@ -93,6 +93,33 @@ def _listing(r: Any, **_: Any) -> str:
     return "\n".join(f"{e.number}\t{e.name}\t{e.claim}" for e in r.entries)
 
 
+def _autodiff(r: Any, **_: Any) -> str:
+    """One line a variable: its equation and value, the local partials used, its tangent in
+    each forward sweep (dv/dx) and its adjoint (∂f/∂v); then the sweeps and the gradient."""
+    t = r.trace
+    lines = []
+    for v in t.variables:
+        fields = [f"{v.name} = {with_decimal(v.value, r.digits)}" if v.definition is None
+                  else f"{v.name} = {plain(v.definition)} = {with_decimal(v.value, r.digits)}"]
+        if v.kind == "parameter":
+            fields[0] += " (held constant)"
+        if v.partials:
+            fields.append(", ".join(_partial(v, p) for p in v.partials))
+        if v.tangents is not None:
+            fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
+        if v.adjoint is not None:
+            fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
+        lines.append("; ".join(fields))
+    lines.append(sweeps_text(t) + "; the gradient:")
+    lines.append(plain(r.value, vector_as_list=True))
+    return "\n".join(lines)
+
+
+def _partial(v: Any, p: Any) -> str:
+    text = f"∂{v.name}/∂{p.parent} = {plain(p.formula)}"
+    return text if p.formula.is_number else f"{text} = {plain(p.value)}"
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
     "MatrixResult": _matrix,
@@ -100,4 +127,5 @@ _HANDLERS = {
     "TaylorReport": _taylor,
     "CheckReport": _check,
     "CatalogueListing": _listing,
+    "AutodiffResult": _autodiff,
 }

@@ -14,7 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .common import decimal_text, definition_at_point, plain, point_text, pretty, step_var, unicode_operator
+from .common import (decimal_text, definition_at_point, plain, point_text, pretty, step_var, sweeps_text,
+                     unicode_operator, with_decimal)
 
 
 def render(result: Any, **options: Any) -> Any:
@@ -217,6 +218,79 @@ def _listing(r: Any, **_: Any) -> Any:
     return table
 
 
+def _autodiff(r: Any, **_: Any) -> Any:
+    """The trace table, a table per forward sweep, the reverse sweep's table, the gradient."""
+    t = r.trace
+    name = {v.name: pretty(v.symbol) for v in t.variables}
+    out = name[t.output]
+
+    def shown(value: Any) -> Text:
+        return T(with_decimal(value, r.digits, show=pretty))
+
+    head = _fold(_kv_table())
+    head.add_row(T(out), T(pretty(r.function)))
+    head.add_row(T("at"), T(r.point.text))
+    params = [name[v.name] for v in t.variables if v.kind == "parameter"]
+    head.add_row(T("inputs"), T(", ".join(name[x] for x in t.inputs)
+                                + (f" (held constant: {', '.join(params)})" if params else "")))
+    parts: list[Any] = [head]
+
+    trace = Table(box=box.SIMPLE_HEAD, title="evaluation trace", title_justify="left")
+    trace.add_column("v", style="cyan", no_wrap=True, overflow="fold")
+    trace.add_column("definition", overflow="fold")
+    trace.add_column("value", overflow="fold")
+    trace.add_column("local partials", overflow="fold")
+    for v in t.variables:
+        definition = {"input": "input", "parameter": "constant"}.get(v.kind) if v.definition is None \
+            else f"{name[v.name]} = {pretty(v.definition)}"
+        partials = "\n".join(
+            f"∂{name[v.name]}/∂{name[p.parent]} = {pretty(p.formula)}"
+            + ("" if p.formula.is_number else f" = {pretty(p.value)}")
+            for p in v.partials)
+        trace.add_row(T(name[v.name]), T(definition, "dim" if v.definition is None else None), shown(v.value),
+                      T(partials))
+    parts.append(trace)
+
+    if t.forward:
+        n = len(t.inputs)
+        for j, x in enumerate(t.inputs):
+            sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
+                          title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
+            sweep.add_column("tangent", style="cyan", no_wrap=True, overflow="fold")
+            sweep.add_column("chain rule (sum over parents)", overflow="fold")
+            sweep.add_column("value", overflow="fold")
+            for v in t.variables:
+                rule = " + ".join(f"∂{name[v.name]}/∂{name[p]}⋅d{name[p]}/d{name[x]}" for p in v.parents) \
+                    if v.definition is not None else "seed"
+                sweep.add_row(T(f"d{name[v.name]}/d{name[x]}"), T(rule or "0", "dim" if not v.parents else None),
+                              shown(v.tangents[j]))
+            parts.append(sweep)
+    if t.reverse:
+        sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
+                      title=f"reverse mode, 1 sweep for all inputs: seed ∂{out}/∂{out} = 1")
+        sweep.add_column("adjoint", style="cyan", no_wrap=True, overflow="fold")
+        sweep.add_column("chain rule (sum over children)", overflow="fold")
+        sweep.add_column("value", overflow="fold")
+        for v in reversed(t.variables):
+            rule = "seed" if v.name == t.output else \
+                " + ".join(f"∂{out}/∂{name[c]}⋅∂{name[c]}/∂{name[v.name]}" for c in v.children) or "0"
+            sweep.add_row(T(f"∂{out}/∂{name[v.name]}"), T(rule, "dim" if rule in ("seed", "0") else None),
+                          shown(v.adjoint))
+        parts.append(sweep)
+    grad = _fold(_kv_table())
+    grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
+    grad.add_row(T(""), T(sweeps_text(t), "dim"))
+    parts.append(grad)
+    return Panel(Group(*parts), title=T("autodiff", "bold"), title_align="left", expand=False)
+
+
+def _fold(table: Table) -> Table:
+    """Long words (decimals, products) fold onto the next line instead of ending in '…'."""
+    for column in table.columns:
+        column.overflow = "fold"
+    return table
+
+
 _HANDLERS = {
     "DerivativeResult": _derivative,
     "MatrixResult": _matrix,
@@ -224,4 +298,5 @@ _HANDLERS = {
     "TaylorReport": _taylor,
     "CheckReport": _check,
     "CatalogueListing": _listing,
+    "AutodiffResult": _autodiff,
 }
