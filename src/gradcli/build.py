@@ -543,7 +543,10 @@ class Builder:
         return sp.Inverse(m)
 
     def _Transpose(self, node: S.Transpose) -> Any:
-        return _transpose(self.build(node.operand))
+        value = self.build(node.operand)
+        if node.prime and not is_matrix(value):
+            raise _prime_on_scalar(self.ctx, node, value)
+        return _transpose(value)
 
     def _Norm(self, node: S.Norm) -> Any:
         return _norm(self.build(node.operand))
@@ -671,6 +674,31 @@ class Builder:
         for name, order in specs:
             f = self.derivative(f, name, order, node)
         return f
+
+
+def _prime_on_scalar(ctx: Context, node: S.Transpose, value: Any) -> InputError:
+    """f'(x), (x^2)', y' on a scalar: a prime is a transpose in gradcli, so it would change
+    nothing where a derivative is meant; refused with the operator form."""
+    src = ctx.source
+    inner = src[node.operand.pos:node.operand.end] if src else ""
+    syms = sorted(getattr(value, "free_symbols", set()), key=str)
+    if isinstance(node.operand, S.Name):
+        call = re.match(r"\(\s*([^()]*?)\s*\)", src[node.end:]) if src else None
+        arg = call.group(1) if call else ""
+        var = arg if re.fullmatch(r"[^\W\d]\w*", arg) else "x"
+        if call:
+            message = f"{inner}'({arg}) is not a derivative: {inner} is not a function, and a prime is a transpose"
+        else:
+            message = f"a prime on the scalar {inner} is a transpose, which changes nothing"
+        hint = f"did you mean d/d{var} (...), with {inner}'s expression in the brackets?"
+    else:
+        var = str(syms[0]) if len(syms) == 1 else "x"
+        message = f"a prime on the scalar {_snippet(ctx, node.operand)} is a transpose, which changes nothing"
+        body = inner if inner.startswith("(") and inner.endswith(")") else f"({inner})"
+        hint = f"did you mean d/d{var} {body}?"
+    if src:
+        return ParseError(message, src, node.end - 1, hint)
+    return InputError(message, hint)
 
 
 def _same_shape(a: tuple, b: tuple) -> bool:
