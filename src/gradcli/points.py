@@ -77,12 +77,14 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
     return Point(tuple(pairs), decimal=decimal, digits=digits, text=text)
 
 
-def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
+def evaluate(obj: Any, point: Point, needed: Iterable[Any] = (), function: Any = None) -> Any:
     """``obj`` at ``point``: exact, or a decimal with ``point.digits`` digits.
 
     ``needed``: the variables the point must give a value for (the function's
-    free symbols); a missing one is an error naming it.  A symbolic point
-    (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
+    free symbols); a missing one is an error naming it.  ``function``: the f
+    whose derivative ``obj`` is; a point outside f's real domain (log(x) at
+    x = -1, where 1/x has a value) is an error naming the point.  A symbolic
+    point (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
     """
     given = point.as_dict()
     missing = [str(s) for s in natural_order(set(needed)) if s not in given]
@@ -91,6 +93,8 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
             f"--at {point.text!r} gives no value for {', '.join(missing)}",
             f"write --at {','.join(f'{str(s)}=...' for s in natural_order(set(needed)))}",
         )
+    if function is not None:
+        ensure_in_domain(function, point)
     if is_matrix(obj) and not isinstance(obj, sp.MatrixBase):
         return obj.subs(given)
     relevant = {k: v for k, v in given.items() if k in getattr(obj, "free_symbols", set())}
@@ -107,6 +111,26 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
             value = _tidy(value)
     _check_real_and_size(value, point)
     return value
+
+
+def ensure_in_domain(function: Any, point: Point) -> None:
+    """Refuse a point outside the real domain of ``function`` (exit 2), naming the point and
+    the part of f that is undefined there."""
+    from .calculus.domain import outside
+
+    given = point.as_dict()
+    if any(getattr(v, "free_symbols", None) for v in given.values()):
+        return  # a symbolic point: nothing to decide
+    if is_matrix(function) and not isinstance(function, sp.MatrixBase):
+        return
+    entries = list(function) if isinstance(function, sp.MatrixBase) else [function]
+    bad = outside([e for e in entries if isinstance(e, sp.Basic)], given)
+    if bad is not None:
+        where = ", ".join(f"{k} = {v}" for k, v in given.items())
+        raise InputError(
+            f"{bad} is not defined over the reals at {where}",
+            "gradcli works over the reals; choose a point inside the domain of the function",
+        )
 
 
 def _check_real_and_size(value: Any, point: Point) -> None:
