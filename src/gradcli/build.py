@@ -518,7 +518,7 @@ class Builder:
             if exp == -1:
                 return self._inverse(base, node)
             if isinstance(base, sp.MatrixBase):
-                return base ** int(exp)
+                return self._explicit_power(base, int(exp), node)
             return sp.MatPow(base, exp).doit() if exp >= 0 else sp.MatPow(sp.Inverse(base), -exp)
         exp = self.build(exp_node)
         exp = _as_scalar(exp)
@@ -526,6 +526,13 @@ class Builder:
             raise ShapeError(f"an exponent cannot be a matrix: {_snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)
         return _guard_number(sp.Pow(base, exp), node, self.ctx)
+
+    # explicit matrices (overridden where values at a point are built: calculus.pointwise)
+    def _explicit_power(self, base: sp.MatrixBase, k: int, node: S.Node) -> Any:
+        return base ** k
+
+    def _explicit_det(self, m: sp.MatrixBase) -> Any:
+        return m.det()
 
     def _inverse(self, m: Any, node: S.Node) -> Any:
         if not _conforms(m.shape[0], m.shape[1]):
@@ -628,7 +635,7 @@ class Builder:
                 return m
             if not _conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"det needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
-            return m.det() if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
+            return self._explicit_det(m) if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
         if name in ("inv", "Inverse"):
             m = self.build(node.args[0])
             if not is_matrix(m):

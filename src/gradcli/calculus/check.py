@@ -70,6 +70,8 @@ EXACT_POINTS = 3
 CLAIM_SECONDS = 30.0
 #: Budget of each further size once one size is done (n = 4 with inverses can be slow).
 SIZE_SECONDS = 12.0
+#: Budget of a symbolic component build at one size before it is decided at points instead.
+SYMBOLIC_SIZE_SECONDS = 4.0
 #: Budget of the expensive symbolic attempts (trigsimp, simplify) of one comparison.
 SIMPLIFY_SECONDS = 2.0
 #: Budget of the cheap ones (expand, cancel) of one difference.
@@ -342,9 +344,19 @@ def _compare_at(l: Any, r: Any, point: dict, extra: int) -> _PointResult:
     return _PointResult("skip")  # unstable: neither agreement nor a confirmed difference
 
 
+#: Characters beyond which an exact rational is shown as a decimal (2 + 10^-1500 would be 3000).
+MAX_EXACT_CHARS = 200
+
+
 def _fmt_value(v: Any, digits: int = 20) -> str:
+    if isinstance(v, str):
+        return v
     if isinstance(v, sp.Rational):
-        return str(v)
+        text = str(v)
+        if len(text) > MAX_EXACT_CHARS:
+            with mpmath.workdps(max(30, digits) + 10):
+                return "≈" + mpmath.nstr(mpmath.mpf(v.p) / v.q, max(30, digits))
+        return text
     if isinstance(v, sp.Basic):
         return str(v)
     return mpmath.nstr(v, max(15, digits), strip_zeros=True)
@@ -924,7 +936,29 @@ def _entry_symbols(ctx: Context) -> set:
     return out
 
 
+def _at_points(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters, share,
+               may_skip_one) -> Any:
+    """``pointwise.decide_size`` under ``share`` seconds: its result, or "timeout", or
+    "skip-one" (the claim does not build with 1 x 1 matrices, and a larger size did)."""
+    from .pointwise import decide_size
+
+    if share <= 0.05:
+        return "timeout"
+    try:
+        with time_limit(share):
+            return decide_size(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters)
+    except (TimeLimitExceeded, _OutOfTime):
+        return "timeout"
+    except InputError:
+        if may_skip_one:
+            return "skip-one"
+        raise
+
+
 def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict) -> ClaimVerdict:
+    from .pointwise import prefers_points
+
+    points_first = prefers_points(node)
     matters = _layout_matters(node, decl)
     symbolic = _symbolic_sides(node, decl, layout, text)
     assignments = _size_assignments(probe.size_symbols())
@@ -950,33 +984,67 @@ def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict
             skipped.append(f"{label}: over the time budget")
             continue
         share = left if not done else min(left * 0.6, SIZE_SECONDS)
-        try:
-            with time_limit(share):
-                L = _sympify(build(node.lhs, ctx))
-                R = _sympify(build(node.rhs, ctx))
-                subs = dict(ctx.symmetry_subs() or {})
-                # a size symbol written in the claim (tr(X X^-1) = n) is the size
-                subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
-                if subs:
-                    L = L.xreplace(subs) if isinstance(L, sp.Basic) else L
-                    R = R.xreplace(subs) if isinstance(R, sp.Basic) else R
-                # A scalar symbol that appears at one size but not another is an artefact of
-                # the build (a 1 x 1 matrix read as a scalar), not part of the claim.
-                others = set(_scalar_symbols(L, R)) - _entry_symbols(ctx)
-                if reference is not None and others != reference:
-                    extra = ", ".join(map(str, sorted(others ^ reference, key=str)))
-                    skipped.append(f"{label}: the build introduced other symbols ({extra})")
-                    continue
-                out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters,
-                                lambda: _operands(node, ctx))
-        except (TimeLimitExceeded, _OutOfTime):
-            skipped.append(f"{label}: over the time budget")
-            continue
-        except InputError:
-            if is_one and done:
-                skipped.append(f"{label}: does not build with 1 x 1 matrices")
+        started_size = time.monotonic()
+        out = None
+        others = None
+        if points_first:
+            out = _at_points(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters,
+                             share, is_one and bool(done))
+            if out in ("timeout", "skip-one"):
+                skipped.append(f"{label}: " + ("over the time budget" if out == "timeout"
+                                               else "does not build with 1 x 1 matrices"))
                 continue
-            raise
+        if out is None:
+            try:
+                with time_limit(share if points_first else min(share, SYMBOLIC_SIZE_SECONDS)):
+                    L = _sympify(build(node.lhs, ctx))
+                    R = _sympify(build(node.rhs, ctx))
+                    subs = dict(ctx.symmetry_subs() or {})
+                    # a size symbol written in the claim (tr(X X^-1) = n) is the size
+                    subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
+                    if subs:
+                        L = L.xreplace(subs) if isinstance(L, sp.Basic) else L
+                        R = R.xreplace(subs) if isinstance(R, sp.Basic) else R
+                    # A scalar symbol that appears at one size but not another is an artefact of
+                    # the build (a 1 x 1 matrix read as a scalar), not part of the claim.
+                    others = set(_scalar_symbols(L, R)) - _entry_symbols(ctx)
+                    if reference is not None and others != reference:
+                        extra = ", ".join(map(str, sorted(others ^ reference, key=str)))
+                        skipped.append(f"{label}: the build introduced other symbols ({extra})")
+                        continue
+                    out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters,
+                                    lambda: _operands(node, ctx))
+            except (TimeLimitExceeded, _OutOfTime):
+                # too slow symbolically: exact values at random points instead, with what is left
+                out = None if points_first else _at_points(
+                    node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters,
+                    share - (time.monotonic() - started_size), is_one and bool(done))
+                if out in (None, "timeout", "skip-one") or (isinstance(out, tuple) and out[0] == "unbuilt"):
+                    skipped.append(f"{label}: " + ("does not build with 1 x 1 matrices" if out == "skip-one"
+                                                   else "over the time budget"))
+                    continue
+            except InputError:
+                if is_one and done:
+                    skipped.append(f"{label}: does not build with 1 x 1 matrices")
+                    continue
+                raise
+        if isinstance(out, tuple) and out[0] == "unbuilt":
+            return verdict("unknown", "none", lhs=_display(symbolic, None, 0), rhs=_display(symbolic, None, 1),
+                           reason=f"at {label}: {out[1]}")
+        if others is None:  # decided at points: nothing was built symbolically
+            if isinstance(out, ClaimVerdict):
+                return out
+            kind, info = out
+            if kind == "exact":
+                used_exact_points = True
+            elif kind == "numeric":
+                numeric_points = max(numeric_points, info[0])
+                numeric_how = numeric_how or info[1]
+            elif kind == "unknown":
+                return verdict("unknown", "none", lhs=_display(symbolic, None, 0), rhs=_display(symbolic, None, 1),
+                               reason=f"at {label}: {info}")
+            done.append(sizes)
+            continue
         if reference is None:
             reference = others
         if first_built is None:
