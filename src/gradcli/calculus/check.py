@@ -197,11 +197,13 @@ def _rand_rational(rng: random.Random, lo: float, hi: float) -> sp.Rational:
             return sp.Rational(p, q)
 
 
-def _points(symbols: Sequence[sp.Symbol], seed: int) -> Iterable[dict]:
-    """Random exact rational points, cycling through the regimes."""
+def _points(symbols: Sequence[sp.Symbol], seed: int, critical: Sequence[dict] = ()) -> Iterable[dict]:
+    """0 and ±10^-7, then the points near kinks and domain edges (``sampling``), then random
+    exact rational points, cycling through the regimes."""
     rng = random.Random(seed)
     for v in _SPECIAL_VALUES:
         yield {s: v for s in symbols}
+    yield from critical
     i = 0
     while True:
         lo, hi = _REGIMES[i % len(_REGIMES)]
@@ -296,8 +298,23 @@ def _domain_atoms(exprs: Iterable[Any]) -> list:
     return list(out)
 
 
+@dataclass(frozen=True)
+class _Kink:
+    """A guard: the argument of abs/sign/... inside a derivative's operand, which must not be 0
+    (there the derivative does not exist, whatever value SymPy's formula gives)."""
+
+    expr: Any
+
+
 def _in_domain(guards: Sequence[Any], point: dict) -> bool:
     for g in guards:
+        if isinstance(g, _Kink):
+            try:
+                if g.expr.xreplace(point) == 0:
+                    return False
+            except (TypeError, ValueError, ArithmeticError):
+                pass
+            continue
         if _value(g, point, 20) is _BAD:
             return False
     return True
@@ -345,7 +362,7 @@ def _compare_at(l: Any, r: Any, point: dict, extra: int) -> _PointResult:
 
 
 #: Characters beyond which an exact rational is shown as a decimal (2 + 10^-1500 would be 3000).
-MAX_EXACT_CHARS = 200
+MAX_EXACT_CHARS = 80
 
 
 def _fmt_value(v: Any, digits: int = 20) -> str:
@@ -380,6 +397,8 @@ class _Outcome:
     exact: bool = False
     points: int = 0
     reason: str = ""
+    #: lhs - rhs when it is a nonzero constant (shown whatever its size)
+    difference: str = ""
 
 
 def _cheap_symbolic(d: Any, clock: _Clock) -> tuple[str | None, Any]:
@@ -439,8 +458,41 @@ def _simpler_counterexample(l: Any, r: Any, symbols: list, extra: int, guards: S
     return None
 
 
+def _tidier_counterexample(l: Any, r: Any, point: dict, extra: int, guards: Sequence[Any]
+                           ) -> tuple[_PointResult, dict] | None:
+    """A point near ``point`` with smaller numbers where l != r too: each coordinate replaced
+    by the simplest rational within 10, 1, 1/10, ... of it (800028/163271 -> 49/10 + ...)."""
+    from fractions import Fraction
+
+    from .sampling import simplest_between
+
+    best: tuple[_PointResult, dict] | None = None
+    current = dict(point)
+    for s, v in sorted(point.items(), key=lambda kv: str(kv[0])):
+        if not isinstance(v, sp.Rational) or (abs(v.p) < 1000 and v.q < 100):
+            continue
+        f = Fraction(int(v.p), int(v.q))
+        for w in (Fraction(10), Fraction(1), Fraction(1, 10), Fraction(1, 100), Fraction(1, 1000),
+                  Fraction(1, 10**5), Fraction(1, 10**7)):
+            found = None
+            for lo, hi in ((f - w, f + w), (f, f + w), (f - w, f)):
+                q = simplest_between(lo, hi)
+                candidate = {**current, s: sp.Rational(q.numerator, q.denominator)}
+                if not _in_domain(guards, candidate):
+                    continue
+                res = _compare_at(l, r, candidate, extra)
+                if res.status == "differ":
+                    found = (res, candidate)
+                    break
+            if found is not None:
+                best = found
+                current = found[1]
+                break
+    return best
+
+
 def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int, clock: _Clock,
-             want: int, tried: list | None = None, guards: Sequence[Any] = ()
+             want: int, tried: list | None = None, guards: Sequence[Any] = (), critical: Sequence[dict] = ()
              ) -> tuple[int, _PointResult | None, dict | None, int]:
     """Evaluate every pair at random points until ``want`` points agree on all pairs.
 
@@ -448,8 +500,8 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
     ``tried`` (points already found good) are reused first."""
     good = 0
     attempts = 0
-    max_attempts = max(5 * want, 20)
-    source = _points(symbols, seed)
+    max_attempts = max(5 * want, 20) + len(critical)
+    source = _points(symbols, seed, critical)
     reuse = list(tried or [])
     while good < want and attempts < max_attempts:
         if clock.left() <= 0.05:
@@ -468,6 +520,9 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
                 simple = _simpler_counterexample(l, r, symbols, extra, guards)
                 if simple is not None:
                     return good, simple[0], simple[1], idx
+                tidy = _tidier_counterexample(l, r, point, extra, guards)
+                if tidy is not None:
+                    return good, tidy[0], tidy[1], idx
                 return good, res, point, idx
             if res.status == "skip":
                 ok = False
@@ -497,6 +552,10 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
             open_pairs.append((l, r, reduced))
     if not open_pairs:
         return _Outcome("proved", _method_word(hows))
+    for l, r, reduced in open_pairs:
+        constant = _constant_difference(l, r, reduced, symbols, seed, operands)
+        if constant is not None:
+            return constant
     if extra > MAX_EXTRA_DIGITS:
         return _Outcome("unknown", reason=f"a literal of {extra} digits is beyond the numeric precision used")
     # A quick numeric screen refutes most false claims before any expensive simplification.
@@ -504,8 +563,12 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
     checks = [(l, r) for l, r, _ in open_pairs]
     guard_exprs = [p for pr in checks for p in pr] + [o for o in operands if isinstance(o, sp.Basic)]
     guards = _domain_atoms(guard_exprs) + [o for o in operands if isinstance(o, sp.Basic) and o.free_symbols]
+    from .sampling import kink_arguments
+
+    guards += [_Kink(k) for k in kink_arguments([o for o in operands if isinstance(o, sp.Basic)])]
     symbols = _scalar_symbols(*guard_exprs) or symbols
-    good, bad, point, idx = _numeric(checks, symbols, seed, extra, clock, SCREEN_POINTS, tried, guards)
+    critical = _critical(guard_exprs, symbols, seed, clock)
+    good, bad, point, idx = _numeric(checks, symbols, seed, extra, clock, SCREEN_POINTS, tried, guards, critical)
     if bad is not None:
         return _false_outcome(bad, point)
     still_open = []
@@ -518,7 +581,7 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
     if not still_open:
         return _Outcome("proved", _method_word(hows))
     good, bad, point, idx = _numeric([(l, r) for l, r, _ in still_open], symbols, seed, extra, clock,
-                                     NUMERIC_POINTS, tried, guards)
+                                     NUMERIC_POINTS, tried, guards, critical)
     if bad is not None:
         return _false_outcome(bad, point)
     if good >= MIN_POINTS:
@@ -536,6 +599,54 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
                f"point{'s' if good != 1 else ''} (they agree there)",
         points=good,
     )
+
+
+def _fmt_constant(c: Any) -> str:
+    """A nonzero constant, short: -1/1000, or -1.0e-1500 for one with many digits."""
+    if isinstance(c, sp.Rational) and len(str(c)) <= 40:
+        return str(c)
+    v = _value(c, {}, 30)
+    if v is _BAD:
+        return str(c)[:60]
+    with mpmath.workdps(30):
+        return mpmath.nstr(_to_mpf(v), 15)
+
+
+def _constant_difference(l: Any, r: Any, reduced: Any, symbols: list, seed: int, operands: Sequence[Any]
+                         ) -> _Outcome | None:
+    """lhs - rhs simplified to a nonzero constant (2x + 10^-1500 - 2x): false at once, whatever
+    the constant's size, shown at a point where both sides are defined."""
+    if not isinstance(reduced, sp.Basic) or reduced.free_symbols or not reduced.is_number:
+        return None
+    if not ((reduced.is_Rational and reduced != 0) or reduced.is_zero is False):
+        return None
+    guards = _domain_atoms([l, r, *[o for o in operands if isinstance(o, sp.Basic)]])
+    guards += [o for o in operands if isinstance(o, sp.Basic) and o.free_symbols]
+    import itertools
+
+    candidates = _simple_points(symbols) + list(itertools.islice(_points(symbols, seed), 40)) if symbols else [{}]
+    for point in candidates:
+        if not _in_domain(guards, point):
+            continue
+        lv, rv = _value(l, point, DIGITS + GUARD), _value(r, point, DIGITS + GUARD)
+        if lv is _BAD or rv is _BAD:
+            continue
+        exact = isinstance(lv, sp.Rational) and isinstance(rv, sp.Rational)
+        return _Outcome("false", point=point, lhs_value=_fmt_value(lv), rhs_value=_fmt_value(rv), exact=exact,
+                        difference=_fmt_constant(reduced))
+    return None
+
+
+def _critical(exprs: Sequence[Any], symbols: list, seed: int, clock: _Clock) -> list[dict]:
+    """Points near kinks and domain edges (``sampling.critical_points``), within the budget."""
+    from .sampling import SECONDS, critical_points
+
+    if clock.left() <= 0.5:
+        return []
+    try:
+        return critical_points(exprs, symbols, seed, seconds=min(SECONDS, clock.left() / 4))
+    except (RecursionError, Exception):  # noqa: BLE001 - sampling is a help; random points remain
+        return []
 
 
 def _certified_difference(triples: list, points: list, extra: int, clock: _Clock) -> tuple | None:
@@ -923,6 +1034,11 @@ def _finish(out: _Outcome, suffix: str, strict: bool, verdict, L, R, *, hint: st
         if len(reason) > 400:
             reason = reason[:397] + "..."
         method = f"{prefix}counterexample" + (", exact" if out.exact else f", {DIGITS}+ digits, confirmed") + suffix
+        if out.difference:
+            cex["difference"] = out.difference
+            method = f"{prefix}symbolic: lhs - rhs is the nonzero constant {out.difference}{suffix}"
+            reason = (f"lhs - rhs = {out.difference} at every point where both sides are defined, e.g. {where}"
+                      if cex["point"] else f"lhs - rhs = {out.difference}")
         return verdict("false", method, lhs=L, rhs=R, counterexample=cex, hint=hint, reason=reason)
     return verdict("unknown", "none", lhs=L, rhs=R, reason=out.reason or _NOT_EVALUABLE)
 
