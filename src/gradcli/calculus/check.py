@@ -89,8 +89,11 @@ _NOT_EVALUABLE = "no proof within the time budget and the sides could not be eva
 # -- exit status -------------------------------------------------------------------------
 
 def exit_status(report: CheckReport) -> ExitStatus:
-    """0 when every claim is true, 1 when any is false, 3 when any is unknown (and none false)."""
+    """2 when a claim could not be read, else 1 when any is false, else 3 when any is unknown
+    (the time limit included), else 0."""
     verdicts = {r.verdict for r in report.results}
+    if "error" in verdicts:
+        return ExitStatus.BAD_INPUT
     if "false" in verdicts:
         return ExitStatus.CLAIM_FALSE
     if "unknown" in verdicts:
@@ -986,7 +989,8 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "n
             return _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict)
         return _decide_plain(node, decl, layout, text, strict, clock, seed, verdict)
     except _OutOfTime:
-        return verdict("unknown", "none", reason=f"the time budget of {budget:g} s per claim ran out")
+        return verdict("unknown", "none", reason=f"the time budget of {budget:g} s per claim ran out"
+                       if budget is not None else "the time budget ran out")
 
 
 def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> ClaimVerdict:
@@ -1338,31 +1342,66 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
 
 # -- many claims -----------------------------------------------------------------------------
 
-def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS) -> CheckReport:
-    """Decide each ``claims.Claim`` in order.  An InputError names the claim's source."""
+#: Seconds a claim may run past its own budget before it is stopped (the budget is checked
+#: between steps; this bounds a single step that overruns it).
+CLAIM_GRACE = 5.0
+#: The reason of a claim the run's time limit stopped (or never started).
+TIME_LIMIT_REASON = "time limit: the run's --timeout ran out before this claim was decided"
+
+
+def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS,
+                 deadline: float | None = None) -> CheckReport:
+    """Decide each ``claims.Claim`` in order.
+
+    A claim that cannot be read (``claim.error``, or an InputError while it is built) is an
+    "error" verdict for that claim alone.  ``deadline`` (a ``time.monotonic()`` instant, the
+    run's --timeout) stops the claim being decided when it comes: that claim and the ones
+    not yet started are "unknown" with the reason "time limit", and the report of the ones
+    decided is returned.  Each claim also has its own ``budget`` (plus CLAIM_GRACE)."""
     results = []
     for claim in claims:
+        if getattr(claim, "error", ""):
+            results.append(_error_verdict(claim, claim.error))
+            continue
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0.05:
+            results.append(_unknown_verdict(claim, TIME_LIMIT_REASON))
+            continue
+        own = None if budget is None else budget + CLAIM_GRACE
+        hard = min((x for x in (remaining, own) if x is not None), default=None)
+        soft = budget if remaining is None else (remaining if budget is None else min(budget, remaining))
+        started = time.monotonic()
         try:
-            tensor = getattr(claim, "tensor", None)
-            if tensor:
-                identity, f_text = tensor
-                result = decide_tensor(identity, f_text, claim.decl, name=claim.name, source=claim.source,
-                                       claim=claim.text, budget=budget)
-            else:
-                result = decide(claim.text, claim.decl, claim.layout, strict=strict, name=claim.name,
-                                source=claim.source, budget=budget, latex=getattr(claim, "latex", False))
+            with time_limit(hard):
+                result = _decide_claim(claim, strict, soft)
+        except TimeLimitExceeded:
+            by_run = remaining is not None and (own is None or remaining <= own)
+            result = _unknown_verdict(claim, TIME_LIMIT_REASON if by_run else
+                                      f"time limit: the claim's own limit of {own:g} s ran out",
+                                      seconds=time.monotonic() - started)
         except InputError as exc:
-            if claim.source:
-                raise _with_source(exc, claim.source) from None
-            raise
+            from ..claims import error_text
+
+            result = _error_verdict(claim, error_text(exc))
         results.append(result)
     return CheckReport(results=tuple(results))
 
 
-def _with_source(exc: InputError, source: str) -> InputError:
-    from ..errors import ParseError
+def _decide_claim(claim: Any, strict: bool, budget: float | None) -> ClaimVerdict:
+    tensor = getattr(claim, "tensor", None)
+    if tensor:
+        identity, f_text = tensor
+        return decide_tensor(identity, f_text, claim.decl, name=claim.name, source=claim.source,
+                             claim=claim.text, budget=budget)
+    return decide(claim.text, claim.decl, claim.layout, strict=strict, name=claim.name,
+                  source=claim.source, budget=budget, latex=getattr(claim, "latex", False))
 
-    if isinstance(exc, ParseError):
-        return ParseError(f"{source}: {exc.message}", exc.source, exc.pos, exc.hint)
-    new = type(exc)(f"{source}: {exc.message}", exc.hint)
-    return new
+
+def _error_verdict(claim: Any, message: str) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict="error", method="none", name=claim.name, source=claim.source,
+                        reason=message)
+
+
+def _unknown_verdict(claim: Any, reason: str, seconds: float = 0.0) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict="unknown", method="none", name=claim.name, source=claim.source,
+                        reason=reason, seconds=round(seconds, 4))
