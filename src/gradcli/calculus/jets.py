@@ -1,8 +1,8 @@
-"""Exact forward-mode values of rational claims at a point (``check``'s fast path).
+"""Exact forward-mode values of claims at a point (``check``'s fast path).
 
-A claim whose sides are rational functions of the entries (``pointwise.is_rational_claim``:
-+ - * /, integer powers, inverses, det, tr, transposes, derivative operators) is evaluated
-here with Python fractions instead of SymPy expressions: a derivative operator by a scalar
+A claim is evaluated here with Python fractions instead of SymPy expressions (and exact SymPy
+constants where a function leaves the rationals: exp(7/3), log of a determinant): a
+derivative operator by a scalar
 or by every entry of a vector or matrix at once is forward-mode differentiation with exact
 dual numbers ("jets").  A jet is a + sum of b_m * m over monomials m of infinitesimals ε;
 each derivative operator adds one level of infinitesimals (one per entry of its variable),
@@ -25,7 +25,7 @@ import sympy as sp
 
 from .. import syntax as S
 from ..build import number, scalar_symbol
-from .pointwise import Singular
+from .pointwise import Outside, Singular
 
 __all__ = ["Unsupported", "evaluate_claim"]
 
@@ -51,7 +51,7 @@ class Jet:
         return Jet({_ONE: c} if c else {})
 
     @property
-    def value(self) -> Fraction:
+    def value(self) -> Any:
         return self.terms.get(_ONE, Fraction(0))
 
     def is_const(self) -> bool:
@@ -113,6 +113,9 @@ class Jet:
                 break
             result = result + Jet({m: c * (-1) ** k * inv0 ** (k + 1) for m, c in power.terms.items()})
         return result
+
+    def levels(self) -> set:
+        return {lv for m in self.terms for lv, _ in m}
 
     def coefficient(self, eps: tuple) -> "Jet":
         """The coefficient of the infinitesimal ``eps``: the partial derivative by it."""
@@ -341,7 +344,8 @@ class _Evaluator:
     def _integer(self, node: S.Node) -> int:
         v = self.eval(node)
         v = _as_scalar(v)
-        if isinstance(v, JMat) or not v.is_const() or v.value.denominator != 1 or abs(v.value) > 1000:
+        if isinstance(v, JMat) or not v.is_const() or not isinstance(v.value, Fraction) \
+                or v.value.denominator != 1 or abs(v.value) > 1000:
             raise Unsupported()
         return int(v.value)
 
@@ -417,6 +421,11 @@ class _Evaluator:
             return self._inverse(v)
         if name in ("transpose", "Transpose"):
             return v.T if isinstance(v, JMat) else v
+        if name in _FUNCTIONS:
+            v = _as_scalar(v)
+            if isinstance(v, JMat):
+                raise Unsupported()  # the builder's shape error
+            return _apply(name, v)
         raise Unsupported()
 
     def _Derivative(self, node: S.Derivative) -> Any:
@@ -473,13 +482,66 @@ class _Evaluator:
         raise Unsupported()
 
 
+#: Scalar functions evaluated on jets by their Taylor expansion (the chain rule).
+_FUNCTIONS = {
+    "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos,
+    "tan": sp.tan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "atan": sp.atan, "arctan": sp.atan,
+    "abs": sp.Abs, "Abs": sp.Abs, "sign": sp.sign,
+}
+_S = sp.Dummy("s", real=True)
+
+
+def _fraction_or_sympy(c: Any) -> Any:
+    c = sp.sympify(c)
+    if isinstance(c, sp.Rational):
+        return Fraction(int(c.p), int(c.q))
+    return c
+
+
+def _apply(name: str, x: Jet) -> Jet:
+    """f(a + d) = Σ_k f^(k)(a) d^k / k! (d nilpotent: as many terms as levels of infinitesimals);
+    a point outside f's real domain, or on a kink inside a derivative, is Outside."""
+    func = _FUNCTIONS[name]
+    a = sp.sympify(x.value)
+    moving = not x.is_const()
+    if func in (sp.log, sp.sqrt):
+        sign = a.is_extended_positive if a.is_number else None
+        if sign is None:
+            sign = bool(sp.N(a, 30) > 0) if a != 0 else False
+        if not sign and not (func is sp.sqrt and a == 0 and not moving):
+            raise Outside()
+    if func in (sp.Abs, sp.sign):
+        if a == 0:
+            if moving:
+                raise Outside()  # a kink inside a derivative: no derivative there
+            return Jet({})
+        s = 1 if (a > 0) else -1
+        return Jet.const(Fraction(s)) if func is sp.sign else Jet({m: s * c for m, c in x.terms.items()})
+    d = Jet({m: c for m, c in x.terms.items() if m})
+    result = Jet.const(_fraction_or_sympy(func(a)))
+    if not d.terms:
+        return result
+    power = Jet.const(Fraction(1))
+    for k in range(1, len(d.levels()) + 1):
+        power = power * d
+        if not power.terms:
+            break
+        ck = _fraction_or_sympy(sp.diff(func(_S), _S, k).xreplace({_S: a}) / sp.factorial(k))
+        if ck == 0:
+            continue
+        result = result + Jet({m: ck * c for m, c in power.terms.items()})
+    return result
+
+
 def _to_sympy(v: Any) -> Any:
     if isinstance(v, JMat):
         return sp.ImmutableMatrix(v.rows, v.cols, [_to_sympy(x) for x in v.data])
     if not v.is_const():
         raise Unsupported()
     q = v.value
-    return sp.Rational(q.numerator, q.denominator)
+    if isinstance(q, Fraction):
+        return sp.Rational(q.numerator, q.denominator)
+    return sp.sympify(q)
 
 
 def evaluate_claim(node: S.Equation, shapes: dict, sizes: dict, dim: Any, layout: str, values: dict

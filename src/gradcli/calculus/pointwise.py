@@ -332,7 +332,7 @@ def build_at(node: S.Equation, decl: Declarations, layout: str, text: str, sizes
     vals = dict(values)
     vals.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
     ctx = PointContext(decl, layout=layout, source=text, sizes=sizes, values=vals)
-    if is_rational_claim(node) and all(isinstance(v, sp.Rational) for v in vals.values()):
+    if all(isinstance(v, sp.Rational) for v in vals.values()):
         from .jets import Unsupported, evaluate_claim
 
         try:
