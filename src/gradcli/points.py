@@ -9,28 +9,24 @@ import sympy as sp
 
 from .build import Context, build, is_matrix, scalar_symbol
 from .errors import InputError
-from .parsing import Parser, split_top_level
+from .parsing import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
 from .results import Point
 
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*|[α-ωΑ-Ω]")
 DEFAULT_DIGITS = 15
 MAX_DIGITS = 1000
 
 
 def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
     """``["x,y", "z"]`` -> ``["x", "y", "z"]``; empty or malformed names are errors."""
-    from .parsing import GREEK
-
     out: list[str] = []
     for value in values:
         for piece in value.split(","):
             name = piece.strip()
             if not name:
                 raise InputError(f"{option} {value!r}: an empty variable name", f"write {option} x,y")
-            name = GREEK.get(name, name)
             if not _NAME_RE.fullmatch(name):
                 raise InputError(f"{option} {value!r}: {name!r} is not a variable name")
-            out.append(name)
+            out.append(internal_name(name))
     return out
 
 
@@ -56,7 +52,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             name = name.strip()
             if not name or not _NAME_RE.fullmatch(name):
                 raise InputError(f"--at {text!r}: {name!r} is not a variable name", "write --at x=1,y=2")
-            var = scalar_symbol(name)
+            var = scalar_symbol(internal_name(name))
             if not value_text.strip():
                 raise InputError(f"--at {text!r}: no value for {name}", "write --at x=1,y=2")
         elif allow_bare is not None and len(split_top_level(text)) == 1:
