@@ -504,9 +504,11 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
     good = 0
     attempts = 0
     max_attempts = max(5 * want, 20) + len(critical)
+    # every point near a kink or a domain edge is tried, however many agree before it
+    must = len(_SPECIAL_VALUES) + len(critical)
     source = _points(symbols, seed, critical)
     reuse = list(tried or [])
-    while good < want and attempts < max_attempts:
+    while (good < want or attempts < must) and attempts < max_attempts:
         if clock.left() <= 0.05:
             break
         from_tried = bool(reuse)

@@ -12,9 +12,11 @@ below 20000.  ``critical_points`` finds where
 along each variable (the others at a random point): exactly for polynomials (real roots),
 by ``solveset`` where it answers quickly, else by bisection at sign changes on a grid from
 10^-6 to 10^12 in magnitude.  Around each such value r it yields rational points on both
-sides at distances 10^-1, 10^-3, 10^-7 and 10^-12 times max(1, |r|), and 3 max(1, |r|),
-and the midpoint of every two neighbouring values (so an interval between two kinks is
-sampled however narrow it is), each the simplest rational near its target.
+sides at distances 10^-7, 10^-3, 10^-12 (when r is exact), 10^-1 and 3 times max(1, |r|),
+r itself when it is exact, and the midpoint of every two neighbouring values (so an interval
+between two kinks is sampled however narrow it is), each the simplest rational near its
+target.  ``check`` tries every one of them (a point on a kink of a derivative's operand is
+skipped: there is no derivative there).
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from . import domain
 __all__ = ["kink_arguments", "critical_expressions", "critical_points", "simplest_between"]
 
 #: Relative distances from a critical value at which points are placed (both sides).
-DISTANCES = (Fraction(1, 10**7), Fraction(1, 10**3), Fraction(1, 10), Fraction(1, 10**12), Fraction(3))
+DISTANCES = (Fraction(1, 10**7), Fraction(1, 10**3), Fraction(1, 10**12), Fraction(1, 10), Fraction(3))
 #: Most points one claim gets from critical values.
-MAX_POINTS = 48
+MAX_POINTS = 64
 #: Seconds spent finding critical values (within the claim's own budget).
 SECONDS = 1.5
 
@@ -97,7 +99,7 @@ def _near(root: Fraction, exact: bool) -> list[tuple[int, Fraction]]:
     """(priority, point) around a critical value, on both sides."""
     scale = max(Fraction(1), abs(root))
     out = []
-    for rank, d in enumerate(DISTANCES):
+    for rank, d in zip((1, 2, 2, 3, 4), DISTANCES):
         delta = d * scale
         if not exact and d < Fraction(1, 10**10):
             continue  # closer than the value is known
@@ -105,6 +107,8 @@ def _near(root: Fraction, exact: bool) -> list[tuple[int, Fraction]]:
             target = root + sign * delta
             lo, hi = (target - delta / 4, target + delta / 4)
             out.append((rank, simplest_between(lo, hi)))
+    if exact:  # the value itself: sign(x - 500)^2 = 1 fails there alone
+        out.append((1, root))
     return out
 
 
