@@ -208,7 +208,7 @@ class PointBuilder(Builder):
                 raise Outside()
             return value
         *inner, var = specs
-        eps = sp.Dummy("eps")
+        eps = sp.Dummy("eps", real=True)
         ctx = self.ctx
         if var in ctx.shapes:
             W = ctx.entry_matrix(var)
