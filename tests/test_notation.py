@@ -176,3 +176,28 @@ def test_claim_with_greek_operator_parses_to_an_equation():
 def test_derivative_wrt_greek_option():
     assert run(["-f", "plain", "derivative", "θ1^3", "--wrt", "θ1"]).stdout == "3*theta1**2\n"
     assert_short_error(run(["derivative", "sinx"], exit=2), "did you mean sin(x)")
+
+
+# -- LaTeX: a function's unbracketed argument run, and e^{...} binding like \exp -------------------
+
+LATEX_RUNS = [
+    (r"\cos x \, e^{\sin x}", sp.cos(x) * sp.exp(sp.sin(x))),
+    (r"\cos x e^{\sin x}", sp.cos(x) * sp.exp(sp.sin(x))),
+    (r"\cos x \exp(\sin x)", sp.cos(x) * sp.exp(sp.sin(x))),
+    (r"\cos x \mathrm{e}^{x}", sp.cos(x) * sp.exp(x)),
+    (r"\sin x \; y", sp.sin(x) * y),
+    (r"\sin x \quad y", sp.sin(x) * y),
+    (r"\sin x~y", sp.sin(x) * y),
+    (r"\sin x y", sp.sin(x * y)),          # a plain space does not end the run
+    (r"\sin x\!y", sp.sin(x * y)),         # nor a negative space
+    (r"\sin 2x", sp.sin(2 * x)),
+    (r"\sin x^2", sp.sin(x**2)),
+    (r"\sin x \cos x", sp.sin(x) * sp.cos(x)),
+    (r"\sin e^{x}", sp.sin(sp.exp(x))),    # e^{...} as the first factor is the argument
+    (r"\log x \, y", sp.log(x) * y),
+]
+
+
+@pytest.mark.parametrize("src,expected", LATEX_RUNS, ids=[r[0] for r in LATEX_RUNS])
+def test_latex_argument_runs(src, expected):
+    assert build(parse(src, latex=True), Context(source=src)) == expected

@@ -210,8 +210,9 @@ class _Evaluator:
     def __init__(self, shapes: dict, sizes: dict, dim: Any, layout: str, values: dict):
         self.layout = layout
         self.shapes = {name: (self._size(r, sizes), self._size(c, sizes)) for name, (r, c) in shapes.items()}
-        square = {r for r, c in self.shapes.values() if r == c}
-        self.identity_size = next(iter(square)) if len(square) == 1 else self._size(dim, sizes)
+        # I is as large as the one square shape's size (symbolically, as build.Context.identity)
+        square = {r for r, c in shapes.values() if r == c}
+        self.identity_size = self._size(next(iter(square)) if len(square) == 1 else dim, sizes)
         #: every entry symbol and scalar symbol -> its jet
         self.values = {k: Jet.const(Fraction(int(v.p), int(v.q))) for k, v in values.items()}
         self.level = 0
