@@ -1116,6 +1116,8 @@ def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict
                 skipped.append(f"{label}: " + ("over the time budget" if out == "timeout"
                                                else "does not build with 1 x 1 matrices"))
                 continue
+            if isinstance(out, tuple) and out[0] == "unbuilt":
+                out = None  # singular at every point tried: the symbolic build says why
         if out is None:
             try:
                 with time_limit(share if points_first else min(share, SYMBOLIC_SIZE_SECONDS)):
