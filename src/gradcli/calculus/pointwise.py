@@ -337,10 +337,10 @@ def build_at(node: S.Equation, decl: Declarations, layout: str, text: str, sizes
 
         try:
             return evaluate_claim(node, ctx.shapes, sizes, ctx.dim, layout, vals)
-        except Unsupported:
-            pass  # the SymPy build below, which also words any error
         except ZeroDivisionError:
             raise Singular() from None
+        except (Unsupported, TypeError, ValueError, ArithmeticError, RecursionError):
+            pass  # the SymPy build below, which also words any error
     builder = PointBuilder(ctx)
     try:
         return builder.build(node.lhs), builder.build(node.rhs)
