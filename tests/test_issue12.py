@@ -9,14 +9,13 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers import assert_short_error, run
 
 from gradcli.calculus import check as C
 from gradcli.calculus.check import check_claims, exit_status
 from gradcli.claims import Claim
 from gradcli.errors import ExitStatus
 from gradcli.results import CheckReport, ClaimVerdict
-
-from helpers import assert_short_error, run
 
 # (arguments, exit status, text that must be in stdout (exit 0/1/3) or stderr (exit 2))
 REPROS = [

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from helpers import assert_short_error, run
 
 from gradcli.build import Context, build, scalar_symbol
 from gradcli.errors import InputError, ParseError
 from gradcli.parsing import FUNCTIONS, glued_function, parse, parse_claim
-
-from helpers import assert_short_error, run
 
 x, y, t = (scalar_symbol(n) for n in "xyt")
 theta, theta1, theta_1 = (scalar_symbol(n) for n in ("theta", "theta1", "theta_1"))

@@ -14,6 +14,7 @@ import time
 import mpmath
 import pytest
 import sympy as sp
+from helpers import run
 
 from gradcli.build import DEFAULT_DIM, Context, Declarations, build
 from gradcli.calculus import jets as J
@@ -21,8 +22,6 @@ from gradcli.calculus import pointwise as P
 from gradcli.calculus.check import check_claims, decide
 from gradcli.claims import Claim
 from gradcli.parsing import parse_claim
-
-from helpers import run
 
 D = Declarations(matrices=("A", "B", "X"), vectors=("a", "b", "x"), symmetric=("W",))
 
@@ -112,7 +111,7 @@ def test_true_verdicts_hold_in_mpmath(n):
         lhs = mpmath.matrix(n, n)
         for i in range(n):
             for j in range(n):
-                lhs[i, j] = mpmath.diff(lambda t: inv(mpmath.eye(n) + t * A)[i, j], t0)
+                lhs[i, j] = mpmath.diff(lambda t, i=i, j=j: inv(mpmath.eye(n) + t * A)[i, j], t0)
         M = inv(mpmath.eye(n) + t0 * A)
         assert _close(lhs, -(M * M) * A)
         # d/dX (a^T X^-1 b) = -(X^-1)^T a b^T (X^-1)^T
@@ -141,7 +140,7 @@ def test_a_false_verdicts_counterexample_is_confirmed_in_mpmath():
         lhs = mpmath.matrix(n, n)
         for i in range(n):
             for j in range(n):
-                lhs[i, j] = mpmath.diff(lambda t: mpmath.inverse(mpmath.eye(n) + t * A)[i, j], t0)
+                lhs[i, j] = mpmath.diff(lambda t, i=i, j=j: mpmath.inverse(mpmath.eye(n) + t * A)[i, j], t0)
         M = mpmath.inverse(mpmath.eye(n) + t0 * A)
         rhs = -(M * M) * A.T
         assert not _close(lhs, rhs)

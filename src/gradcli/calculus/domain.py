@@ -12,7 +12,8 @@ refuses a point outside the domain of f (``outside``).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy as sp
 
@@ -37,9 +38,7 @@ def atoms(exprs: Iterable[Any]) -> list:
         for sub in sp.preorder_traversal(e):
             if not getattr(sub, "free_symbols", None):
                 continue
-            if isinstance(sub, sp.Pow) and not sub.exp.is_Integer:
-                out[sub] = None
-            elif isinstance(sub, RESTRICTED):
+            if isinstance(sub, sp.Pow) and not sub.exp.is_Integer or isinstance(sub, RESTRICTED):
                 out[sub] = None
     return list(out)
 
@@ -111,7 +110,7 @@ def _sign(v: Any) -> int:
 
 def _in_range(func: Any, a: Any) -> bool:
     """Is ``a`` inside the real domain of the restricted function ``func``?"""
-    s = lambda e: _sign(sp.sympify(e))  # noqa: E731
+    s = lambda e: _sign(sp.sympify(e))
     if s(a) == -1 and a.is_extended_real is False:
         return False
     if func is sp.log:

@@ -47,7 +47,7 @@ class Jet:
         self.terms = terms
 
     @staticmethod
-    def const(c: Fraction) -> "Jet":
+    def const(c: Fraction) -> Jet:
         return Jet({_ONE: c} if c else {})
 
     @property
@@ -57,7 +57,7 @@ class Jet:
     def is_const(self) -> bool:
         return all(not m for m in self.terms)
 
-    def __add__(self, other: "Jet") -> "Jet":
+    def __add__(self, other: Jet) -> Jet:
         out = dict(self.terms)
         for m, c in other.terms.items():
             v = out.get(m, 0) + c
@@ -67,13 +67,13 @@ class Jet:
                 out.pop(m, None)
         return Jet(out)
 
-    def __neg__(self) -> "Jet":
+    def __neg__(self) -> Jet:
         return Jet({m: -c for m, c in self.terms.items()})
 
-    def __sub__(self, other: "Jet") -> "Jet":
+    def __sub__(self, other: Jet) -> Jet:
         return self + (-other)
 
-    def __mul__(self, other: "Jet") -> "Jet":
+    def __mul__(self, other: Jet) -> Jet:
         a, b = self.terms, other.terms
         if len(a) == 1 and _ONE in a:
             k = a[_ONE]
@@ -95,7 +95,7 @@ class Jet:
                     out.pop(m, None)
         return Jet(out)
 
-    def inverse(self) -> "Jet":
+    def inverse(self) -> Jet:
         a0 = self.value
         if a0 == 0:
             raise Singular()
@@ -117,7 +117,7 @@ class Jet:
     def levels(self) -> set:
         return {lv for m in self.terms for lv, _ in m}
 
-    def coefficient(self, eps: tuple) -> "Jet":
+    def coefficient(self, eps: tuple) -> Jet:
         """The coefficient of the infinitesimal ``eps``: the partial derivative by it."""
         return Jet({m - {eps}: c for m, c in self.terms.items() if eps in m})
 
@@ -125,7 +125,7 @@ class Jet:
 class JMat:
     """An explicit matrix of jets."""
 
-    __slots__ = ("rows", "cols", "data")
+    __slots__ = ("cols", "data", "rows")
 
     def __init__(self, rows: int, cols: int, data: list):
         self.rows, self.cols, self.data = rows, cols, data  # data: row-major list of jets
@@ -138,16 +138,16 @@ class JMat:
         return (self.rows, self.cols)
 
     @property
-    def T(self) -> "JMat":
+    def T(self) -> JMat:
         return JMat(self.cols, self.rows, [self[i, j] for j in range(self.cols) for i in range(self.rows)])
 
-    def map(self, f) -> "JMat":
+    def map(self, f) -> JMat:
         return JMat(self.rows, self.cols, [f(x) for x in self.data])
 
-    def __add__(self, other: "JMat") -> "JMat":
+    def __add__(self, other: JMat) -> JMat:
         return JMat(self.rows, self.cols, [a + b for a, b in zip(self.data, other.data)])
 
-    def __matmul__(self, other: "JMat") -> "JMat":
+    def __matmul__(self, other: JMat) -> JMat:
         n, m, p = self.rows, self.cols, other.cols
         out = []
         for i in range(n):

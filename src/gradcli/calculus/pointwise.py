@@ -25,17 +25,36 @@ from __future__ import annotations
 
 import contextlib
 import random
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import sympy as sp
 
 from .. import syntax as S
-from ..build import Builder, Context, Declarations, MAX_ORDER, explicit_matrix, is_matrix, layout_derivative, \
-    scalar_symbol
+from ..build import (
+    MAX_ORDER,
+    Builder,
+    Context,
+    Declarations,
+    explicit_matrix,
+    is_matrix,
+    layout_derivative,
+    scalar_symbol,
+)
 from ..errors import InputError, LimitError
 
-__all__ = ["is_rational_claim", "prefers_points", "scalar_names", "PointContext", "PointBuilder", "Singular",
-           "Outside", "random_values", "simple_values", "build_at"]
+__all__ = [
+    "Outside",
+    "PointBuilder",
+    "PointContext",
+    "Singular",
+    "build_at",
+    "is_rational_claim",
+    "prefers_points",
+    "random_values",
+    "scalar_names",
+    "simple_values",
+]
 
 #: Calls whose value is a rational function of their arguments' entries.
 _RATIONAL_CALLS = {"tr", "trace", "Trace", "det", "Determinant", "inv", "Inverse", "transpose", "Transpose",
@@ -359,9 +378,9 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
     """The claim at one size, at random exact points: what ``check._one_size`` returns (a
     ClaimVerdict when false, else (kind, info)), or ("unbuilt", reason) when no point could
     be used (a matrix singular everywhere: the symbolic build says why)."""
-    from . import check as C
     from ..errors import TimeLimitExceeded
     from ..limits import time_limit
+    from . import check as C
 
     ctx0 = Context(decl, layout=layout, source=text, sizes=sizes)
     syms, pairs = point_symbols(node, ctx0)

@@ -24,15 +24,16 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import mpmath
 import sympy as sp
 
 from . import domain
 
-__all__ = ["kink_arguments", "critical_expressions", "critical_points", "simplest_between"]
+__all__ = ["critical_expressions", "critical_points", "kink_arguments", "simplest_between"]
 
 #: Relative distances from a critical value at which points are placed (both sides).
 DISTANCES = (Fraction(1, 10**7), Fraction(1, 10**3), Fraction(1, 10**12), Fraction(1, 10), Fraction(3))
