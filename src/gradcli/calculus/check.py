@@ -278,27 +278,11 @@ def _to_mpf(v: Any) -> Any:
     return v
 
 
-#: Functions whose real domain is not all of R (their value must be real at a point).
-_RESTRICTED = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.acoth, sp.asech,
-               sp.LambertW)
-
-
 def _domain_atoms(exprs: Iterable[Any]) -> list:
-    """Subexpressions that must be real for a point to lie in the real domain: powers with
-    a non-integer exponent (sqrt(x - 1), x^x), log, asin, acosh, ... .  sqrt(x - 1) sqrt(x + 1)
-    is real at x = -2 but its factors are not: such points are outside the domain."""
-    out: dict = {}
-    for e in exprs:
-        if not isinstance(e, sp.Basic) or not e.free_symbols:
-            continue
-        for sub in sp.preorder_traversal(e):
-            if not getattr(sub, "free_symbols", None):
-                continue
-            if isinstance(sub, sp.Pow) and not sub.exp.is_Integer:
-                out[sub] = None
-            elif isinstance(sub, _RESTRICTED):
-                out[sub] = None
-    return list(out)
+    """Subexpressions that must be real for a point to lie in the real domain (``domain.atoms``)."""
+    from .domain import atoms
+
+    return atoms(exprs)
 
 
 @dataclass(frozen=True)
