@@ -564,7 +564,7 @@ class Builder:
             if exp == -1:
                 return self._inverse(base, node)
             if isinstance(base, sp.MatrixBase):
-                return base ** int(exp)
+                return self._explicit_power(base, int(exp), node)
             return sp.MatPow(base, exp).doit() if exp >= 0 else sp.MatPow(sp.Inverse(base), -exp)
         exp = self.build(exp_node)
         exp = _as_scalar(exp)
@@ -572,6 +572,13 @@ class Builder:
             raise ShapeError(f"an exponent cannot be a matrix: {_snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)
         return _guard_number(sp.Pow(base, exp), node, self.ctx)
+
+    # explicit matrices (overridden where values at a point are built: calculus.pointwise)
+    def _explicit_power(self, base: sp.MatrixBase, k: int, node: S.Node) -> Any:
+        return base ** k
+
+    def _explicit_det(self, m: sp.MatrixBase) -> Any:
+        return m.det()
 
     def _inverse(self, m: Any, node: S.Node) -> Any:
         if not _conforms(m.shape[0], m.shape[1]):
@@ -589,7 +596,10 @@ class Builder:
         return sp.Inverse(m)
 
     def _Transpose(self, node: S.Transpose) -> Any:
-        return _transpose(self.build(node.operand))
+        value = self.build(node.operand)
+        if node.prime and not is_matrix(value):
+            raise _prime_on_scalar(self.ctx, node, value)
+        return _transpose(value)
 
     def _Norm(self, node: S.Norm) -> Any:
         return _norm(self.build(node.operand))
@@ -671,7 +681,7 @@ class Builder:
                 return m
             if not _conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"det needs a square matrix, not {describe_shape(shape_of(m))}: {_snippet(self.ctx, node)}")
-            return m.det() if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
+            return self._explicit_det(m) if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
         if name in ("inv", "Inverse"):
             m = self.build(node.args[0])
             if not is_matrix(m):
@@ -717,6 +727,31 @@ class Builder:
         for name, order in specs:
             f = self.derivative(f, name, order, node)
         return f
+
+
+def _prime_on_scalar(ctx: Context, node: S.Transpose, value: Any) -> InputError:
+    """f'(x), (x^2)', y' on a scalar: a prime is a transpose in gradcli, so it would change
+    nothing where a derivative is meant; refused with the operator form."""
+    src = ctx.source
+    inner = src[node.operand.pos:node.operand.end] if src else ""
+    syms = sorted(getattr(value, "free_symbols", set()), key=str)
+    if isinstance(node.operand, S.Name):
+        call = re.match(r"\(\s*([^()]*?)\s*\)", src[node.end:]) if src else None
+        arg = call.group(1) if call else ""
+        var = arg if re.fullmatch(r"[^\W\d]\w*", arg) else "x"
+        if call:
+            message = f"{inner}'({arg}) is not a derivative: {inner} is not a function, and a prime is a transpose"
+        else:
+            message = f"a prime on the scalar {inner} is a transpose, which changes nothing"
+        hint = f"did you mean d/d{var} (...), with {inner}'s expression in the brackets?"
+    else:
+        var = str(syms[0]) if len(syms) == 1 else "x"
+        message = f"a prime on the scalar {_snippet(ctx, node.operand)} is a transpose, which changes nothing"
+        body = inner if inner.startswith("(") and inner.endswith(")") else f"({inner})"
+        hint = f"did you mean d/d{var} {body}?"
+    if src:
+        return ParseError(message, src, node.end - 1, hint)
+    return InputError(message, hint)
 
 
 def _same_shape(a: tuple, b: tuple) -> bool:

@@ -13,9 +13,12 @@ name and its source (``claims.txt:3``).  Claims come from
   ``dim`` and ``layout``.  A table's declarations are added to the command
   line's; its layout replaces the command line's.
 
-Every claim is parsed when read (cheap: no SymPy), so unreadable input -- a
-missing file, bad TOML, a line that does not parse or has no ``=`` -- is an
-InputError (exit 2) naming the file and line before any claim is decided.
+Every claim is parsed when read (cheap: no SymPy).  A claim that cannot be read -- a line
+that does not parse or has no ``=``, a [[claim]] table with a bad key or declaration --
+is kept with its ``error`` (the message, naming nothing but the problem; ``source`` names
+the file and line): ``check`` reports it as an error for that claim alone and still decides
+the others (exit status 2).  A file that cannot be read at all -- missing, not UTF-8, not
+valid TOML, without [[claim]] tables -- is an InputError before any claim is decided.
 """
 
 from __future__ import annotations
@@ -47,6 +50,18 @@ class Claim:
     number: str | None = None
     #: the claim is LaTeX (``--input latex``; text starting with a backslash is LaTeX anyway)
     latex: bool = False
+    #: why the claim cannot be read ("" when it can): reported for this claim, not decided
+    error: str = ""
+
+
+def error_text(exc: InputError) -> str:
+    """An InputError as one line: the message, the position of a syntax error, the hint."""
+    text = exc.message
+    if isinstance(exc, ParseError):
+        text += f" (at position {exc.pos + 1})"
+    if exc.hint:
+        text += f"; {exc.hint}"
+    return text
 
 
 def _reraise(exc: InputError, source: str) -> InputError:
@@ -58,19 +73,30 @@ def _reraise(exc: InputError, source: str) -> InputError:
 def validate(text: str, source: str = "", *, latex: bool = False) -> None:
     """Parse the claim (no SymPy): raise InputError naming ``source`` when it does not
     parse or is not an equation."""
-    from . import syntax as S
-    from .parsing import parse_claim
-
     try:
-        node = parse_claim(text, latex=latex)
+        _parse_equation(text, latex)
     except InputError as exc:
         if source:
             raise _reraise(exc, source) from None
         raise
+
+
+def _parse_equation(text: str, latex: bool) -> None:
+    from . import syntax as S
+    from .parsing import parse_claim
+
+    node = parse_claim(text, latex=latex)
     if not isinstance(node, S.Equation):
-        where = f"{source}: " if source else ""
-        raise InputError(f"{where}not a claim: {_short(text)!r} has no '='",
-                         "write LHS = RHS, e.g. 'd/dx sin(x) = cos(x)'")
+        raise InputError(f"not a claim: {_short(text)!r} has no '='", "write LHS = RHS, e.g. 'd/dx sin(x) = cos(x)'")
+
+
+def _readable(text: str, decl: Declarations, layout: str, name: str | None, source: str, latex: bool) -> Claim:
+    """The claim, or the claim with its ``error`` when it cannot be read."""
+    try:
+        _parse_equation(text, latex)
+    except InputError as exc:
+        return Claim(text, decl, layout, name, source, latex=latex, error=error_text(exc))
+    return Claim(text, decl, layout, name, source, latex=latex)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -84,9 +110,7 @@ def _lines(lines: Iterable[str], source: str, decl: Declarations, layout: str, l
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        where = f"{source}:{number}"
-        validate(line, where, latex=latex)
-        claims.append(Claim(line, decl, layout, None, where, latex=latex))
+        claims.append(_readable(line, decl, layout, None, f"{source}:{number}", latex))
     return claims
 
 
@@ -197,36 +221,50 @@ def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "num
     for index, table in enumerate(tables):
         line = lines[index] if index < len(lines) else None
         where = f"{path}:{line}" if line else f"{path}: claim {index + 1}"
-        if not isinstance(table, dict):
-            raise InputError(f"{where}: write each claim as a [[claim]] table")
-        unknown = set(table) - TOML_KEYS
-        if unknown:
-            raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}",
-                             "keys: claim, name, vector, matrix, symmetric, shape, dim, layout")
-        text_claim = table.get("claim")
-        if not isinstance(text_claim, str) or not text_claim.strip():
-            raise InputError(f"{where}: a [[claim]] table needs claim = \"LHS = RHS\"")
-        name = table.get("name")
-        if name is not None and not isinstance(name, str):
-            raise InputError(f"{where}: 'name' must be a string")
-        claim_layout = table.get("layout", layout)
-        if claim_layout not in LAYOUTS:
-            raise InputError(f"{where}: layout must be 'numerator' or 'denominator', not {claim_layout!r}")
-        dim = table.get("dim")
-        if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or not 1 <= dim <= 10_000):
-            raise InputError(f"{where}: 'dim' must be a whole number from 1 to 10000")
-        own = Declarations(
-            vectors=_names(table["vector"], "vector", where) if "vector" in table else (),
-            matrices=_names(table["matrix"], "matrix", where) if "matrix" in table else (),
-            symmetric=_names(table["symmetric"], "symmetric", where) if "symmetric" in table else (),
-            shapes=_shapes(table["shape"], where) if "shape" in table else (),
-            dim=dim,
-        )
-        merged = decl.merged(own)
-        _check_decl(merged, where)
-        validate(text_claim.strip(), where, latex=latex)
-        claims.append(Claim(text_claim.strip(), merged, claim_layout, name, where, latex=latex))
+        try:
+            claims.append(_table(table, where, decl, layout, latex))
+        except InputError as exc:
+            text_claim = table.get("claim") if isinstance(table, dict) else None
+            shown = text_claim.strip() if isinstance(text_claim, str) and text_claim.strip() else f"[[claim]] {index + 1}"
+            message = error_text(exc)
+            if message.startswith(f"{where}: "):
+                message = message[len(where) + 2:]
+            name = table.get("name") if isinstance(table, dict) and isinstance(table.get("name"), str) else None
+            claims.append(Claim(shown, decl, layout, name, where, latex=latex, error=message))
     return claims
+
+
+def _table(table: Any, where: str, decl: Declarations, layout: str, latex: bool) -> Claim:
+    """One [[claim]] table as a Claim; InputError for a table that cannot be read."""
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: write each claim as a [[claim]] table")
+    unknown = set(table) - TOML_KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}",
+                         "keys: claim, name, vector, matrix, symmetric, shape, dim, layout")
+    text_claim = table.get("claim")
+    if not isinstance(text_claim, str) or not text_claim.strip():
+        raise InputError(f"{where}: a [[claim]] table needs claim = \"LHS = RHS\"")
+    name = table.get("name")
+    if name is not None and not isinstance(name, str):
+        raise InputError(f"{where}: 'name' must be a string")
+    claim_layout = table.get("layout", layout)
+    if claim_layout not in LAYOUTS:
+        raise InputError(f"{where}: layout must be 'numerator' or 'denominator', not {claim_layout!r}")
+    dim = table.get("dim")
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or not 1 <= dim <= 10_000):
+        raise InputError(f"{where}: 'dim' must be a whole number from 1 to 10000")
+    own = Declarations(
+        vectors=_names(table["vector"], "vector", where) if "vector" in table else (),
+        matrices=_names(table["matrix"], "matrix", where) if "matrix" in table else (),
+        symmetric=_names(table["symmetric"], "symmetric", where) if "symmetric" in table else (),
+        shapes=_shapes(table["shape"], where) if "shape" in table else (),
+        dim=dim,
+    )
+    merged = decl.merged(own)
+    _check_decl(merged, where)
+    _parse_equation(text_claim.strip(), latex)
+    return Claim(text_claim.strip(), merged, claim_layout, name, where, latex=latex)
 
 
 def _check_decl(decl: Declarations, where: str) -> None:
@@ -265,8 +303,7 @@ def collect(args: Sequence[str] = (), files: Sequence[str] = (), *, decl: Declar
             claims.extend(read_lines(stdin, decl, layout, latex=latex))
             stdin_read = True
             continue
-        validate(arg, latex=latex)
-        claims.append(Claim(arg, decl, layout, latex=latex))
+        claims.append(_readable(arg, decl, layout, None, "", latex))
     for path in files:
         claims.extend(read_claims_file(path, decl, layout, latex=latex))
     if builtin:

@@ -68,7 +68,7 @@ def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context,
     if opts.at is None:
         return None, None
     point = parse_point(opts.at, ctx, opts.digits, allow_bare=allow_bare)
-    return point, evaluate(obj, point, needed=free_scalars(function) | free_scalars(obj))
+    return point, evaluate(obj, point, needed=free_scalars(function) | free_scalars(obj), function=function)
 
 
 def _check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *, first: bool) -> None:
@@ -87,6 +87,33 @@ def _check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *,
         ensure_no_corners(f, variables, given, text, point.text)
 
 
+def _check_operator_and_options(node: S.Derivative, text: str, wrt: Sequence[str], order: int) -> None:
+    """EXPR that is a derivative operator (d/dx x^5) already says which derivative is meant.
+    -n would be ambiguous (the total order, or more derivatives?), and so would --wrt naming
+    a variable of the operator (the same derivative again, or a second one?): both refused.
+    --wrt another variable differentiates the operator's result: d/dy (d/dx f)."""
+    ops: list[tuple[str, int]] = []
+    inner: S.Node = node
+    while isinstance(inner, S.Derivative):
+        ops.append((inner.var, inner.order))
+        inner = inner.operand
+    written = " ".join(text[node.pos:inner.pos].split()) or "the operator"
+    if order != 1:
+        total = sum(k for _, k in ops) + order - 1
+        var = ops[0][0]
+        raise InputError(
+            f"-n {order} with the operator {written} in EXPR is ambiguous (the order in all, or more derivatives?)",
+            f"write the order in the operator (d^{total}/d{var}^{total} ...), or drop the operator and keep -n",
+        )
+    pieces = [piece.strip() for value in wrt for piece in value.split(",")]
+    same = [p for p, n in zip(pieces, parse_names(wrt)) if any(n == v for v, _ in ops)] if wrt else []
+    if same:
+        raise InputError(
+            f"--wrt {same[0]} with the operator {written} in EXPR is ambiguous (the same derivative, or a second one?)",
+            f"drop --wrt {same[0]} for {written}, or write the second derivative: d^2/d{same[0]}^2 ...",
+        )
+
+
 def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 1,
                steps: bool = False, definition: bool = False) -> DerivativeResult:
     if order < 0:
@@ -97,6 +124,8 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
         raise InputError(f"--order {order} is above the limit of {MAX_ORDER}")
     node = parse(text, latex=opts.latex_input)
     ctx = context(opts, text)
+    if isinstance(node, S.Derivative):
+        _check_operator_and_options(node, text, wrt, order)
     if not wrt and order == 1 and isinstance(node, S.Derivative):
         # 'd/dX (a^T X b)' with no --wrt: the operator written is the derivative asked for
         ops: list[tuple[str, int]] = []
@@ -360,7 +389,7 @@ def _evaluate_at(result: Any, function: Any, opts: Options, ctx: Context, symbol
     if symbolic:
         raise InputError("--at evaluates at scalar values; this result is a matrix expression")
     point = parse_point(opts.at, ctx, opts.digits)
-    return point, evaluate(result, point, needed=free_scalars(function) | free_scalars(result))
+    return point, evaluate(result, point, needed=free_scalars(function) | free_scalars(result), function=function)
 
 
 def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> "Any":

@@ -7,7 +7,10 @@ claim's file; ``file``/``line`` when it came from a file; ``time``: seconds spen
 * true    -> a passing test case; ``<system-out>`` gives the method.
 * false   -> ``<failure type="false" message="...">`` with the counterexample (point,
   sizes, both sides' values) and the layout hint, if any.
-* unknown -> ``<error type="unknown" message="...">`` with the reason.  An unknown claim
+* unknown -> ``<error type="unknown" message="...">`` with the reason (the time limit
+  included: "time limit: ...").
+* error   -> ``<error type="unreadable" message="...">``: the claim could not be read (a
+  syntax error, an unknown name, a shape mismatch inside a side); the others are decided.  An unknown claim
   makes ``check`` exit 3 (a failed CI job), so it is reported where CI systems show
   failures prominently (Jenkins, GitLab, GitHub test reporters list errors next to
   failures); ``<skipped>`` would hide it among deliberately skipped tests.
@@ -102,6 +105,9 @@ def build_tree(report: CheckReport, *, suite_name: str = "gradcli check") -> ET.
         if r.verdict == "false":
             failure = ET.SubElement(case, "failure", {"type": "false", "message": _message(r)})
             failure.text = _clean(_counterexample_text(r))
+        elif r.verdict == "error":
+            error = ET.SubElement(case, "error", {"type": "unreadable", "message": _message(r)})
+            error.text = _clean(f"claim: {r.claim}\nverdict: error (the claim could not be read)\nreason: {r.reason}")
         elif r.verdict != "true":
             error = ET.SubElement(case, "error", {"type": "unknown", "message": _message(r)})
             error.text = _clean(f"claim: {r.claim}\nverdict: unknown\nreason: {r.reason}"

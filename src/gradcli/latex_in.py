@@ -82,6 +82,8 @@ _SPACING = {
     "negthinspace", "negmedspace", "negthickspace", "displaystyle", "textstyle", "scriptstyle",
     "nonumber", "notag", "limits", "nolimits", "\n", "\t", "\r",
 }
+#: Spaces a writer puts between factors (\cos x \, e^{x}): they end a function's argument run.
+_VISIBLE_SPACES = {",", ":", ";", " ", "quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"}
 _SIZES = {
     p + s for p in ("big", "Big", "bigg", "Bigg") for s in ("", "l", "r", "m")
 }
@@ -145,6 +147,8 @@ class Tok:
     end: int
     space_before: bool = False
     side: str | None = None  # BAR: "open" | "close" | None; OPEN/CLOSE: the bracket kind
+    #: an explicit TeX space (\, \; \quad ~ ...) comes before: it ends a function's argument run
+    spaced: bool = False
 
 
 def _err(message: str, src: str, pos: int, hint: str | None = None) -> ParseError:
@@ -156,10 +160,12 @@ def _tokenize(src: str) -> list[Tok]:
     i, n = 0, len(src)
     space = False
 
+    spaced = False
+
     def add(kind: str, text: str, pos: int, end: int, side: str | None = None) -> None:
-        nonlocal space
-        toks.append(Tok(kind, text, pos, end, space, side))
-        space = False
+        nonlocal space, spaced
+        toks.append(Tok(kind, text, pos, end, space, side, spaced))
+        space = spaced = False
 
     def delimiter(j: int, cmd_pos: int, cmd: str) -> int:
         """The delimiter after \\left, \\right, \\bigl...: emits its token."""
@@ -190,6 +196,7 @@ def _tokenize(src: str) -> list[Tok]:
         if c.isspace() or c == "~":
             i += 1
             space = True
+            spaced = spaced or c == "~"
             continue
         start = i
         if c == "\\":
@@ -200,6 +207,7 @@ def _tokenize(src: str) -> list[Tok]:
             i = m.end()
             if name in _SPACING:
                 space = True
+                spaced = spaced or name in _VISIBLE_SPACES
                 continue
             if name == "\\":
                 add("ROWSEP", "\\\\", start, i)
@@ -249,7 +257,7 @@ def _tokenize(src: str) -> list[Tok]:
                 raise _err(f"unknown LaTeX command \\{name}", src, start,
                            "gradcli reads mathematics only; it never runs TeX")
             else:
-                raise _err(f"unknown LaTeX command \\{name}", src, start)
+                raise _err(f"unknown LaTeX command \\{name}", src, start, _glued_command(name))
         elif c.isdigit() or (c == "." and i + 1 < n and src[i + 1].isdigit()):
             m = _NUMBER_RE.match(src, i)
             assert m
@@ -296,6 +304,16 @@ def _tokenize(src: str) -> list[Tok]:
             raise _err(f"unexpected character {c!r}", src, i, hint)
     toks.append(Tok("EOF", "", n, n, space))
     return toks
+
+
+def _glued_command(name: str) -> str | None:
+    """\\sinx, \\cosx, \\logx: a function command glued to a variable."""
+    for f in sorted(_FUNC_COMMANDS, key=len, reverse=True):
+        rest = name[len(f):]
+        if name.startswith(f) and rest and (len(rest) == 1 or rest in _GREEK_NAMES):
+            var = rest if len(rest) == 1 else "\\" + rest
+            return f"did you mean \\{f} {var}?"
+    return None
 
 
 def _word(src: str, i: int, start: int, name: str, add) -> int:
@@ -428,7 +446,7 @@ class _Parser(TokenCursor):
         if t.text[0] == ".":
             raise self.error("a lone decimal point")
         self.tokens[self.i] = Tok("NUM", t.text[1:], t.pos + 1, t.end, False)
-        return Tok("NUM", t.text[0], t.pos, t.pos + 1, t.space_before)
+        return Tok("NUM", t.text[0], t.pos, t.pos + 1, t.space_before, None, t.spaced)
 
     # -- top level -------------------------------------------------------------------
     def parse(self, claim: bool) -> S.Node:
@@ -747,6 +765,11 @@ class _Parser(TokenCursor):
             raise self.error(f"'{word}' here would be a product of single letters",
                              hint=f"write \\{word} (or \\operatorname{{{word}}}); letters in LaTeX multiply")
 
+    def _at_exp(self) -> bool:
+        """e^{...} (or \\mathrm{e}^{...}) starts here: Euler's number to a power, like \\exp."""
+        t, nxt = self.tok, self.peek()
+        return t.kind in ("LETTER", "WORD") and t.text == "e" and nxt.kind == "OP" and nxt.text == "^"
+
     def _call_paren_follows(self, offset: int) -> bool:
         nxt = self.peek(offset)
         return nxt.kind == "OPEN" and nxt.side == "(" and not nxt.space_before
@@ -907,10 +930,12 @@ class _Parser(TokenCursor):
             return self._arg_list()
         if tok.kind == "EOF" or not (self.starts_simple() or self.starts_factor() or self.at_op("-")):
             raise ParseError(f"{label} needs an argument", self.src, t.pos)
-        # unbracketed: the following run of simple factors (\sin 2x, \log x^2 y)
+        # unbracketed: the following run of simple factors (\sin 2x, \log x^2 y); it ends at an
+        # explicit space (\,), at another function (\cos, \exp) and at e^{...}, which binds like
+        # \exp: \cos x \, e^{x} and \cos x e^{x} are both cos(x)·e^x
         self.enter()
         node = self.parse_factor()
-        while self.starts_simple() and self.tok.kind != "NUM":
+        while self.starts_simple() and self.tok.kind != "NUM" and not self.tok.spaced and not self._at_exp():
             right = self.parse_power()
             node = S.Binary(node.pos, right.end, "*", node, right)
         self.leave()

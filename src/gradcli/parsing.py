@@ -64,18 +64,84 @@ GREEK = {
     "Ψ": "Psi", "Ω": "Omega",
 }
 
-_NAME = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
+_GREEK_CHARS = "".join(GREEK)
+#: A name: Latin letters and digits (``x``, ``y1``, ``theta``), or one Greek character with
+#: digits (``θ``, ``θ1``), then any ``_`` subscripts (``x_1``, ``θ_i``, ``x_θ``).  A Greek
+#: character next to Latin letters is a separate name (``2πx`` is 2·π·x, as in print).
+_NAME = rf"(?:[A-Za-z][A-Za-z0-9]*|[{_GREEK_CHARS}][0-9]*)(?:_(?:[A-Za-z0-9{_GREEK_CHARS}])+)*"
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _NAME_RE = re.compile(_NAME)
 _SPACE_RE = re.compile(r"\s+")
 _DIGITS = frozenset("0123456789")  # not "²", "₁", "٣": str.isdigit() says yes to those
-# d/dx, d^2/dx^2, ∂/∂x, ∂^2/∂x^2, ∂^2/∂x∂y, d/d x ; also ∂x∂y products
-_D = r"(?:d|∂|\u2202)"
+# d/dx, d^2/dx^2, ∂/∂x, ∂^2/∂x^2, ∂^2/∂x∂y, d/d x, d/dθ, ∂/∂θ1, d/dx_1
+_D = r"(?:d|∂)"
 _DERIV_RE = re.compile(
-    rf"(?P<d>{_D})\s*(?:\^\s*(?P<n>\d+)\s*)?/\s*"
-    rf"(?P<vars>(?:{_D}\s*{_NAME}\s*(?:\^\s*\d+\s*)?)+)"
+    rf"(?P<d>{_D})\s*(?:\^\s*(?P<n>[0-9]+)\s*)?/\s*"
+    rf"(?P<vars>(?:{_D}\s*{_NAME}\s*(?:\^\s*[0-9]+\s*)?)+)"
 )
-_DERIV_VAR_RE = re.compile(rf"{_D}\s*({_NAME})\s*(?:\^\s*(\d+))?")
+_DERIV_VAR_RE = re.compile(rf"{_D}\s*({_NAME})\s*(?:\^\s*([0-9]+))?")
+#: dy/dx, df/dθ, d^2y/dx^2, ∂f/∂x: a fraction of two names, which gradcli refuses
+_GREEK_WORDS = "|".join(sorted(set(GREEK.values()), key=len, reverse=True))
+_SHORT = rf"(?:{_GREEK_WORDS}|[A-Za-z]|[{_GREEK_CHARS}])[0-9]*(?:_[A-Za-z0-9{_GREEK_CHARS}]+)?"  # f, y1, θ, x_1
+_DFRAC_RE = re.compile(
+    rf"(?P<d>{_D})(?:\^\s*(?P<n>[0-9]+)\s*)?(?P<f>{_SHORT})\s*/\s*(?P=d)\s*(?P<x>{_SHORT})"
+    rf"(?![A-Za-z0-9_{_GREEK_CHARS}])(?:\s*\^\s*(?P<m>[0-9]+))?"
+)
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def internal_name(text: str) -> str:
+    """A written name as gradcli's name: Greek characters spelled out (``θ_1`` -> ``theta_1``)."""
+    if not any(ch in GREEK for ch in text):
+        return text
+    return "".join(GREEK.get(ch, ch) for ch in text)
+
+
+#: A variable-like tail glued to a function name: one letter and digits (``sinx``, ``detA``,
+#: ``cosx1``), or a spelled Greek letter (``sintheta``).
+_GLUED_TAIL_RE = re.compile(rf"(?:{_GREEK_WORDS}|[A-Za-z])[0-9]*")
+#: log10x, log2x: a base glued between log and the variable
+_LOG_BASE_RE = re.compile(r"(10|2)([A-Za-z][0-9]*)")
+
+
+def glued_function(name: str) -> tuple[str, str] | None:
+    """``sinx`` -> ("sin", "x"): a function name of the language glued to a variable.
+
+    Built from ``FUNCTIONS`` (the longest function name that starts ``name``), so functions
+    added later are covered.  Only one-argument functions, and only a tail that looks like a
+    variable (``cost`` is refused as cos(t); ``costs`` and ``sin_x`` are names)."""
+    if name in FUNCTIONS:
+        return None
+    for fname in sorted(FUNCTIONS, key=len, reverse=True):
+        if 1 not in FUNCTIONS[fname] or not fname[0].islower() or len(name) <= len(fname):
+            continue
+        if not name.startswith(fname):
+            continue
+        rest = name[len(fname):]
+        if _GLUED_TAIL_RE.fullmatch(rest):
+            return fname, rest
+        if fname == "log" and (m := _LOG_BASE_RE.fullmatch(rest)):
+            return "log", f"{m.group(2)}, {m.group(1)}"
+    return None
+
+
+def suggest_function(name: str) -> str | None:
+    """The function name a misspelled one probably means: ``sine`` -> ``sin``, ``log10`` -> ``log``
+    with a base."""
+    import difflib
+
+    if name in ("log10", "log2"):
+        return name
+    glued = glued_function(name)
+    if glued:
+        return glued[0]
+    plain = [f for f in FUNCTIONS if f[0].islower() and f != "diff"]
+    for f in sorted(plain, key=len, reverse=True):  # sine, cosine, logarithm: a function's name and more
+        if name.lower().startswith(f) and len(f) >= 2:
+            return f
+    close = difflib.get_close_matches(name.lower(), plain, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 @record
@@ -110,7 +176,7 @@ def tokenize(src: str) -> list[Token]:
                 text = text[:-1]  # "2.T" is not a number followed by T; keep "2"
             tokens.append(Token("NUM", text, start, start + len(text), space_before=space))
             i = start + len(text)
-        elif c in "d∂\u2202" and (c != "d" or not (i + 1 < n and (src[i + 1].isalnum() or src[i + 1] == "_"))) and (
+        elif c in "d∂" and (c != "d" or not (i + 1 < n and (src[i + 1].isalnum() or src[i + 1] == "_"))) and (
             m := _DERIV_RE.match(src, i)
         ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
             total = int(m.group("n")) if m.group("n") else None
@@ -125,6 +191,7 @@ def tokenize(src: str) -> list[Token]:
                 assert m
                 m_end = start + m.end()
                 text = src[start:m_end].rstrip()
+                pairs = tuple((internal_name(v), k) for v, k in pairs)
                 tokens.append(Token("DERIV", text, start, start + len(text), deriv=pairs, partial=False,
                                     space_before=space))
                 i = start + len(text)
@@ -148,18 +215,21 @@ def tokenize(src: str) -> list[Token]:
                     f"'{m.group(0).strip()}': write the order on both sides, e.g. d^2/dx^2", src, start
                 )
             text = m.group(0).rstrip()
+            pairs = tuple((internal_name(v), k) for v, k in pairs)
             tokens.append(
                 Token("DERIV", text, start, start + len(text), deriv=pairs, partial=c != "d", space_before=space)
             )
             i = start + len(text)
+        elif c in "d∂" and (m := _DFRAC_RE.match(src, i)):
+            raise _fraction_of_differentials(src, i, m)
+        elif c == "∂":
+            raise ParseError("'∂' is only understood in a derivative operator", src, i,
+                             "write ∂/∂x f (or ∂^2/∂x∂y f)")
         elif c.isalpha() or c == "_":
-            if c in GREEK:
-                name, j = GREEK[c], i + 1
-            else:
-                m = _NAME_RE.match(src, i)
-                if not m:
-                    raise ParseError(f"unexpected character {c!r}", src, i)
-                name, j = m.group(0), m.end()
+            m = _NAME_RE.match(src, i)
+            if not m:
+                raise ParseError(f"unexpected character {c!r}", src, i)
+            name, j = internal_name(m.group(0)), m.end()
             tokens.append(Token("NAME", name, start, j, space_before=space))
             i = j
         elif src.startswith("**", i):
@@ -183,16 +253,58 @@ def tokenize(src: str) -> list[Token]:
         elif c == "ᵀ":
             tokens.append(Token("OP", "'", i, i + 1, space_before=space))
             i += 1
+        elif c in _SUPERSCRIPTS or c in _SUBSCRIPTS or c == "|":
+            raise _unicode_notation(src, i, tokens)
         else:
             hint = None
             if c in "{}\\":
                 hint = "LaTeX input must start with a backslash, or use --input latex"
-            elif c in ";:!@#$%&|<>?`~\"":
+            elif c in ";:!@#$%&<>?`~\"":
                 hint = "this character is not part of gradcli's expression language"
             raise ParseError(f"unexpected character {c!r}", src, i, hint)
         space = False
     tokens.append(Token("EOF", "", n, n, space_before=space))
     return tokens
+
+
+def _fraction_of_differentials(src: str, i: int, m: re.Match) -> ParseError:
+    """dy/dx, df/dθ, d^2y/dx^2, ∂f/∂x: refused with the operator form gradcli reads."""
+    d, f, x = m.group("d"), m.group("f"), m.group("x")
+    n = m.group("n")
+    if n and m.group("m") and m.group("m") != n:
+        op = f"{d}^{n}/{d}{x}^{m.group('m')}"
+    elif n:
+        op = f"{d}^{n}/{d}{x}^{n}"
+    else:
+        op = f"{d}/{d}{x}"
+    return ParseError(
+        f"{m.group(0)!r} would be a fraction of two names, {d}{f} and {d}{x}", src, i,
+        f"did you mean {op} {f}, with {f}'s expression after the operator: {op} (...)?",
+    )
+
+
+def _unicode_notation(src: str, i: int, tokens: list) -> ParseError:
+    """|x|, x², x₁: notation of print that the plain language writes otherwise."""
+    c = src[i]
+    prev = tokens[-1].text if tokens and tokens[-1].end == i and tokens[-1].kind in ("NAME", "NUM") else ""
+    if c == "|":
+        double = src.startswith("||", i)
+        close = src.find("||" if double else "|", i + (2 if double else 1))
+        inner = src[i + (2 if double else 1):close].strip() if close > i else "x"
+        func = "norm" if double else "abs"
+        return ParseError(f"{'||' if double else '|'} is not part of the plain language", src, i,
+                          f"did you mean {func}({inner or 'x'})?")
+    j = i
+    table = _SUPERSCRIPTS if c in _SUPERSCRIPTS else _SUBSCRIPTS
+    while j < len(src) and src[j] in table:
+        j += 1
+    digits = "".join(str(table.index(ch)) for ch in src[i:j])
+    base = prev or "(...)"
+    if table is _SUPERSCRIPTS:
+        return ParseError(f"unexpected character {c!r}: superscript digits are not exponents here", src, i,
+                          f"did you mean {base}^{digits}?")
+    return ParseError(f"unexpected character {c!r}: subscript digits are not part of names here", src, i,
+                      f"did you mean {base}{digits} (or {base}_{digits})?")
 
 
 class TokenCursor:
@@ -363,7 +475,7 @@ class Parser(TokenCursor):
         node = self.parse_primary()
         while self.at("'") or self.at(".T"):
             t = self.advance()
-            node = S.Transpose(node.pos, t.end, node)
+            node = S.Transpose(node.pos, t.end, node, prime=self.src[t.pos] == "'")
         return node
 
     def parse_primary(self) -> S.Node:
@@ -395,6 +507,14 @@ class Parser(TokenCursor):
         t = self.advance()
         name = t.text
         nxt = self.tok
+        glued = glued_function(name)
+        if glued and not (nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before):
+            fname, rest = glued
+            written = self.src[t.pos:t.end]
+            raise ParseError(
+                f"'{written}' glues the function {fname} to a variable", self.src, t.pos,
+                f"did you mean {fname}({_written_tail(written, fname, rest)})?",
+            )
         if name in FUNCTIONS:
             power: S.Node | None = None
             if self.at("^") and self.peek().kind == "NUM" and self.peek(2).kind == "OP" and self.peek(2).text == "(":
@@ -403,8 +523,11 @@ class Parser(TokenCursor):
                 num = self.advance()
                 power = S.Number(num.pos, num.end, num.text)
             if not self.at("("):
+                arg = self.tok
+                example = self.src[arg.pos:arg.end] if arg.kind in ("NAME", "NUM") else "..."
                 raise self.error(
-                    f"the function {name!r} needs its argument in parentheses: {name}(...)", t.pos
+                    f"the function {name!r} needs its argument in parentheses: {name}(...)", t.pos,
+                    f"did you mean {name}({example})?" if example != "..." else None,
                 )
             self.enter()
             self.advance()
@@ -430,12 +553,16 @@ class Parser(TokenCursor):
                 call = S.Binary(t.pos, close.end, "^", call, power)
             return call
         if nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
-            raise ParseError(
-                f"unknown function {name!r}",
-                self.src,
-                t.pos,
-                f"write '{name}*(...)' for a product",
-            )
+            close = _closing_paren(self.tokens, self.i)
+            args = self.src[nxt.end:self.tokens[close].pos].strip() if close is not None else "..."
+            known = suggest_function(name)
+            if known in ("log10", "log2"):
+                hint = f"did you mean log({args}, {known[3:]})?"
+            elif known:
+                hint = f"did you mean {known}({args})? (or '{name}*(...)' for a product)"
+            else:
+                hint = f"write '{name}*(...)' for a product"
+            raise ParseError(f"unknown function {name!r}", self.src, t.pos, hint)
         return S.Name(t.pos, t.end, name)
 
     def parse_matrix(self) -> S.Node:
@@ -473,6 +600,28 @@ class Parser(TokenCursor):
         close = self.expect("]", "',' or ']'")
         self.leave()
         return S.Matrix(open_.pos, close.end, (tuple(items),), vector=True)
+
+
+def _written_tail(written: str, fname: str, rest: str) -> str:
+    """The variable as the user wrote it (``sinθ`` -> ``θ``, ``log10x`` -> ``x, 10``)."""
+    if "," in rest:
+        return rest
+    tail = written[len(fname):] if written.startswith(fname) else rest
+    return tail or rest
+
+
+def _closing_paren(tokens: list, k: int) -> int | None:
+    """Index of the ')' matching the '(' at ``k``."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        t = tokens[j]
+        if t.kind == "OP" and t.text == "(":
+            depth += 1
+        elif t.kind == "OP" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 def _respan(node: S.Node, pos: int, end: int) -> S.Node:

@@ -9,28 +9,24 @@ import sympy as sp
 
 from .build import Context, build, is_matrix, scalar_symbol
 from .errors import InputError
-from .parsing import Parser, split_top_level
+from .parsing import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
 from .results import Point
 
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*|[α-ωΑ-Ω]")
 DEFAULT_DIGITS = 15
 MAX_DIGITS = 1000
 
 
 def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
     """``["x,y", "z"]`` -> ``["x", "y", "z"]``; empty or malformed names are errors."""
-    from .parsing import GREEK
-
     out: list[str] = []
     for value in values:
         for piece in value.split(","):
             name = piece.strip()
             if not name:
                 raise InputError(f"{option} {value!r}: an empty variable name", f"write {option} x,y")
-            name = GREEK.get(name, name)
             if not _NAME_RE.fullmatch(name):
                 raise InputError(f"{option} {value!r}: {name!r} is not a variable name")
-            out.append(name)
+            out.append(internal_name(name))
     return out
 
 
@@ -56,7 +52,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             name = name.strip()
             if not name or not _NAME_RE.fullmatch(name):
                 raise InputError(f"--at {text!r}: {name!r} is not a variable name", "write --at x=1,y=2")
-            var = scalar_symbol(name)
+            var = scalar_symbol(internal_name(name))
             if not value_text.strip():
                 raise InputError(f"--at {text!r}: no value for {name}", "write --at x=1,y=2")
         elif allow_bare is not None and len(split_top_level(text)) == 1:
@@ -77,15 +73,19 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
     return Point(tuple(pairs), decimal=decimal, digits=digits, text=text)
 
 
-def evaluate(obj: Any, point: Point, needed: Iterable[Any] = ()) -> Any:
+def evaluate(obj: Any, point: Point, needed: Iterable[Any] = (), function: Any = None) -> Any:
     """``obj`` at ``point``: exact, or a decimal with ``point.digits`` digits.
 
     ``needed``: the variables the point must give a value for (the function's
-    free symbols); a missing one is an error naming it.  A symbolic point
-    (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
+    free symbols); a missing one is an error naming it.  ``function``: the f
+    whose derivative ``obj`` is; a point outside f's real domain (log(x) at
+    x = -1, where 1/x has a value) is an error naming the point.  A symbolic
+    point (``--at x=a``) substitutes; numbers go through ``multivar.evaluate``.
     """
     given = point.as_dict()
     require_values(point, needed)
+    if function is not None:
+        ensure_in_domain(function, point)
     if is_matrix(obj) and not isinstance(obj, sp.MatrixBase):
         return obj.subs(given)
     relevant = {k: v for k, v in given.items() if k in getattr(obj, "free_symbols", set())}
@@ -121,6 +121,26 @@ def exact_number(value: Any) -> Any:
     if isinstance(value, sp.Basic) and value.has(sp.Float):
         return value.xreplace({f: sp.Rational(str(f)) for f in value.atoms(sp.Float)})
     return value
+
+
+def ensure_in_domain(function: Any, point: Point) -> None:
+    """Refuse a point outside the real domain of ``function`` (exit 2), naming the point and
+    the part of f that is undefined there."""
+    from .calculus.domain import outside
+
+    given = point.as_dict()
+    if any(getattr(v, "free_symbols", None) for v in given.values()):
+        return  # a symbolic point: nothing to decide
+    if is_matrix(function) and not isinstance(function, sp.MatrixBase):
+        return
+    entries = list(function) if isinstance(function, sp.MatrixBase) else [function]
+    bad = outside([e for e in entries if isinstance(e, sp.Basic)], given)
+    if bad is not None:
+        where = ", ".join(f"{k} = {v}" for k, v in given.items())
+        raise InputError(
+            f"{bad} is not defined over the reals at {where}",
+            "gradcli works over the reals; choose a point inside the domain of the function",
+        )
 
 
 def check_value(value: Any, point: Point) -> None:

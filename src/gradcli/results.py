@@ -83,7 +83,7 @@ class TaylorReport:
 @record
 class ClaimVerdict:
     claim: str
-    verdict: str  # "true" | "false" | "unknown"
+    verdict: str  # "true" | "false" | "unknown" | "error" (the claim could not be read)
     method: str
     name: str | None = None
     reason: str = ""

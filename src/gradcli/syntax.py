@@ -74,6 +74,8 @@ class Transpose(Node):
     """``x^T``, ``x'``, ``x.T``, ``x^\\top``."""
 
     operand: Node
+    #: written as a prime (``x'``): refused on a scalar, where it would be read as d/dx
+    prime: bool = False
 
 
 @record

@@ -70,6 +70,8 @@ EXACT_POINTS = 3
 CLAIM_SECONDS = 30.0
 #: Budget of each further size once one size is done (n = 4 with inverses can be slow).
 SIZE_SECONDS = 12.0
+#: Budget of a symbolic component build at one size before it is decided at points instead.
+SYMBOLIC_SIZE_SECONDS = 4.0
 #: Budget of the expensive symbolic attempts (trigsimp, simplify) of one comparison.
 SIMPLIFY_SECONDS = 2.0
 #: Budget of the cheap ones (expand, cancel) of one difference.
@@ -87,8 +89,11 @@ _NOT_EVALUABLE = "no proof within the time budget and the sides could not be eva
 # -- exit status -------------------------------------------------------------------------
 
 def exit_status(report: CheckReport) -> ExitStatus:
-    """0 when every claim is true, 1 when any is false, 3 when any is unknown (and none false)."""
+    """2 when a claim could not be read, else 1 when any is false, else 3 when any is unknown
+    (the time limit included), else 0."""
     verdicts = {r.verdict for r in report.results}
+    if "error" in verdicts:
+        return ExitStatus.BAD_INPUT
     if "false" in verdicts:
         return ExitStatus.CLAIM_FALSE
     if "unknown" in verdicts:
@@ -195,11 +200,13 @@ def _rand_rational(rng: random.Random, lo: float, hi: float) -> sp.Rational:
             return sp.Rational(p, q)
 
 
-def _points(symbols: Sequence[sp.Symbol], seed: int) -> Iterable[dict]:
-    """Random exact rational points, cycling through the regimes."""
+def _points(symbols: Sequence[sp.Symbol], seed: int, critical: Sequence[dict] = ()) -> Iterable[dict]:
+    """0 and ±10^-7, then the points near kinks and domain edges (``sampling``), then random
+    exact rational points, cycling through the regimes."""
     rng = random.Random(seed)
     for v in _SPECIAL_VALUES:
         yield {s: v for s in symbols}
+    yield from critical
     i = 0
     while True:
         lo, hi = _REGIMES[i % len(_REGIMES)]
@@ -271,31 +278,30 @@ def _to_mpf(v: Any) -> Any:
     return v
 
 
-#: Functions whose real domain is not all of R (their value must be real at a point).
-_RESTRICTED = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.acoth, sp.asech,
-               sp.LambertW)
-
-
 def _domain_atoms(exprs: Iterable[Any]) -> list:
-    """Subexpressions that must be real for a point to lie in the real domain: powers with
-    a non-integer exponent (sqrt(x - 1), x^x), log, asin, acosh, ... .  sqrt(x - 1) sqrt(x + 1)
-    is real at x = -2 but its factors are not: such points are outside the domain."""
-    out: dict = {}
-    for e in exprs:
-        if not isinstance(e, sp.Basic) or not e.free_symbols:
-            continue
-        for sub in sp.preorder_traversal(e):
-            if not getattr(sub, "free_symbols", None):
-                continue
-            if isinstance(sub, sp.Pow) and not sub.exp.is_Integer:
-                out[sub] = None
-            elif isinstance(sub, _RESTRICTED):
-                out[sub] = None
-    return list(out)
+    """Subexpressions that must be real for a point to lie in the real domain (``domain.atoms``)."""
+    from .domain import atoms
+
+    return atoms(exprs)
+
+
+@dataclass(frozen=True)
+class _Kink:
+    """A guard: the argument of abs/sign/... inside a derivative's operand, which must not be 0
+    (there the derivative does not exist, whatever value SymPy's formula gives)."""
+
+    expr: Any
 
 
 def _in_domain(guards: Sequence[Any], point: dict) -> bool:
     for g in guards:
+        if isinstance(g, _Kink):
+            try:
+                if g.expr.xreplace(point) == 0:
+                    return False
+            except (TypeError, ValueError, ArithmeticError):
+                pass
+            continue
         if _value(g, point, 20) is _BAD:
             return False
     return True
@@ -342,9 +348,19 @@ def _compare_at(l: Any, r: Any, point: dict, extra: int) -> _PointResult:
     return _PointResult("skip")  # unstable: neither agreement nor a confirmed difference
 
 
+#: Characters beyond which an exact rational is shown as a decimal (2 + 10^-1500 would be 3000).
+MAX_EXACT_CHARS = 80
+
+
 def _fmt_value(v: Any, digits: int = 20) -> str:
+    if isinstance(v, str):
+        return v
     if isinstance(v, sp.Rational):
-        return str(v)
+        text = str(v)
+        if len(text) > MAX_EXACT_CHARS:
+            with mpmath.workdps(max(30, digits) + 10):
+                return "≈" + mpmath.nstr(mpmath.mpf(v.p) / v.q, max(30, digits))
+        return text
     if isinstance(v, sp.Basic):
         return str(v)
     return mpmath.nstr(v, max(15, digits), strip_zeros=True)
@@ -368,6 +384,8 @@ class _Outcome:
     exact: bool = False
     points: int = 0
     reason: str = ""
+    #: lhs - rhs when it is a nonzero constant (shown whatever its size)
+    difference: str = ""
 
 
 def _cheap_symbolic(d: Any, clock: _Clock) -> tuple[str | None, Any]:
@@ -427,8 +445,41 @@ def _simpler_counterexample(l: Any, r: Any, symbols: list, extra: int, guards: S
     return None
 
 
+def _tidier_counterexample(l: Any, r: Any, point: dict, extra: int, guards: Sequence[Any]
+                           ) -> tuple[_PointResult, dict] | None:
+    """A point near ``point`` with smaller numbers where l != r too: each coordinate replaced
+    by the simplest rational within 10, 1, 1/10, ... of it (800028/163271 -> 49/10 + ...)."""
+    from fractions import Fraction
+
+    from .sampling import simplest_between
+
+    best: tuple[_PointResult, dict] | None = None
+    current = dict(point)
+    for s, v in sorted(point.items(), key=lambda kv: str(kv[0])):
+        if not isinstance(v, sp.Rational) or (abs(v.p) < 1000 and v.q < 100):
+            continue
+        f = Fraction(int(v.p), int(v.q))
+        for w in (Fraction(10), Fraction(1), Fraction(1, 10), Fraction(1, 100), Fraction(1, 1000),
+                  Fraction(1, 10**5), Fraction(1, 10**7)):
+            found = None
+            for lo, hi in ((f - w, f + w), (f, f + w), (f - w, f)):
+                q = simplest_between(lo, hi)
+                candidate = {**current, s: sp.Rational(q.numerator, q.denominator)}
+                if not _in_domain(guards, candidate):
+                    continue
+                res = _compare_at(l, r, candidate, extra)
+                if res.status == "differ":
+                    found = (res, candidate)
+                    break
+            if found is not None:
+                best = found
+                current = found[1]
+                break
+    return best
+
+
 def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int, clock: _Clock,
-             want: int, tried: list | None = None, guards: Sequence[Any] = ()
+             want: int, tried: list | None = None, guards: Sequence[Any] = (), critical: Sequence[dict] = ()
              ) -> tuple[int, _PointResult | None, dict | None, int]:
     """Evaluate every pair at random points until ``want`` points agree on all pairs.
 
@@ -436,10 +487,12 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
     ``tried`` (points already found good) are reused first."""
     good = 0
     attempts = 0
-    max_attempts = max(5 * want, 20)
-    source = _points(symbols, seed)
+    max_attempts = max(5 * want, 20) + len(critical)
+    # every point near a kink or a domain edge is tried, however many agree before it
+    must = len(_SPECIAL_VALUES) + len(critical)
+    source = _points(symbols, seed, critical)
     reuse = list(tried or [])
-    while good < want and attempts < max_attempts:
+    while (good < want or attempts < must) and attempts < max_attempts:
         if clock.left() <= 0.05:
             break
         from_tried = bool(reuse)
@@ -456,6 +509,9 @@ def _numeric(pairs: list[tuple[Any, Any]], symbols: list, seed: int, extra: int,
                 simple = _simpler_counterexample(l, r, symbols, extra, guards)
                 if simple is not None:
                     return good, simple[0], simple[1], idx
+                tidy = _tidier_counterexample(l, r, point, extra, guards)
+                if tidy is not None:
+                    return good, tidy[0], tidy[1], idx
                 return good, res, point, idx
             if res.status == "skip":
                 ok = False
@@ -485,6 +541,10 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
             open_pairs.append((l, r, reduced))
     if not open_pairs:
         return _Outcome("proved", _method_word(hows))
+    for l, r, reduced in open_pairs:
+        constant = _constant_difference(l, r, reduced, symbols, seed, operands)
+        if constant is not None:
+            return constant
     if extra > MAX_EXTRA_DIGITS:
         return _Outcome("unknown", reason=f"a literal of {extra} digits is beyond the numeric precision used")
     # A quick numeric screen refutes most false claims before any expensive simplification.
@@ -492,8 +552,12 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
     checks = [(l, r) for l, r, _ in open_pairs]
     guard_exprs = [p for pr in checks for p in pr] + [o for o in operands if isinstance(o, sp.Basic)]
     guards = _domain_atoms(guard_exprs) + [o for o in operands if isinstance(o, sp.Basic) and o.free_symbols]
+    from .sampling import kink_arguments
+
+    guards += [_Kink(k) for k in kink_arguments([o for o in operands if isinstance(o, sp.Basic)])]
     symbols = _scalar_symbols(*guard_exprs) or symbols
-    good, bad, point, idx = _numeric(checks, symbols, seed, extra, clock, SCREEN_POINTS, tried, guards)
+    critical = _critical(guard_exprs, symbols, seed, clock)
+    good, bad, point, idx = _numeric(checks, symbols, seed, extra, clock, SCREEN_POINTS, tried, guards, critical)
     if bad is not None:
         return _false_outcome(bad, point)
     still_open = []
@@ -506,7 +570,7 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
     if not still_open:
         return _Outcome("proved", _method_word(hows))
     good, bad, point, idx = _numeric([(l, r) for l, r, _ in still_open], symbols, seed, extra, clock,
-                                     NUMERIC_POINTS, tried, guards)
+                                     NUMERIC_POINTS, tried, guards, critical)
     if bad is not None:
         return _false_outcome(bad, point)
     if good >= MIN_POINTS:
@@ -524,6 +588,54 @@ def _compare_pairs(pairs: list[tuple[Any, Any]], clock: _Clock, seed: int, opera
                f"point{'s' if good != 1 else ''} (they agree there)",
         points=good,
     )
+
+
+def _fmt_constant(c: Any) -> str:
+    """A nonzero constant, short: -1/1000, or -1.0e-1500 for one with many digits."""
+    if isinstance(c, sp.Rational) and len(str(c)) <= 40:
+        return str(c)
+    v = _value(c, {}, 30)
+    if v is _BAD:
+        return str(c)[:60]
+    with mpmath.workdps(30):
+        return mpmath.nstr(_to_mpf(v), 15)
+
+
+def _constant_difference(l: Any, r: Any, reduced: Any, symbols: list, seed: int, operands: Sequence[Any]
+                         ) -> _Outcome | None:
+    """lhs - rhs simplified to a nonzero constant (2x + 10^-1500 - 2x): false at once, whatever
+    the constant's size, shown at a point where both sides are defined."""
+    if not isinstance(reduced, sp.Basic) or reduced.free_symbols or not reduced.is_number:
+        return None
+    if not ((reduced.is_Rational and reduced != 0) or reduced.is_zero is False):
+        return None
+    guards = _domain_atoms([l, r, *[o for o in operands if isinstance(o, sp.Basic)]])
+    guards += [o for o in operands if isinstance(o, sp.Basic) and o.free_symbols]
+    import itertools
+
+    candidates = _simple_points(symbols) + list(itertools.islice(_points(symbols, seed), 40)) if symbols else [{}]
+    for point in candidates:
+        if not _in_domain(guards, point):
+            continue
+        lv, rv = _value(l, point, DIGITS + GUARD), _value(r, point, DIGITS + GUARD)
+        if lv is _BAD or rv is _BAD:
+            continue
+        exact = isinstance(lv, sp.Rational) and isinstance(rv, sp.Rational)
+        return _Outcome("false", point=point, lhs_value=_fmt_value(lv), rhs_value=_fmt_value(rv), exact=exact,
+                        difference=_fmt_constant(reduced))
+    return None
+
+
+def _critical(exprs: Sequence[Any], symbols: list, seed: int, clock: _Clock) -> list[dict]:
+    """Points near kinks and domain edges (``sampling.critical_points``), within the budget."""
+    from .sampling import SECONDS, critical_points
+
+    if clock.left() <= 0.5:
+        return []
+    try:
+        return critical_points(exprs, symbols, seed, seconds=min(SECONDS, clock.left() / 4))
+    except (RecursionError, Exception):  # noqa: BLE001 - sampling is a help; random points remain
+        return []
 
 
 def _certified_difference(triples: list, points: list, extra: int, clock: _Clock) -> tuple | None:
@@ -863,7 +975,8 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "n
             return _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict)
         return _decide_plain(node, decl, layout, text, strict, clock, seed, verdict)
     except _OutOfTime:
-        return verdict("unknown", "none", reason=f"the time budget of {budget:g} s per claim ran out")
+        return verdict("unknown", "none", reason=f"the time budget of {budget:g} s per claim ran out"
+                       if budget is not None else "the time budget ran out")
 
 
 def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> ClaimVerdict:
@@ -911,6 +1024,11 @@ def _finish(out: _Outcome, suffix: str, strict: bool, verdict, L, R, *, hint: st
         if len(reason) > 400:
             reason = reason[:397] + "..."
         method = f"{prefix}counterexample" + (", exact" if out.exact else f", {DIGITS}+ digits, confirmed") + suffix
+        if out.difference:
+            cex["difference"] = out.difference
+            method = f"{prefix}symbolic: lhs - rhs is the nonzero constant {out.difference}{suffix}"
+            reason = (f"lhs - rhs = {out.difference} at every point where both sides are defined, e.g. {where}"
+                      if cex["point"] else f"lhs - rhs = {out.difference}")
         return verdict("false", method, lhs=L, rhs=R, counterexample=cex, hint=hint, reason=reason)
     return verdict("unknown", "none", lhs=L, rhs=R, reason=out.reason or _NOT_EVALUABLE)
 
@@ -924,7 +1042,29 @@ def _entry_symbols(ctx: Context) -> set:
     return out
 
 
+def _at_points(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters, share,
+               may_skip_one) -> Any:
+    """``pointwise.decide_size`` under ``share`` seconds: its result, or "timeout", or
+    "skip-one" (the claim does not build with 1 x 1 matrices, and a larger size did)."""
+    from .pointwise import decide_size
+
+    if share <= 0.05:
+        return "timeout"
+    try:
+        with time_limit(share):
+            return decide_size(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters)
+    except (TimeLimitExceeded, _OutOfTime):
+        return "timeout"
+    except InputError:
+        if may_skip_one:
+            return "skip-one"
+        raise
+
+
 def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict) -> ClaimVerdict:
+    from .pointwise import prefers_points
+
+    points_first = prefers_points(node)
     matters = _layout_matters(node, decl)
     symbolic = _symbolic_sides(node, decl, layout, text)
     assignments = _size_assignments(probe.size_symbols())
@@ -950,33 +1090,69 @@ def _decide_matrix(node, decl, layout, text, probe, strict, clock, seed, verdict
             skipped.append(f"{label}: over the time budget")
             continue
         share = left if not done else min(left * 0.6, SIZE_SECONDS)
-        try:
-            with time_limit(share):
-                L = _sympify(build(node.lhs, ctx))
-                R = _sympify(build(node.rhs, ctx))
-                subs = dict(ctx.symmetry_subs() or {})
-                # a size symbol written in the claim (tr(X X^-1) = n) is the size
-                subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
-                if subs:
-                    L = L.xreplace(subs) if isinstance(L, sp.Basic) else L
-                    R = R.xreplace(subs) if isinstance(R, sp.Basic) else R
-                # A scalar symbol that appears at one size but not another is an artefact of
-                # the build (a 1 x 1 matrix read as a scalar), not part of the claim.
-                others = set(_scalar_symbols(L, R)) - _entry_symbols(ctx)
-                if reference is not None and others != reference:
-                    extra = ", ".join(map(str, sorted(others ^ reference, key=str)))
-                    skipped.append(f"{label}: the build introduced other symbols ({extra})")
-                    continue
-                out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters,
-                                lambda: _operands(node, ctx))
-        except (TimeLimitExceeded, _OutOfTime):
-            skipped.append(f"{label}: over the time budget")
-            continue
-        except InputError:
-            if is_one and done:
-                skipped.append(f"{label}: does not build with 1 x 1 matrices")
+        started_size = time.monotonic()
+        out = None
+        others = None
+        if points_first:
+            out = _at_points(node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters,
+                             share, is_one and bool(done))
+            if out in ("timeout", "skip-one"):
+                skipped.append(f"{label}: " + ("over the time budget" if out == "timeout"
+                                               else "does not build with 1 x 1 matrices"))
                 continue
-            raise
+            if isinstance(out, tuple) and out[0] == "unbuilt":
+                out = None  # singular at every point tried: the symbolic build says why
+        if out is None:
+            try:
+                with time_limit(share if points_first else min(share, SYMBOLIC_SIZE_SECONDS)):
+                    L = _sympify(build(node.lhs, ctx))
+                    R = _sympify(build(node.rhs, ctx))
+                    subs = dict(ctx.symmetry_subs() or {})
+                    # a size symbol written in the claim (tr(X X^-1) = n) is the size
+                    subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})
+                    if subs:
+                        L = L.xreplace(subs) if isinstance(L, sp.Basic) else L
+                        R = R.xreplace(subs) if isinstance(R, sp.Basic) else R
+                    # A scalar symbol that appears at one size but not another is an artefact of
+                    # the build (a 1 x 1 matrix read as a scalar), not part of the claim.
+                    others = set(_scalar_symbols(L, R)) - _entry_symbols(ctx)
+                    if reference is not None and others != reference:
+                        extra = ", ".join(map(str, sorted(others ^ reference, key=str)))
+                        skipped.append(f"{label}: the build introduced other symbols ({extra})")
+                        continue
+                    out = _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters,
+                                    lambda: _operands(node, ctx))
+            except (TimeLimitExceeded, _OutOfTime):
+                # too slow symbolically: exact values at random points instead, with what is left
+                out = None if points_first else _at_points(
+                    node, decl, layout, text, sizes, clock, seed, strict, verdict, symbolic, matters,
+                    share - (time.monotonic() - started_size), is_one and bool(done))
+                if out in (None, "timeout", "skip-one") or (isinstance(out, tuple) and out[0] == "unbuilt"):
+                    skipped.append(f"{label}: " + ("does not build with 1 x 1 matrices" if out == "skip-one"
+                                                   else "over the time budget"))
+                    continue
+            except InputError:
+                if is_one and done:
+                    skipped.append(f"{label}: does not build with 1 x 1 matrices")
+                    continue
+                raise
+        if isinstance(out, tuple) and out[0] == "unbuilt":
+            return verdict("unknown", "none", lhs=_display(symbolic, None, 0), rhs=_display(symbolic, None, 1),
+                           reason=f"at {label}: {out[1]}")
+        if others is None:  # decided at points: nothing was built symbolically
+            if isinstance(out, ClaimVerdict):
+                return out
+            kind, info = out
+            if kind == "exact":
+                used_exact_points = True
+            elif kind == "numeric":
+                numeric_points = max(numeric_points, info[0])
+                numeric_how = numeric_how or info[1]
+            elif kind == "unknown":
+                return verdict("unknown", "none", lhs=_display(symbolic, None, 0), rhs=_display(symbolic, None, 1),
+                               reason=f"at {label}: {info}")
+            done.append(sizes)
+            continue
         if reference is None:
             reference = others
         if first_built is None:
@@ -1154,31 +1330,66 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
 
 # -- many claims -----------------------------------------------------------------------------
 
-def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS) -> CheckReport:
-    """Decide each ``claims.Claim`` in order.  An InputError names the claim's source."""
+#: Seconds a claim may run past its own budget before it is stopped (the budget is checked
+#: between steps; this bounds a single step that overruns it).
+CLAIM_GRACE = 5.0
+#: The reason of a claim the run's time limit stopped (or never started).
+TIME_LIMIT_REASON = "time limit: the run's --timeout ran out before this claim was decided"
+
+
+def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS,
+                 deadline: float | None = None) -> CheckReport:
+    """Decide each ``claims.Claim`` in order.
+
+    A claim that cannot be read (``claim.error``, or an InputError while it is built) is an
+    "error" verdict for that claim alone.  ``deadline`` (a ``time.monotonic()`` instant, the
+    run's --timeout) stops the claim being decided when it comes: that claim and the ones
+    not yet started are "unknown" with the reason "time limit", and the report of the ones
+    decided is returned.  Each claim also has its own ``budget`` (plus CLAIM_GRACE)."""
     results = []
     for claim in claims:
+        if getattr(claim, "error", ""):
+            results.append(_error_verdict(claim, claim.error))
+            continue
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0.05:
+            results.append(_unknown_verdict(claim, TIME_LIMIT_REASON))
+            continue
+        own = None if budget is None else budget + CLAIM_GRACE
+        hard = min((x for x in (remaining, own) if x is not None), default=None)
+        soft = budget if remaining is None else (remaining if budget is None else min(budget, remaining))
+        started = time.monotonic()
         try:
-            tensor = getattr(claim, "tensor", None)
-            if tensor:
-                identity, f_text = tensor
-                result = decide_tensor(identity, f_text, claim.decl, name=claim.name, source=claim.source,
-                                       claim=claim.text, budget=budget)
-            else:
-                result = decide(claim.text, claim.decl, claim.layout, strict=strict, name=claim.name,
-                                source=claim.source, budget=budget, latex=getattr(claim, "latex", False))
+            with time_limit(hard):
+                result = _decide_claim(claim, strict, soft)
+        except TimeLimitExceeded:
+            by_run = remaining is not None and (own is None or remaining <= own)
+            result = _unknown_verdict(claim, TIME_LIMIT_REASON if by_run else
+                                      f"time limit: the claim's own limit of {own:g} s ran out",
+                                      seconds=time.monotonic() - started)
         except InputError as exc:
-            if claim.source:
-                raise _with_source(exc, claim.source) from None
-            raise
+            from ..claims import error_text
+
+            result = _error_verdict(claim, error_text(exc))
         results.append(result)
     return CheckReport(results=tuple(results))
 
 
-def _with_source(exc: InputError, source: str) -> InputError:
-    from ..errors import ParseError
+def _decide_claim(claim: Any, strict: bool, budget: float | None) -> ClaimVerdict:
+    tensor = getattr(claim, "tensor", None)
+    if tensor:
+        identity, f_text = tensor
+        return decide_tensor(identity, f_text, claim.decl, name=claim.name, source=claim.source,
+                             claim=claim.text, budget=budget)
+    return decide(claim.text, claim.decl, claim.layout, strict=strict, name=claim.name,
+                  source=claim.source, budget=budget, latex=getattr(claim, "latex", False))
 
-    if isinstance(exc, ParseError):
-        return ParseError(f"{source}: {exc.message}", exc.source, exc.pos, exc.hint)
-    new = type(exc)(f"{source}: {exc.message}", exc.hint)
-    return new
+
+def _error_verdict(claim: Any, message: str) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict="error", method="none", name=claim.name, source=claim.source,
+                        reason=message)
+
+
+def _unknown_verdict(claim: Any, reason: str, seconds: float = 0.0) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict="unknown", method="none", name=claim.name, source=claim.source,
+                        reason=reason, seconds=round(seconds, 4))

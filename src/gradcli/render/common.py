@@ -257,6 +257,8 @@ def counterexample_text(ce: dict) -> str:
     shapes = ce.get("shapes")
     if shapes and not sides:
         sides = f"shapes {shapes}"
+    if ce.get("difference"):
+        sides += f"; lhs - rhs = {ce['difference']}"
     return f"at {where}: {sides}" if where else sides
 
 

@@ -146,6 +146,7 @@ def _check(r: Any, **_: Any) -> dict:
         "true": r.count("true"),
         "false": r.count("false"),
         "unknown": r.count("unknown"),
+        "error": r.count("error"),
         "gradcli": version(),
     }
 

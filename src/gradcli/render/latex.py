@@ -126,7 +126,8 @@ def _taylor(r: Any, *, rhs_only: bool, **_: Any) -> str:
     return rf"T_{{{t.order}}}\left( {_vars(t.variables)} \right) = {poly}"
 
 
-_MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\text{(unknown)}"}
+_MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\text{(unknown)}",
+         "error": r"\text{(error: not read)}"}
 
 
 def _check(r: Any, **_: Any) -> str:

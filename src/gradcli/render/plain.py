@@ -83,7 +83,7 @@ def _check(r: Any, **_: Any) -> str:
             line += f"  -- {counterexample_text(v.counterexample)}"
             if getattr(v, "hint", None):
                 line += f"; {v.hint}"
-        elif v.verdict == "unknown" and v.reason:
+        elif v.verdict in ("unknown", "error") and v.reason:
             line += f"  -- {v.reason}"
         lines.append(line)
     return "\n".join(lines)

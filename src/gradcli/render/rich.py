@@ -186,7 +186,8 @@ def _sub(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-_MARKS = {"true": ("✓ true", "bold green"), "false": ("✗ false", "bold red"), "unknown": ("? unknown", "bold yellow")}
+_MARKS = {"true": ("✓ true", "bold green"), "false": ("✗ false", "bold red"), "unknown": ("? unknown", "bold yellow"),
+          "error": ("! error", "bold red")}
 
 
 def _check(r: Any, **_: Any) -> Any:
@@ -204,7 +205,8 @@ def _check(r: Any, **_: Any) -> Any:
         if v.hint:
             detail = f"{detail}\n{v.hint}" if detail else v.hint
         table.add_row(T(claim), T(mark, style), T(v.method), T(detail or ""))
-    summary = T(f"{r.count('true')} true, {r.count('false')} false, {r.count('unknown')} unknown", "bold")
+    errors = f", {r.count('error')} not read" if r.count("error") else ""
+    summary = T(f"{r.count('true')} true, {r.count('false')} false, {r.count('unknown')} unknown{errors}", "bold")
     return Group(table, summary)
 
 
