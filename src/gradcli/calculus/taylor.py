@@ -31,10 +31,8 @@ import sympy
 from sympy.polys.domains import EX, QQ
 
 from ..errors import InputError, NotAnalyticError
+from ..limits import MAX_ORDER, check_taylor
 from ..record import record
-
-#: Orders above this are refused before any work.
-MAX_ORDER = 1000
 
 METHOD_SERIES = "power series arithmetic"
 METHOD_DERIVATIVES = "derivatives"
@@ -719,6 +717,7 @@ def _check_args(expr, variables, center, order):
             raise InputError(f"{v} is not a variable")
     if len(set(variables)) != len(variables):
         raise InputError("a variable is named twice")
+    check_taylor(len(variables), order)  # before any work: C(n + k, k) terms
     if isinstance(center, (str, bytes)):
         raise InputError("the center must be an expression, not text")
     if not isinstance(center, (list, tuple)):
