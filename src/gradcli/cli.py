@@ -474,8 +474,9 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
 
     limit = _limit()
     check_items(len(claims), f"{len(claims):,} claims are given")
-    limit.what = "reading the claims"
+    limit.what = "reading standard input"
     stdin_text = read_bounded(sys.stdin, "standard input") if "-" in claims else None
+    limit.what = "reading the claims" if files else "the computation"
     if stdin_text is not None:
         lines = sum(1 for line in stdin_text.splitlines() if line.strip() and not line.strip().startswith("#"))
         check_items(lines, f"standard input holds {lines:,} claims")
@@ -520,7 +521,9 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
         err(exc.lines())
         return exc.status
     if isinstance(exc, _Expired):  # a safety net: time_limit converts its own alarms
-        err(["error: the computation did not finish within the time limit", "raise it with --timeout SECONDS"])
+        err(["error: the computation needed more memory than gradcli allows" if exc.memory else
+             "error: the computation did not finish within the time limit",
+             "simplify or split the input" if exc.memory else "raise it with --timeout SECONDS"])
         return ExitStatus.INCOMPLETE
     if isinstance(exc, RecursionError):
         err(["error: the expression is too deeply nested to work with", "simplify or split the input"])

@@ -89,6 +89,12 @@ class TimeLimitExceeded(GradcliError):
     status = ExitStatus.INCOMPLETE
 
 
+class MemoryLimitExceeded(GradcliError):
+    """The work grew past the memory a call may take (exit 3)."""
+
+    status = ExitStatus.INCOMPLETE
+
+
 class NotAnalyticError(InputError):
     """A Taylor expansion about a point where f is not analytic (exit 2)."""
 

@@ -28,7 +28,7 @@ import threading
 import time
 from typing import Any, Callable, TypeVar
 
-from .errors import LimitError, TimeLimitExceeded
+from .errors import LimitError, MemoryLimitExceeded, TimeLimitExceeded
 
 T = TypeVar("T")
 
@@ -64,10 +64,18 @@ MAX_ENTRIES = 40_000
 MAX_EXPLICIT_ENTRIES = 400
 #: Terms of a Taylor polynomial: C(n + k, k) for order n in k variables.
 MAX_TAYLOR_TERMS = 20_000
+#: Terms a result may be multiplied out to when it is simplified ((x + 1)^20 has 21): larger
+#: powers of sums are shown as computed.
+MAX_EXPANDED_TERMS = 10_000
 #: Characters read from standard input and claim files in one call, together.
 MAX_INPUT_CHARS = 1_000_000
 #: Expressions or claims in one call (arguments, lines of standard input and of files).
 MAX_ITEMS = 10_000
+
+#: The memory one call may add while it works (the watch checks it 20 times a second under
+#: the time limit, and ends the call with exit 3 past it): with the ~30 MB a call starts
+#: from, gradcli stays under 1 GiB.  Input limits keep the worst accepted inputs far below.
+MAX_MEMORY_GROWTH = 850 * 2**20
 
 #: The default, smallest and largest ``--timeout``, in seconds.
 DEFAULT_TIMEOUT = 60.0
@@ -84,10 +92,12 @@ _chars_read = 0
 
 
 def begin_call(max_length: int | None = None) -> None:
-    """Reset the per-call state: the length limit (``--max-length``) and the input read."""
-    global _max_length, _chars_read
+    """Reset the per-call state: the length limit (``--max-length``), the input read, and
+    the memory the watch counts from."""
+    global _max_length, _chars_read, _rss_start
     _max_length = MAX_LENGTH if max_length is None else int(max_length)
     _chars_read = 0
+    _rss_start = resident_bytes()
 
 
 def max_length() -> int:
@@ -158,22 +168,26 @@ def check_taylor(variables: int, order: int) -> None:
         )
 
 
-# -- the time limit ---------------------------------------------------------------------------
+# -- the time limit and the memory watch --------------------------------------------------
 
+#: While a limit is active the alarm ticks at least this often, to watch the memory.
+_TICK_SECONDS = 0.05
 #: After an alarm has raised, it fires again this often until its limit's block is left: an
 #: exception Python swallows (one raised inside a ``__del__``) must not end the limit.
 _RETRY_SECONDS = 0.2
-#: An alarm that arrives while this module's bookkeeping runs is retried this much later.
-_DEFER_SECONDS = 0.002
+#: An alarm that arrives while this module's bookkeeping or an import runs is retried this
+#: much later.
+_DEFER_SECONDS = 0.005
 
 
 class _Expired(BaseException):
     """Raised inside a limited block; a BaseException so SymPy's ``except
-    Exception`` clauses cannot swallow it."""
+    Exception`` clauses cannot swallow it.  ``memory``: the memory watch tripped."""
 
-    def __init__(self, token: object):
+    def __init__(self, token: object, memory: bool = False):
         super().__init__()
         self.token = token
+        self.memory = memory
 
 
 class _Entry:
@@ -185,6 +199,7 @@ class _Entry:
 
 _stack: list[_Entry] = []  # outermost first
 _installed = False
+_rss_start = 0  # the resident memory when the call began (begin_call)
 
 
 def _can_alarm() -> bool:
@@ -203,23 +218,65 @@ def _arm() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         return
     deadline = min(e.deadline for e in _stack)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-4))
+    signal.setitimer(signal.ITIMER_REAL, min(max(deadline - time.monotonic(), 1e-4), _TICK_SECONDS))
+
+
+_PAGE = 4096
+try:  # pragma: no cover - platform dependent
+    import os as _os
+
+    _PAGE = _os.sysconf("SC_PAGE_SIZE")
+except (ImportError, AttributeError, ValueError, OSError):  # pragma: no cover
+    pass
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux: /proc/self/statm; elsewhere its peak)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):  # pragma: no cover - no /proc
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _memory_exceeded() -> bool:
+    return resident_bytes() - _rss_start > MAX_MEMORY_GROWTH
+
+
+def _importing(frame: Any) -> bool:
+    """Whether a module is being imported: a half-imported module (SymPy, say) stays
+    broken for the life of the process, so an import is never interrupted."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
-    if frame is not None and frame.f_globals is globals():
-        # this module's bookkeeping is running (a limit being entered or left): raising now
-        # could leave a stale entry behind; try again in a moment
-        signal.setitimer(signal.ITIMER_REAL, _DEFER_SECONDS)
+    if not _stack:
+        _arm()
         return
     now = time.monotonic()
     # Raise for the outermost expired limit, so that an expired outer limit is never
-    # mistaken for an inner one.
-    for entry in _stack:
-        if entry.deadline <= now + 1e-3:
-            signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
-            raise _Expired(entry)
-    _arm()
+    # mistaken for an inner one; memory past the watch ends the whole call (the outermost).
+    expired = next((e for e in _stack if e.deadline <= now + 1e-3), None)
+    memory = expired is None and _memory_exceeded()
+    if expired is None and not memory:
+        _arm()
+        return
+    if frame is not None and (frame.f_globals is globals() or _importing(frame)):
+        # this module's bookkeeping is running (a limit being entered or left), or an
+        # import: raising now could leave a stale entry or a broken module behind; the
+        # limit ends in a moment, when that is done
+        signal.setitimer(signal.ITIMER_REAL, _DEFER_SECONDS)
+        return
+    signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+    raise _Expired(expired if expired is not None else _stack[0], memory=memory)
 
 
 def on_unraisable(exc: BaseException) -> bool:
@@ -278,6 +335,12 @@ class time_limit:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self._limit.__exit__()
         if isinstance(exc, _Expired) and self._entry is not None and exc.token is self._entry:
+            if exc.memory:
+                raise MemoryLimitExceeded(
+                    f"{self.what} needed more than {MAX_MEMORY_GROWTH // 2**20:,} MB of memory",
+                    "gradcli stops work that would take one call past 1 GiB; simplify or split the input",
+                    prefix=f"{self.where}: " if self.where else "",
+                ) from None
             raise TimeLimitExceeded(
                 f"{self.what} did not finish within the time limit of {self.seconds:g} s",
                 "raise it with --timeout SECONDS",
@@ -298,7 +361,7 @@ def bounded(func: Callable[[], T], seconds: float, fallback: T) -> T:
         try:
             return func()
         except _Expired as exc:
-            if entry is None or exc.token is not entry:
+            if entry is None or exc.token is not entry or exc.memory:
                 raise
             return fallback
         except (RecursionError, Exception):  # noqa: BLE001 - a simplifier failing is not the user's error
