@@ -327,8 +327,7 @@ def test_an_outer_limit_is_never_taken_for_an_inner_one():
 def test_the_memory_watch_ends_a_call_that_grows_too_much(monkeypatch):
     from gradcli.errors import MemoryLimitExceeded
 
-    monkeypatch.setattr(limits, "MAX_MEMORY_GROWTH", 20 * 2**20)
-    limits.begin_call()
+    monkeypatch.setattr(limits, "MAX_MEMORY_GROWTH", 20 * 2**20)  # counted from the limit's start
     hoard = []
     with pytest.raises(MemoryLimitExceeded, match="memory"):
         with limits.time_limit(10, "the growing block"):
@@ -337,6 +336,17 @@ def test_the_memory_watch_ends_a_call_that_grows_too_much(monkeypatch):
                 hoard[-1][::4096] = b"x" * 256
     del hoard
     assert limits._stack == []
+
+
+def test_a_number_too_long_to_show_is_bad_input(monkeypatch):
+    import gradcli.core
+
+    def explode(*a, **k):
+        raise ValueError("Exceeds the limit (20000 digits) for integer string conversion; use "
+                         "sys.set_int_max_str_digits() to increase the limit")
+
+    monkeypatch.setattr(gradcli.core, "derivative", explode)
+    assert_short_error(run(["derivative", "x^2"], exit=2), "too many digits")
 
 
 def test_imports_are_never_interrupted(tmp_path):
@@ -509,7 +519,14 @@ def test_auto_format_on_an_ascii_terminal_is_plain():
 def test_ctrl_c_at_any_moment_is_one_line_and_130(delay):
     """From the moment gradcli's entry point runs (Python's own start-up, before it, is not
     gradcli's), Ctrl-C ends with 'error: interrupted' and exit 130, never a traceback."""
-    code = "import os, sys, gradcli.__main__ as m; os.write(2, b'ready\\n'); m.main()"
+    # 'ready' once the entry point's first instruction (the import of the CLI) is under way
+    code = ("import os, sys, gradcli.__main__ as m\n"
+            "def hook(frame, event, arg):\n"
+            "    if event == 'call' and frame.f_back is not None and frame.f_back.f_code is m.main.__code__:\n"
+            "        sys.setprofile(None)\n"
+            "        os.write(2, b'ready\\n')\n"
+            "sys.setprofile(hook)\n"
+            "m.main()\n")
     proc = subprocess.Popen([sys.executable, "-c", code, "-f", "plain", "derivative", "exp(sin(x))", "-n", "80"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stderr.readline() == "ready\n"

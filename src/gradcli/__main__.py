@@ -15,18 +15,31 @@ def main() -> None:
         cli_main()
     except KeyboardInterrupt:
         _interrupted()
+    except SystemExit:
+        _quiet_ctrl_c()  # the answer is given: a Ctrl-C while Python shuts down just ends it
+        raise
+
+
+def _quiet_ctrl_c() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupted() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C ends the process at once
+    _quiet_ctrl_c()  # a second Ctrl-C ends the process at once
     try:
         sys.stderr.write("error: interrupted\n")
         sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
         pass
-    sys.exit(130)
+    try:
+        from gradcli.errors import ExitStatus
+
+        status = int(ExitStatus.INTERRUPTED)
+    except BaseException:  # noqa: BLE001 - interrupted while loading it: the same number
+        status = 130
+    sys.exit(status)
 
 
 if __name__ == "__main__":

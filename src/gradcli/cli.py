@@ -30,7 +30,6 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     debug: bool = False
     input: str = "auto"
-    max_length: int = MAX_LENGTH
 
 
 # -- shared options --------------------------------------------------------------
@@ -321,7 +320,7 @@ def cli(ctx: click.Context, fmt: str, timeout: float, max_length: int, input_kin
     operators d/dx, d^2/dx^2, ∂/∂x.  Exit status: 0 ok, 1 a claim is false,
     2 bad input, 3 time limit or an undecided claim.
     """
-    ctx.obj = Settings(format=fmt.lower(), timeout=timeout, debug=debug, input=input_kind, max_length=max_length)
+    ctx.obj = Settings(format=fmt.lower(), timeout=timeout, debug=debug, input=input_kind)
 
 
 @cli.command("derivative", context_settings=CONTEXT_SETTINGS)
@@ -530,8 +529,10 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
         return ExitStatus.BAD_INPUT
     if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
         # Python's limit on the digits of an int shown as text: a number exploded
+        from .limits import MAX_DIGITS
+
         err(["error: a number in the result has too many digits to show",
-             "gradcli refuses numbers of more than 4000 digits; ask for a decimal (--digits) or a smaller input"])
+             f"gradcli refuses numbers of more than {MAX_DIGITS} digits; ask for a decimal (--digits) or a smaller input"])
         return ExitStatus.BAD_INPUT
     if isinstance(exc, MemoryError):
         err("error: out of memory")

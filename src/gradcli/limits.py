@@ -14,9 +14,12 @@ out, so a big result is shown as computed, not hung on.
 
 The alarm handler, once installed, stays installed for the life of the process (an alarm
 that is already pending when a limit ends must never meet the default action, which
-kills the process), and it never raises while this module's own bookkeeping runs (so a
-limit's entry is always removed when its block ends).  Outside the main thread (or on a
-platform without SIGALRM) limits are not enforced; gradcli's CLI always runs in the
+kills the process).  It never raises while this module's own bookkeeping runs (so a
+limit's entry is always removed when its block ends) nor while a module is imported (a
+half-imported SymPy stays broken); it waits a moment instead.  While a limit is active the
+alarm also ticks 20 times a second to watch the memory: a call that grows by more than
+``MAX_MEMORY_GROWTH`` ends like one out of time, with exit 3.  Outside the main thread (or
+on a platform without SIGALRM) limits are not enforced; gradcli's CLI always runs in the
 main thread.
 """
 
@@ -92,12 +95,10 @@ _chars_read = 0
 
 
 def begin_call(max_length: int | None = None) -> None:
-    """Reset the per-call state: the length limit (``--max-length``), the input read, and
-    the memory the watch counts from."""
-    global _max_length, _chars_read, _rss_start
+    """Reset the per-call state: the length limit (``--max-length``) and the input read."""
+    global _max_length, _chars_read
     _max_length = MAX_LENGTH if max_length is None else int(max_length)
     _chars_read = 0
-    _rss_start = resident_bytes()
 
 
 def max_length() -> int:
@@ -199,7 +200,7 @@ class _Entry:
 
 _stack: list[_Entry] = []  # outermost first
 _installed = False
-_rss_start = 0  # the resident memory when the call began (begin_call)
+_rss_start = 0  # the resident memory when the outermost limit began: the watch counts from it
 
 
 def _can_alarm() -> bool:
@@ -300,6 +301,9 @@ class _Limit:
         if self.seconds is None or self.seconds <= 0 or not _can_alarm():
             return self
         _install()
+        if not _stack:
+            global _rss_start
+            _rss_start = resident_bytes()
         entry = _Entry(time.monotonic() + self.seconds)
         _stack.append(entry)
         self.entry = entry
