@@ -388,11 +388,11 @@ def _gradcli(args, timeout=120, **kw):
 
 
 def _twenty_times(case):
-    """20 runs in one process (its start-up paid once), with time limits from 0.05 s to 0.43 s
+    """20 runs in one process (its start-up paid once), with time limits from 0.05 s to 0.24 s
     so that the alarm fires at many moments (in the work, in its cleanup, after it), then one
     run as a process of its own."""
     args, _ = case
-    proc = subprocess.run([sys.executable, str(DRIVER), "20", "0.05", "0.02", "-f", "plain", *args],
+    proc = subprocess.run([sys.executable, str(DRIVER), "20", "0.05", "0.01", "-f", "plain", *args],
                           capture_output=True, text=True, timeout=300)
     runs = [json.loads(line) for line in proc.stdout.splitlines()]
     single = _gradcli(["--timeout", "0.3", "-f", "plain", *args])
@@ -410,7 +410,7 @@ def test_the_time_limit_holds_every_time():
         for i, (status, out, err) in enumerate(runs):
             if status == 3:
                 assert out == "" and err == (f"error: the computation did not finish within the time limit of "
-                                             f"{0.05 + i * 0.02:g} s\nraise it with --timeout SECONDS\n"), (args, err)
+                                             f"{0.05 + i * 0.01:g} s\nraise it with --timeout SECONDS\n"), (args, err)
             else:
                 assert result is not None and (status, out, err) == (0, result, ""), (args, status, out, err)
         assert single.returncode in ((3,) if result is None else (0, 3)), (args, single)

@@ -69,22 +69,22 @@ def _sympify_names() -> dict[str, str]:
 
         namespace: dict[str, Any] = {}
         exec("from sympy import *", namespace)  # a fixed statement, never user text
-        for key, obj in vars(builtins).items():
-            if isinstance(obj, types.BuiltinFunctionType):
-                namespace[key] = obj
-        namespace["max"], namespace["min"] = sp.Max, sp.Min
         names: dict[str, str] = {}
         for key, obj in namespace.items():
             if key.startswith("_"):
                 continue
             if isinstance(obj, sp.Basic):
-                names[key] = "a constant"
-            elif isinstance(obj, type) or isinstance(obj, sp.FunctionClass):
-                names[key] = "a class" if not isinstance(obj, sp.FunctionClass) else "a function"
-            elif isinstance(obj, AssumptionKeys):
-                names[key] = "its assumptions"
-            elif callable(obj):
-                names[key] = "a function"
+                names[key] = f"SymPy's constant {key}"
+            elif isinstance(obj, sp.FunctionClass):
+                names[key] = f"SymPy's function {key}"
+            elif isinstance(obj, type):
+                names[key] = f"SymPy's class {key}"
+            elif isinstance(obj, AssumptionKeys) or callable(obj):
+                names[key] = f"SymPy's {key}"
+        for key, obj in vars(builtins).items():
+            if isinstance(obj, types.BuiltinFunctionType) and not key.startswith("_"):
+                names[key] = f"Python's built-in function {key}"
+        names["max"], names["min"] = "SymPy's function Max", "SymPy's function Min"
         for key in keyword.kwlist + ["True", "False", "None"]:
             names[key] = "a Python keyword"
         _sympify_namespace = names
@@ -93,7 +93,7 @@ def _sympify_names() -> dict[str, str]:
 
 def unreadable_name(name: str) -> str | None:
     """What ``sympy.sympify`` reads ``name`` as, when that is not the symbol ``name``
-    (``"a function"`` for ``beta``), else None.  gradcli's own names are not listed:
+    ("SymPy's function beta" for ``beta``), else None.  gradcli's own names are not listed:
     ``pi``, ``e``/``E`` and ``I`` mean the same to both, and ``lambda`` is read as ``lamda``."""
     if name in ("pi", "E", "I") or name in _RENAMES:
         return None
@@ -448,8 +448,8 @@ class Builder:
                             "not read back: choose another name")
         meaning = unreadable_name(name)
         if meaning is not None:
-            raise _error_at(self.ctx, node, f"{greek} is {meaning} to SymPy (sympy.{name}), so plain output would not "
-                            "read back with sympy.sympify", f"choose another name, e.g. {other_name(name)}")
+            raise _error_at(self.ctx, node, f"sympy.sympify reads {greek} as {meaning}, so plain output would not "
+                            "read back", f"choose another name, e.g. {other_name(name)}")
         return self.ctx.lookup(name)
 
     def _Unary(self, node: S.Unary) -> Any:
