@@ -267,12 +267,12 @@ def test_control_characters_in_errors_are_escaped(tmp_path):
 @pytest.mark.parametrize("fmt", ["plain", "rich", "latex", "json"])
 def test_control_characters_never_reach_stdout(tmp_path, fmt):
     t = tmp_path / "c.toml"
-    t.write_text('[[claim]]\nclaim = "d/dx x^2 = 2x"\nname = "a\\u001b[2J\\u0007b\\u0000c\\u202e"\n')
+    t.write_text('[[claim]]\nclaim = "d/dx x^2 = 2x"\nname = "a\\u001b[2J\\u0007b\\u0000c\\u202e\\u0085"\n')
     r = run(["-f", fmt, "check", "--file", str(t)])
-    for c in ("\x1b[2J", "\x07", "\x00", "\u202e"):
+    for c in ("\x1b[2J", "\x07", "\x00", "\u202e", "\x85"):
         assert c not in r.stdout, (fmt, r.stdout)
     if fmt == "json":
-        assert json.loads(r.stdout)["results"][0]["name"] == "a\x1b[2J\x07b\x00c\u202e"
+        assert json.loads(r.stdout)["results"][0]["name"] == "a\x1b[2J\x07b\x00c\u202e\x85"
     elif fmt == "rich":
         assert "\\x1b[2J" in r.stdout
 
@@ -488,6 +488,8 @@ def test_an_ascii_only_locale():
     proc = _gradcli(["-f", "rich", "hessian", "x^3 y"], env=env)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc
     assert "6" in proc.stdout and proc.stdout.isascii()
+    proc = _gradcli(["-f", "json", "derivative", "θ^2"], env=env)  # arguments are UTF-8 whatever the locale
+    assert proc.returncode == 0 and json.loads(proc.stdout)["input"] == "θ^2", proc
     proc = _gradcli(["-f", "json", "derivative", "θ^2"], env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert proc.returncode == 0, proc
     data = json.loads(proc.stdout)

@@ -576,6 +576,17 @@ def _quiet_unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
     return hook
 
 
+def _utf8(arg: str) -> str:
+    """An argument as UTF-8 text, whatever the locale: under LC_ALL=C Python decodes 'θ'
+    as two escaped bytes, which gradcli reads back as the UTF-8 they are (as it reads files)."""
+    if not any("\udc80" <= c <= "\udcff" for c in arg):
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return arg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; turn every exception into an exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -593,7 +604,7 @@ def main(argv: list[str] | None = None) -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
-    args = [_shield_expression(a) for a in args]
+    args = [_shield_expression(_utf8(a)) for a in args]
     try:
         status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
     except SystemExit:

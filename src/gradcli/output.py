@@ -20,8 +20,10 @@ from typing import Any
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def printable(text: str, keep: str = "\n\t") -> str:
-    """``text`` with control characters escaped (``\\x1b``, ``\\u202e``), except ``keep``."""
+def printable(text: str, keep: str = "\n\t", *, json: bool = False) -> str:
+    """``text`` with control characters escaped (``\\x1b``, ``\\u202e``), except ``keep``.
+    ``json``: as JSON escapes (``\\u0085``), for JSON text, where they can only be inside
+    strings (``json.dumps`` escapes C0 controls itself, but not C1 or bidirectional ones)."""
     if not _CONTROL.search(text):
         return text
 
@@ -30,7 +32,7 @@ def printable(text: str, keep: str = "\n\t") -> str:
         if c in keep:
             return c
         code = ord(c)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return f"\\x{code:02x}" if code < 0x100 and not json else f"\\u{code:04x}"
 
     return _CONTROL.sub(escape, text)
 
@@ -71,7 +73,7 @@ def _encodable(text: str, stream: Any, json: bool) -> str:
 def out(text: str, *, json: bool = False) -> None:
     """A result (plain, LaTeX or JSON text) on stdout."""
     stream = _stdout()
-    text = printable(text if text.endswith("\n") else text + "\n")
+    text = printable(text if text.endswith("\n") else text + "\n", json=json)
     text = _encodable(text, stream, json)
     try:
         stream.write(text)
