@@ -209,7 +209,7 @@ def test_readme_table_gives_every_limit(name):
     table = _readme_limits_table()
     value = getattr(limits, name)
     if name == "MAX_MEMORY_GROWTH":
-        shown = f"{value // 2**20:,} MB"
+        shown = f"{value // 2**20:,} MiB"
     elif name == "MAX_EXPONENT":
         shown = "10^6"
     elif isinstance(value, float):

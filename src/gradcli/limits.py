@@ -341,7 +341,7 @@ class time_limit:
         if isinstance(exc, _Expired) and self._entry is not None and exc.token is self._entry:
             if exc.memory:
                 raise MemoryLimitExceeded(
-                    f"{self.what} needed more than {MAX_MEMORY_GROWTH // 2**20:,} MB of memory",
+                    f"{self.what} needed more than {MAX_MEMORY_GROWTH // 2**20:,} MiB of memory",
                     "gradcli stops work that would take one call past 1 GiB; simplify or split the input",
                     prefix=f"{self.where}: " if self.where else "",
                 ) from None
