@@ -750,9 +750,9 @@ class Builder:
         for arg in node.args[1:]:
             if isinstance(arg, S.Name):
                 specs.append((arg.name, 1))
-            elif isinstance(arg, S.Number) and _is_order(arg.text) and specs:
+            elif isinstance(arg, S.Number) and S.is_order(arg.text) and specs:
                 name, _ = specs[-1]
-                specs[-1] = (name, _order_value(arg.text))
+                specs[-1] = (name, S.order_value(arg.text))
             else:
                 raise _error_at(
                     self.ctx, arg, "diff(f, x, ...) takes variable names and orders",
@@ -836,36 +836,11 @@ def impose_symmetry(expr: Any, names: frozenset[str]) -> Any:
     return expr.replace(lambda e: isinstance(e, sp.Transpose) and symmetric_part(e.arg), lambda e: e.arg)
 
 
-def _is_order(text: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]+", text))
-
-
-def _order_value(text: str) -> int:
-    """The order written in diff(f, x, n); a huge one is simply above the limit."""
-    return int(text) if len(text) <= 6 else MAX_ORDER + 1
-
-
-def total_order(node: S.Node) -> int:
-    """The total order of the derivatives written in a tree: operators (d^2/dx^2) and
-    diff(f, x, n) calls, nested or side by side, all count."""
-    total = 0
-    for n in S.walk(node):
-        if isinstance(n, S.Derivative):
-            total += n.order
-        elif isinstance(n, S.Call) and n.name == "diff":
-            for arg in n.args[1:]:  # diff(f, x, 3, y): a number replaces the 1 of the name before it
-                if isinstance(arg, S.Name):
-                    total += 1
-                elif isinstance(arg, S.Number) and _is_order(arg.text):
-                    total += _order_value(arg.text) - 1
-    return total
-
-
 def build(node: S.Node, ctx: Context | None = None) -> Any:
     """Build one syntax tree into a SymPy object under ``ctx``; derivatives of a total
     order above MAX_ORDER are refused before any work."""
     ctx = ctx or Context()
-    order = total_order(node)
+    order = S.total_order(node)
     if order > MAX_ORDER:
         raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
     return Builder(ctx).build(node)

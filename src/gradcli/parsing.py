@@ -507,11 +507,9 @@ def ensure_recursion_headroom() -> None:
 
 
 def _orders_checked(node: S.Node) -> S.Node:
-    """Refuse d^1001/dx^1001 (and nested operators adding up past MAX_ORDER) before any work."""
-    total = 0
-    for n in S.walk(node):
-        if isinstance(n, S.Derivative):
-            total += n.order
+    """Refuse d^1001/dx^1001 (and operators and diff(f, x, n) adding up past MAX_ORDER)
+    before any work."""
+    total = S.total_order(node)
     if total > MAX_ORDER:
         raise LimitError(f"derivatives of total order {total} are above the limit of {MAX_ORDER}")
     return node
