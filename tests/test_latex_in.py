@@ -101,7 +101,7 @@ TABLE = [
     (r"x_{i}", "x_i"),
     (r"\mathbf{x}_{1} + \boldsymbol{x}_2", "x1 + x2"),
     (r"x_1^2 + x^2_1", "2 x1^2"),
-    (r"\alpha \beta + \omega + \Gamma + \Omega", "alpha beta + omega + Gamma + Omega"),
+    (r"\alpha \delta + \omega + \Gamma + \Omega", "alpha delta + omega + Gamma + Omega"),  # \beta: see test_limits
     (r"\lambda x", "lambda x"),
     (r"\varepsilon + \epsilon", "2 epsilon"),
     (r"\pi", "pi"),

@@ -19,15 +19,9 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from . import syntax as S
 from .errors import InputError, LimitError, ParseError, ShapeError
-from .parsing import MAX_ORDER  # the parser's limit, refused before any work
+from .limits import (MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER, MAX_SIZE,
+                     check_explicit)
 from .record import record
-
-#: Largest number of digits a number may reach while building.
-MAX_DIGITS = 4000
-#: Largest integer exponent of a symbolic base.
-MAX_EXPONENT = 10**6
-#: Largest argument of factorial / gamma on an integer.
-MAX_FACTORIAL = 1000
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
 
@@ -53,6 +47,65 @@ _RENAMES = {"lambda": "lamda"}
 def scalar_symbol(name: str) -> sp.Symbol:
     """The SymPy symbol gradcli uses for a scalar name (real-valued)."""
     return sp.Symbol(_RENAMES.get(name, name), real=True)
+
+
+# -- names that plain output could not read back ---------------------------------------
+
+_sympify_namespace: dict[str, str] | None = None
+
+
+def _sympify_names() -> dict[str, str]:
+    """Every name ``sympy.sympify`` reads as something other than a symbol of that name,
+    with what it reads: its default namespace (``from sympy import *``, Python's built-in
+    functions, ``max``/``min``) where ``auto_symbol`` keeps the object, and Python's keywords.
+    Computed from the installed SymPy, as ``sympy.parsing.sympy_parser.parse_expr`` builds it."""
+    global _sympify_namespace
+    if _sympify_namespace is None:
+        import builtins
+        import keyword
+        import types
+
+        from sympy.assumptions.ask import AssumptionKeys
+
+        namespace: dict[str, Any] = {}
+        exec("from sympy import *", namespace)  # a fixed statement, never user text
+        names: dict[str, str] = {}
+        for key, obj in namespace.items():
+            if key.startswith("_"):
+                continue
+            if isinstance(obj, sp.Basic):
+                names[key] = f"SymPy's constant {key}"
+            elif isinstance(obj, sp.FunctionClass):
+                names[key] = f"SymPy's function {key}"
+            elif isinstance(obj, type):
+                names[key] = f"SymPy's class {key}"
+            elif isinstance(obj, AssumptionKeys) or callable(obj):
+                names[key] = f"SymPy's {key}"
+        for key, obj in vars(builtins).items():
+            if isinstance(obj, types.BuiltinFunctionType) and not key.startswith("_"):
+                names[key] = f"Python's built-in function {key}"
+        names["max"], names["min"] = "SymPy's function Max", "SymPy's function Min"
+        for key in keyword.kwlist + ["True", "False", "None"]:
+            names[key] = "a Python keyword"
+        _sympify_namespace = names
+    return _sympify_namespace
+
+
+def unreadable_name(name: str) -> str | None:
+    """What ``sympy.sympify`` reads ``name`` as, when that is not the symbol ``name``
+    ("SymPy's function beta" for ``beta``), else None.  gradcli's own names are not listed:
+    ``pi``, ``e``/``E`` and ``I`` mean the same to both, and ``lambda`` is read as ``lamda``."""
+    if name in ("pi", "E", "I") or name in _RENAMES:
+        return None
+    return _sympify_names().get(name)
+
+
+def other_name(name: str) -> str:
+    """A name like ``name`` that plain output reads back: beta -> beta1."""
+    for candidate in (f"{name}1", f"{name}_1", f"{name}0", f"my{name}"):
+        if unreadable_name(candidate) is None:
+            return candidate
+    return f"{name}_x"  # pragma: no cover - every candidate above taken
 
 
 @record
@@ -130,10 +183,10 @@ def _shape_words(shape: tuple) -> str:
 
 def _size_of(text: str, dim: sp.Expr) -> sp.Expr:
     text = text.strip()
-    if text.isdigit():
-        value = int(text)
-        if not 1 <= value <= 10_000:
-            raise InputError(f"a size must be between 1 and 10000, not {text}")
+    if re.fullmatch(r"[0-9]+", text):  # ASCII digits: str.isdigit() also says yes to "²"
+        value = int(text) if len(text) <= 6 else MAX_SIZE + 1
+        if not 1 <= value <= MAX_SIZE:
+            raise InputError(f"a size must be between 1 and {MAX_SIZE}, not {text[:12]}{'...' if len(text) > 12 else ''}")
         return sp.Integer(value)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
         return sp.Symbol(text, integer=True, positive=True)
@@ -188,6 +241,11 @@ class Context:
         #: concrete values of size symbols: set for component-by-component builds
         self.sizes = dict(sizes) if sizes is not None else None
         self._symbols: dict[str, Any] = {}
+        if self.sizes is not None:  # every matrix will be written out: refuse huge ones now
+            for name, (rows, cols) in self.shapes.items():
+                r, c = (self.sizes.get(v, v) if isinstance(v, sp.Symbol) else v for v in (rows, cols))
+                if isinstance(r, (int, sp.Integer)) and isinstance(c, (int, sp.Integer)):
+                    check_explicit(int(r), int(c), name)
 
     # -- symbols ---------------------------------------------------------------
     @property
@@ -258,6 +316,7 @@ def entry_symbol(name: str, rows: int, cols: int, i: int, j: int) -> sp.Symbol:
 
 def explicit_matrix(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
     """A matrix of real scalar symbols named after its entries: X_12, x_3."""
+    check_explicit(rows, cols, name)
     return sp.ImmutableMatrix(rows, cols, lambda i, j: entry_symbol(name, rows, cols, i, j))
 
 
@@ -403,6 +462,8 @@ def layout_derivative(f: Any, wrt: sp.MatrixBase, layout: str) -> sp.ImmutableMa
 class Builder:
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        #: the total order of the derivatives taken so far (at most MAX_ORDER)
+        self.orders = 0
 
     def build(self, node: S.Node) -> Any:
         method = getattr(self, "_" + type(node).__name__)
@@ -422,13 +483,19 @@ class Builder:
             return sp.E
         if name == "I":
             return self.ctx.identity()
-        from .parsing import FUNCTIONS
+        from .parsing import FUNCTIONS, bare_function
 
+        written = self.ctx.source[node.pos:node.end] if self.ctx.source else name
+        greek = f"{written!r} ({name})" if written and written != name else repr(name)
         if name in FUNCTIONS:
-            raise _error_at(self.ctx, node, f"the function {name!r} needs its argument in parentheses: {name}(...)")
+            raise _error_at(self.ctx, node, *bare_function(name, written))
         if name in _SYMPY_CONSTANTS:
             raise _error_at(self.ctx, node, f"{name!r} is SymPy's {_SYMPY_CONSTANTS[name]}, so plain output would "
                             "not read back: choose another name")
+        meaning = unreadable_name(name)
+        if meaning is not None:
+            raise _error_at(self.ctx, node, f"sympy.sympify reads {greek} as {meaning}, so plain output would not "
+                            "read back", f"choose another name, e.g. {other_name(name)}")
         return self.ctx.lookup(name)
 
     def _Unary(self, node: S.Unary) -> Any:
@@ -559,8 +626,8 @@ class Builder:
                 raise ShapeError(
                     f"{_snippet(self.ctx, node.left)} is {describe_shape(shape_of(base))}, not square: it has no powers",
                 )
-            if abs(int(exp)) > 1000:
-                raise LimitError(f"the matrix power in {_snippet(self.ctx, node)} is too large")
+            if abs(int(exp)) > MAX_MATRIX_POWER:
+                raise LimitError(f"the matrix power in {_snippet(self.ctx, node)} is above the limit of {MAX_MATRIX_POWER}")
             if exp == -1:
                 return self._inverse(base, node)
             if isinstance(base, sp.MatrixBase):
@@ -571,7 +638,20 @@ class Builder:
         if is_matrix(exp):
             raise ShapeError(f"an exponent cannot be a matrix: {_snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)
-        return _guard_number(sp.Pow(base, exp), node, self.ctx)
+        return self._defined(_guard_number(sp.Pow(base, exp), node, self.ctx), node)
+
+    def _defined(self, value: Any, node: S.Node) -> Any:
+        """``value``, unless a constant in it is undefined (cot(0), 0^-1, log(0): SymPy's
+        zoo, oo, nan) or not real (acosh(0), sqrt(-1)): refused like division by zero."""
+        if not isinstance(value, sp.Basic) or is_matrix(value):
+            return value
+        if value.has(sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity):
+            raise _error_at(self.ctx, node, f"{_snippet(self.ctx, node)} is undefined",
+                            "it has no finite value (SymPy gives infinity or nan)")
+        if value.is_number and (value.has(sp.I) or value.is_extended_real is False):
+            raise _error_at(self.ctx, node, f"{_snippet(self.ctx, node)} is not a real number",
+                            "gradcli works over the reals")
+        return value
 
     # explicit matrices (overridden where values at a point are built: calculus.pointwise)
     def _explicit_power(self, base: sp.MatrixBase, k: int, node: S.Node) -> Any:
@@ -629,8 +709,9 @@ class Builder:
         return self.derivative(operand, node.var, node.order, node)
 
     def derivative(self, operand: Any, var_name: str, order: int, node: S.Node) -> Any:
-        if order > MAX_ORDER:
-            raise LimitError(f"a derivative of order {order} is above the limit of {MAX_ORDER}")
+        self.orders += order
+        if order > MAX_ORDER or self.orders > MAX_ORDER:
+            raise LimitError(f"derivatives of total order {max(order, self.orders)} are above the limit of {MAX_ORDER}")
         var = self.ctx.lookup(var_name) if var_name in self.ctx.shapes else scalar_symbol(var_name)
         if self.ctx.display:
             return sp.Derivative(operand, (var, order))
@@ -657,17 +738,26 @@ class Builder:
         if name == "log":
             args = [self._scalar_arg(a, name) for a in node.args]
             if len(args) == 2:
-                return sp.log(args[0], args[1])
-            return sp.log(args[0])
+                base = args[1]
+                if base.is_number and (base == 1 or base.is_extended_positive is False):
+                    raise _error_at(self.ctx, node.args[1], f"a logarithm to the base {base} is undefined",
+                                    "the base must be positive and not 1")
+                return self._defined(sp.log(args[0], base), node)
+            return self._defined(sp.log(args[0]), node)
         if name == "atan2":
             y, x = (self._scalar_arg(a, name) for a in node.args)
-            return sp.atan2(y, x)
+            return self._defined(sp.atan2(y, x), node)
         if name == "root":
             x, k = (self._scalar_arg(a, name) for a in node.args)
-            return sp.root(x, k)
+            if k == 0:
+                raise _error_at(self.ctx, node.args[1], "a root of order 0 is undefined")
+            return self._defined(sp.root(x, k), node)
         if name == "polygamma":
             k, x = (self._scalar_arg(a, name) for a in node.args)
-            return sp.polygamma(k, x)
+            if k.is_number and abs(k) > MAX_FACTORIAL:
+                raise LimitError(f"polygamma of order {k if _digits(sp.Rational(k)) < 30 else 'that large'} would "
+                                 "explode", f"gradcli refuses orders above {MAX_FACTORIAL} before doing any work")
+            return self._defined(sp.polygamma(k, x), node)
         if name in ("tr", "trace", "Trace"):
             m = self.build(node.args[0])
             if not is_matrix(m):
@@ -700,7 +790,7 @@ class Builder:
                 f"{name} of {arg if _digits(sp.Rational(arg)) < 30 else 'that number'} would explode",
                 f"gradcli refuses {name} of numbers above {MAX_FACTORIAL} before doing any work",
             )
-        return func(arg)
+        return self._defined(func(arg), node)
 
     def _scalar_arg(self, node: S.Node, fname: str) -> Any:
         value = _as_scalar(self.build(node))
@@ -716,9 +806,9 @@ class Builder:
         for arg in node.args[1:]:
             if isinstance(arg, S.Name):
                 specs.append((arg.name, 1))
-            elif isinstance(arg, S.Number) and arg.text.isdigit() and specs:
+            elif isinstance(arg, S.Number) and S.is_order(arg.text) and specs:
                 name, _ = specs[-1]
-                specs[-1] = (name, int(arg.text))
+                specs[-1] = (name, S.order_value(arg.text))
             else:
                 raise _error_at(
                     self.ctx, arg, "diff(f, x, ...) takes variable names and orders",
@@ -828,6 +918,10 @@ def impose_symmetry(expr: Any, names: frozenset[str]) -> Any:
 
 
 def build(node: S.Node, ctx: Context | None = None) -> Any:
-    """Build one syntax tree into a SymPy object under ``ctx``."""
+    """Build one syntax tree into a SymPy object under ``ctx``; derivatives of a total
+    order above MAX_ORDER are refused before any work."""
     ctx = ctx or Context()
+    order = S.total_order(node)
+    if order > MAX_ORDER:
+        raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
     return Builder(ctx).build(node)

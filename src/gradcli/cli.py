@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import click
 
-from .errors import ExitStatus, GradcliError, OutputClosed, TimeLimitExceeded
+from .errors import ExitStatus, GradcliError, OutputClosed, OutputError
+from .limits import (DEFAULT_TIMEOUT, MAX_DECIMAL_DIGITS, MAX_LENGTH, MAX_LENGTH_CEILING, MAX_ORDER, MAX_SIZE,
+                     MAX_TIMEOUT, MIN_TIMEOUT)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
@@ -25,7 +27,7 @@ FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_se
 @record(frozen=False)
 class Settings:
     format: str = "auto"
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT
     debug: bool = False
     input: str = "auto"
 
@@ -42,7 +44,7 @@ def _declaration_options(f: Callable) -> Callable:
                      help="Declare symmetric n x n matrices: --symmetric W."),
         click.option("--shape", "shapes", multiple=True, metavar="NAME=RxC",
                      help="Declare a shape: --shape X=3x2 or --shape 'X=m x n'."),
-        click.option("--dim", type=click.IntRange(1, 10_000), default=None,
+        click.option("--dim", type=click.IntRange(1, MAX_SIZE), default=None,
                      help="The size n behind --vector and --matrix (default: a symbol n)."),
         click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
                      show_default=True, help="Layout convention for derivatives by vectors."),
@@ -58,7 +60,7 @@ def _common_options(f: Callable) -> Callable:
                      help="Variables, comma separated (default: the free symbols, x2 before x10)."),
         click.option("--at", "at", default=None, metavar="POINT",
                      help="Also evaluate at a point: --at x=1,y=pi/2 (a decimal point gives decimals)."),
-        click.option("--digits", type=click.IntRange(1, 1000), default=None,
+        click.option("--digits", type=click.IntRange(1, MAX_DECIMAL_DIGITS), default=None,
                      help="Significant digits of a decimal value (default 15)."),
         click.option("--simplify/--no-simplify", default=True, show_default=True,
                      help="Simplify results (bounded in time)."),
@@ -74,11 +76,28 @@ def _common_options(f: Callable) -> Callable:
     return f
 
 
+#: Options whose values are text gradcli reads: each counts toward the length limit.
+_TEXT_OPTIONS = {"wrt": "--wrt", "at": "--at", "vectors": "--vector", "matrices": "--matrix",
+                 "symmetric": "--symmetric", "shapes": "--shape", "subs": "--sub"}
+
+
+def _check_option_lengths(kw: dict[str, Any]) -> None:
+    from .limits import check_length
+
+    for key, option in _TEXT_OPTIONS.items():
+        value = kw.get(key)
+        if isinstance(value, (tuple, list)):
+            value = " ".join(value)
+        if value:
+            check_length(value, f"the value of {option}")
+
+
 def _options(settings: Settings, kw: dict[str, Any]):
     from .build import Declarations, check_declarations
     from .core import Options
     from .points import parse_names
 
+    _check_option_lengths(kw)
     decl = Declarations(
         vectors=tuple(parse_names(kw.get("vectors", ()), "--vector")),
         matrices=tuple(parse_names(kw.get("matrices", ()), "--matrix")),
@@ -113,9 +132,10 @@ def _shape_pairs(specs: tuple[str, ...]) -> list[tuple[str, str]]:
 def _format(settings: Settings, override: str | None) -> str:
     fmt = (override or settings.format).lower()
     if fmt == "auto":
-        from .output import stdout_is_terminal
+        from .output import stdout_is_terminal, stdout_takes_unicode
 
-        fmt = "rich" if stdout_is_terminal() else "plain"
+        # rich on a terminal that can show its maths (an ASCII-only locale gets plain)
+        fmt = "rich" if stdout_is_terminal() and stdout_takes_unicode() else "plain"
     return fmt
 
 
@@ -127,7 +147,7 @@ def _emit(result: Any, fmt: str, **render_options: Any) -> None:
     if fmt == "rich":
         output.out_rich(rendered)
     else:
-        output.out(rendered)
+        output.out(rendered, json=fmt == "json")
 
 
 def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str], Any], fmt: str | None,
@@ -138,46 +158,51 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
     on stderr and the others still run; the exit status is the worst one.
     """
     from . import output
-    from .limits import time_limit
+    from .inputs import read_bounded
+    from .limits import check_items
 
     fmt = _format(settings, fmt)
     if isinstance(exprs, str):
         exprs = (exprs,)
-    from .inputs import read_bounded
-
+    limit = _limit()
     items: list[tuple[str, str]] = []
     for e in exprs:
         if e == "-":
+            limit.what = "reading standard input"
             lines = [line.strip() for line in read_bounded(sys.stdin, "standard input").splitlines()]
+            limit.what = "the computation"
             items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
         else:
             items.append(("", _unshield(e)))
     if not items:
         raise _usage("no expression given (standard input was empty)")
+    check_items(len(items), f"{len(items):,} expressions are given")
     status = ExitStatus.OK
     many = len(items) > 1
-    # --timeout bounds the whole run, however many lines standard input holds
-    current = ""
-    try:
-        with time_limit(settings.timeout):
-            for where, text in items:
-                current = where
-                try:
-                    _emit(compute(text), fmt, **render_options)
-                except (OutputClosed, TimeLimitExceeded):
-                    raise
-                except GradcliError as exc:
-                    if not many:
-                        raise
-                    output.err(exc.lines(prefix=f"{where}: " if where else ""))
-                    status = max(status, exc.status)
-    except TimeLimitExceeded as exc:
-        if not many:
+    # --timeout bounds the whole call, however many lines standard input holds; when it
+    # runs out, the message says which line was under way (the lines before keep their results)
+    for where, text in items:
+        limit.where = where
+        try:
+            _emit(compute(text), fmt, **render_options)
+        except OutputClosed:
             raise
-        # the run's time is up: say where it stopped; the lines before keep their results
-        output.err(exc.lines(prefix=f"{current}: " if current else ""))
-        return int(ExitStatus.INCOMPLETE)
+        except GradcliError as exc:
+            if not many or isinstance(exc, OutputError):
+                raise
+            output.err(exc.lines(prefix=f"{where}: " if where else ""))
+            status = max(status, exc.status)
+    limit.where = ""
     return int(status)
+
+
+def _limit() -> Any:
+    """The time limit of this call (set up in AliasGroup.invoke), to name what is under way."""
+    from .limits import time_limit
+
+    ctx = click.get_current_context(silent=True)
+    limit = ctx.meta.get("gradcli.limit") if ctx is not None else None
+    return limit if limit is not None else time_limit(None)
 
 
 def _not_empty(value: str | None, name: str) -> str | None:
@@ -214,15 +239,20 @@ class AliasGroup(click.Group):
         return (cmd.name if cmd else name), cmd, rest
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; its errors and exit status become an Exit here, so
-        the program and Click's test runner see the same statuses."""
+        """Run the command under the time limit (all of it: reading, computing and
+        writing); its errors and exit status become an Exit here, so the program and
+        Click's test runner see the same statuses."""
+        from .limits import begin_call, time_limit
+
+        begin_call(ctx.params.get("max_length"))
         try:
-            rv = super().invoke(ctx)
+            with time_limit(ctx.params.get("timeout", DEFAULT_TIMEOUT)) as limit:
+                ctx.meta["gradcli.limit"] = limit
+                rv = super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped to an exit status by report()
-            settings = ctx.find_object(Settings)
-            raise click.exceptions.Exit(report(exc, debug=bool(settings and settings.debug))) from None
+            raise click.exceptions.Exit(report(exc, debug=bool(ctx.params.get("debug")))) from None
         if isinstance(rv, int) and rv:
             raise click.exceptions.Exit(rv)
         return rv
@@ -243,14 +273,19 @@ class AliasGroup(click.Group):
 @click.group(cls=AliasGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
               help="auto: rich on a terminal, plain when piped.")
-@click.option("--timeout", type=click.FloatRange(min=0.01, max=1e6), default=60.0, show_default=True, metavar="SECONDS",
-              callback=lambda ctx, param, value: _not_nan(value, "--timeout"), help="Time limit for all work.")
+@click.option("--timeout", type=click.FloatRange(min=MIN_TIMEOUT, max=MAX_TIMEOUT), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              callback=lambda ctx, param, value: _not_nan(value, "--timeout"),
+              help="Time limit for all work (reading, computing, writing).")
+@click.option("--max-length", "max_length", type=click.IntRange(1, MAX_LENGTH_CEILING), default=MAX_LENGTH,
+              show_default=True, metavar="N",
+              help="Longest expression, claim or option value, in characters (for generated input).")
 @click.option("--input", "input_kind", type=click.Choice(["auto", "plain", "latex"]), default="auto",
               help="Input language (auto: LaTeX when the text starts with a backslash).")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.version_option(package_name="gradcli", prog_name="gradcli", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, fmt: str, timeout: float, input_kind: str, debug: bool) -> None:
+def cli(ctx: click.Context, fmt: str, timeout: float, max_length: int, input_kind: str, debug: bool) -> None:
     """gradcli: derivatives, gradients, Hessians, Jacobians, the chain rule, Taylor
     polynomials, matrix calculus, and a checker for identities and hand derivations.
 
@@ -275,7 +310,7 @@ def cli(ctx: click.Context, fmt: str, timeout: float, input_kind: str, debug: bo
 
 @cli.command("derivative", context_settings=CONTEXT_SETTINGS)
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("-n", "--order", type=click.IntRange(0, 1000), default=1, show_default=True,
+@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=1, show_default=True,
               help="Order of the derivative.")
 @click.option("--steps", is_flag=True, help="Show the derivation rule by rule.")
 @click.option("--definition", is_flag=True, help="The difference quotient (5.3) and its limit (5.4).")
@@ -355,14 +390,14 @@ def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...],
     and the result in terms of the parameters (--wrt t, or s,t)."""
     from . import core
 
-    opts = _options(settings, kw)
+    opts = _options(settings, {**kw, "subs": subs})
     return _run(settings, exprs, lambda text: core.chain(text, opts, subs=subs, wrt=kw["wrt"]), kw["fmt"],
                 rhs_only=kw["rhs_only"])
 
 
 @cli.command("taylor", context_settings=CONTEXT_SETTINGS)
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("-n", "--order", type=click.IntRange(0, 1000), default=5, show_default=True,
+@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=5, show_default=True,
               help="Order n; with several variables the total degree.")
 @click.option("--table", is_flag=True, help="The table of k, f^(k)(x0) and f^(k)(x0)/k!.")
 @click.option("--expand", is_flag=True, help="In powers of x instead of (x - x0).")
@@ -473,18 +508,33 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
 
     opts = _options(settings, {**kw, "at": None, "digits": None})
     from .inputs import read_bounded
+    from .limits import check_items
 
+    limit = _limit()
+    check_items(len(claims), f"{len(claims):,} claims are given")
+    limit.what = "reading standard input"
     stdin_text = read_bounded(sys.stdin, "standard input") if "-" in claims else None
+    limit.what = "reading the claims" if files else "the computation"
+    if stdin_text is not None:
+        lines = sum(1 for line in stdin_text.splitlines() if line.strip() and not line.strip().startswith("#"))
+        check_items(lines, f"standard input holds {lines:,} claims")
     collected = collect_claims(
         tuple(_unshield(c) for c in claims), files=files, builtin=builtin, decl=opts.decl, layout=kw.get("layout", "numerator"),
         latex=opts.latex_input, stdin_text=stdin_text,
     )
+    limit.what = "the computation"
     if not collected:
         raise _usage("no claims: give CLAIM arguments, '-', --file F or --builtin")
     import time
 
-    # the time limit stops the claim being decided; the claims decided are still reported
-    report = check_claims(collected, strict=strict, deadline=time.monotonic() + settings.timeout)
+    from .limits import remaining
+
+    check_items(len(collected), f"{len(collected):,} claims are given")
+    # the time limit stops the claim being decided; the claims decided are still reported,
+    # so the claims stop a little before the call's own limit (which also covers the report)
+    left = remaining()
+    left = settings.timeout if left is None else left
+    report = check_claims(collected, strict=strict, deadline=time.monotonic() + left - min(1.0, 0.1 * left))
     if junit:
         from .junit import write_junit
 
@@ -498,15 +548,17 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
 
 def report(exc: BaseException, *, debug: bool = False) -> int:
     """The one place where an exception becomes a message on stderr and an exit status."""
+    from .limits import _Expired, disarm
     from .output import err
 
+    disarm()  # the call is over: no alarm may interrupt the report
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
     if isinstance(exc, OutputClosed):
         return ExitStatus.OK
-    if isinstance(exc, click.exceptions.Abort):
-        err("error: aborted")
-        return 130
+    if isinstance(exc, (click.exceptions.Abort, KeyboardInterrupt)):
+        err("error: interrupted")
+        return ExitStatus.INTERRUPTED
     if isinstance(exc, click.ClickException):
         lines = [f"error: {exc.format_message()}"]
         ctx = getattr(exc, "ctx", None)
@@ -517,20 +569,24 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
     if isinstance(exc, GradcliError):
         err(exc.lines())
         return exc.status
-    from .limits import _Expired
-
-    if isinstance(exc, _Expired):  # a safety net: limits converts its own alarms
-        err(["error: the computation did not finish within the time limit", "raise it with --timeout SECONDS"])
+    if isinstance(exc, _Expired):  # a safety net: time_limit converts its own alarms
+        err(["error: the computation needed more memory than gradcli allows" if exc.memory else
+             "error: the computation did not finish within the time limit",
+             "simplify or split the input" if exc.memory else "raise it with --timeout SECONDS"])
         return ExitStatus.INCOMPLETE
     if isinstance(exc, RecursionError):
         err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
         return ExitStatus.BAD_INPUT
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        # Python's limit on the digits of an int shown as text: a number exploded
+        from .limits import MAX_DIGITS
+
+        err(["error: a number in the result has too many digits to show",
+             f"gradcli refuses numbers of more than {MAX_DIGITS} digits; ask for a decimal (--digits) or a smaller input"])
+        return ExitStatus.BAD_INPUT
     if isinstance(exc, MemoryError):
         err("error: out of memory")
         return ExitStatus.INCOMPLETE
-    if isinstance(exc, KeyboardInterrupt):
-        err("error: interrupted")
-        return 130
     if debug:
         import traceback
 
@@ -556,6 +612,31 @@ def _shield_expression(arg: str) -> str:
     return arg
 
 
+def _quiet_unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
+    """sys.unraisablehook: an alarm raised where Python cannot raise it (a ``__del__``) is
+    re-raised in a moment, and nothing is printed; the rest goes to the previous hook."""
+
+    def hook(unraisable: Any) -> None:
+        from .limits import on_unraisable
+
+        if not on_unraisable(unraisable.exc_value):
+            previous(unraisable)
+
+    hook.gradcli = True  # type: ignore[attr-defined]
+    return hook
+
+
+def _utf8(arg: str) -> str:
+    """An argument as UTF-8 text, whatever the locale: under LC_ALL=C Python decodes 'θ'
+    as two escaped bytes, which gradcli reads back as the UTF-8 they are (as it reads files)."""
+    if not any("\udc80" <= c <= "\udcff" for c in arg):
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return arg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; turn every exception into an exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -565,7 +646,15 @@ def main(argv: list[str] | None = None) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(20_000)
-    args = [_shield_expression(a) for a in args]
+    if not getattr(sys.unraisablehook, "gradcli", False):
+        sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
+    for stream in (sys.stdout, sys.stderr):
+        # text the terminal's encoding cannot take (LC_ALL=C) is written escaped, not a crash
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+    args = [_shield_expression(_utf8(a)) for a in args]
     if "_GRADCLI_COMPLETE" in os.environ:  # TAB completion: gradcli's own protocol
         from .completion import install
 

@@ -271,7 +271,9 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
         result = matrix_symbol_derivative(f, variables[0], ctx)
     else:
         from .calculus import multivar
+        from .limits import check_entries
 
+        check_entries(len(variables), f"the gradient in {len(variables):,} variables")
         result = multivar.gradient(f, variables, layout=opts.layout, simplify=opts.simplify)
     point, value = _evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
@@ -291,7 +293,9 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
         result = matrix_symbol_derivative(f, variables[0], ctx, hessian=True)
     else:
         from .calculus import multivar
+        from .limits import check_entries
 
+        check_entries(len(variables) ** 2, f"the Hessian in {len(variables):,} variables")
         result = multivar.hessian(f, variables, simplify=opts.simplify)
     point, value = _evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
@@ -319,7 +323,10 @@ def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
 def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> "Any":
     from .results import MatrixResult
 
+    from .limits import check_entries, check_length
+
     joined = ", ".join(texts)
+    check_length(joined, "the list of functions")
     pieces = split_functions(texts)
     ctx = context(opts, joined)
     functions: list[Any] = []
@@ -366,6 +373,8 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             raise InputError("the functions have no variables", "name them with --wrt, e.g. --wrt x,y")
     from .calculus import multivar
 
+    check_entries(len(functions) * len(variables),
+                  f"the Jacobian of {len(functions):,} functions in {len(variables):,} variables")
     result = multivar.jacobian(functions, variables, layout=opts.layout, simplify=opts.simplify)
     determinant = determinant_value = None
     if det:
@@ -431,7 +440,10 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
         if not parameters:
             raise InputError("the substitutions have no parameters", "name them with --wrt, e.g. --wrt t")
     from .calculus import multivar
+    from .limits import check_entries
 
+    check_entries(len(substitutions) * len(parameters),
+                  f"dx/dt for {len(substitutions):,} substitutions in {len(parameters):,} parameters")
     result = multivar.chain(f, substitutions, parameters)
     point = value = None
     if opts.at is not None:
@@ -462,8 +474,10 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
 
     f, ctx = build_text(text, opts)
     f = _scalar_function(f, text, "taylor")
-    if order < 0 or order > 1000:
-        raise InputError(f"-n/--order must be between 0 and 1000, not {order}")
+    from .limits import MAX_ORDER
+
+    if order < 0 or order > MAX_ORDER:
+        raise InputError(f"-n/--order must be between 0 and {MAX_ORDER}, not {order}")
     names = parse_names(wrt) if wrt else []
     point = None
     if opts.at is not None:

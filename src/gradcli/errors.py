@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from .output import printable
+
 
 class ExitStatus(enum.IntEnum):
     OK = 0
@@ -18,6 +20,8 @@ class ExitStatus(enum.IntEnum):
     BAD_INPUT = 2
     #: Could not finish: time limit, or ``check`` left a claim unknown.
     INCOMPLETE = 3
+    #: Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.
+    INTERRUPTED = 130
 
 
 class GradcliError(Exception):
@@ -25,14 +29,16 @@ class GradcliError(Exception):
 
     status: ExitStatus = ExitStatus.BAD_INPUT
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, *, prefix: str = ""):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: where the error happened ("line 3: "), when the caller does not say
+        self.prefix = prefix
 
     def lines(self, prefix: str = "") -> list[str]:
         """The one or two lines shown on stderr."""
-        out = [f"{prefix}error: {self.message}"]
+        out = [f"{prefix or self.prefix}error: {self.message}"]
         if self.hint:
             out.append(self.hint)
         return out
@@ -53,15 +59,20 @@ class ParseError(InputError):
     def lines(self, prefix: str = "") -> list[str]:
         # Two lines: the message with a window of the source around the
         # position, and a caret under it (a 10,000-character input stays short).
+        # Control characters are shown escaped (\x1b), and the caret counts them so.
         src, pos = self.source, self.pos
         start = max(0, pos - 30)
         end = min(len(src), pos + 30)
-        window = src[start:end].replace("\n", " ").replace("\t", " ")
+
+        def shown(text: str) -> str:
+            return printable(text.replace("\n", " ").replace("\t", " "), keep="")
+
+        left, right = shown(src[start:pos]), shown(src[pos:end])
         before = "..." if start > 0 else ""
         after = "..." if end < len(src) else ""
         hint = f"; {self.hint}" if self.hint else ""
-        head = f"{prefix}error: {self.message}{hint} (at position {pos + 1}): "
-        return [head + before + window + after, " " * (len(head) + len(before) + pos - start) + "^"]
+        head = printable(f"{prefix or self.prefix}error: {self.message}{hint} (at position {pos + 1}): ", keep="")
+        return [head + before + left + right + after, " " * (len(head) + len(before) + len(left)) + "^"]
 
 
 class ShapeError(InputError):
@@ -78,9 +89,20 @@ class TimeLimitExceeded(GradcliError):
     status = ExitStatus.INCOMPLETE
 
 
+class MemoryLimitExceeded(GradcliError):
+    """The work grew past the memory a call may take (exit 3)."""
+
+    status = ExitStatus.INCOMPLETE
+
+
 class NotAnalyticError(InputError):
     """A Taylor expansion about a point where f is not analytic (exit 2)."""
 
 
 class OutputClosed(Exception):
     """Standard output was closed by the reader (``| head``): stop quietly."""
+
+
+class OutputError(InputError):
+    """Standard output cannot be written (closed, or a full disk): exit 2, since the call
+    itself must change (where its output goes), not the time it is given."""

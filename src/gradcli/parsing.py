@@ -32,10 +32,9 @@ import re
 from typing import Any
 from . import syntax as S
 from .errors import LimitError, ParseError
+from .limits import MAX_DEPTH, MAX_ORDER
+from .limits import check_length as _check_length
 from .record import record, replace
-
-MAX_LENGTH = 10_000
-MAX_DEPTH = 200
 
 #: Function names of the language (plain form), with their arities.
 FUNCTIONS: dict[str, tuple[int, ...]] = {
@@ -523,6 +522,9 @@ class Parser(TokenCursor):
                 num = self.advance()
                 power = S.Number(num.pos, num.end, num.text)
             if not self.at("("):
+                if name == "gamma":
+                    message, hint = bare_function(name, self.src[t.pos:t.end])
+                    raise self.error(message, t.pos, hint)
                 arg = self.tok
                 example = self.src[arg.pos:arg.end] if arg.kind in ("NAME", "NUM") else "..."
                 raise self.error(
@@ -630,11 +632,17 @@ def _respan(node: S.Node, pos: int, end: int) -> S.Node:
 
 
 def check_length(src: str) -> None:
-    if len(src) > MAX_LENGTH:
-        raise LimitError(
-            f"the input is {len(src):,} characters long; the limit is {MAX_LENGTH:,}",
-            "gradcli refuses such input before doing any work",
-        )
+    _check_length(src, "the input")
+
+
+def bare_function(name: str, written: str = "") -> tuple[str, str | None]:
+    """The message (and hint) for a function name used without its argument: for γ, that
+    it is the Gamma function, so not a variable."""
+    if name == "gamma":
+        shown = f"{written!r} ({name})" if written and written != name else repr(name)
+        return (f"{shown} is the Gamma function in gradcli (gamma(x)), so it cannot be a variable",
+                "choose another name, e.g. g or gamma1")
+    return f"the function {name!r} needs its argument in parentheses: {name}(...)", None
 
 
 def is_latex(src: str) -> bool:
@@ -651,16 +659,10 @@ def ensure_recursion_headroom() -> None:
         sys.setrecursionlimit(20_000)
 
 
-#: The highest derivative order, written as an operator (d^n/dx^n), diff(f, x, n) or -n.
-MAX_ORDER = 1000
-
-
 def _orders_checked(node: S.Node) -> S.Node:
-    """Refuse d^1001/dx^1001 (and nested operators adding up past MAX_ORDER) before any work."""
-    total = 0
-    for n in S.walk(node):
-        if isinstance(n, S.Derivative):
-            total += n.order
+    """Refuse d^1001/dx^1001 (and operators and diff(f, x, n) adding up past MAX_ORDER)
+    before any work."""
+    total = S.total_order(node)
     if total > MAX_ORDER:
         raise LimitError(f"derivatives of total order {total} are above the limit of {MAX_ORDER}")
     return node

@@ -9,11 +9,11 @@ import sympy as sp
 
 from .build import Context, build, is_matrix, scalar_symbol
 from .errors import InputError
+from .limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS
 from .parsing import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
 from .results import Point
 
 DEFAULT_DIGITS = 15
-MAX_DIGITS = 1000
 
 
 def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
@@ -40,8 +40,8 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
     (``taylor --at 1`` for one variable).
     """
     ctx = ctx or Context()
-    if digits is not None and not 1 <= digits <= MAX_DIGITS:
-        raise InputError(f"--digits must be between 1 and {MAX_DIGITS}")
+    if digits is not None and not 1 <= digits <= MAX_DECIMAL_DIGITS:
+        raise InputError(f"--digits must be between 1 and {MAX_DECIMAL_DIGITS}")
     pairs: list[tuple[Any, Any]] = []
     decimal = False
     for offset, piece in split_top_level(text):
@@ -152,11 +152,11 @@ def check_value(value: Any, point: Point) -> None:
                 f"the result is not defined over the reals at {point.text}",
                 "gradcli works over the reals; choose a point inside the domain",
             )
-        if isinstance(e, sp.Rational) and max(abs(e.p), e.q).bit_length() > 13_000:
+        if isinstance(e, sp.Rational) and max(abs(e.p), e.q).bit_length() * 0.30103 > MAX_VALUE_DIGITS:
             from .errors import LimitError
 
             raise LimitError(
-                f"the exact value at {point.text} has more than 4000 digits",
+                f"the exact value at {point.text} has more than {MAX_VALUE_DIGITS} digits",
                 "ask for a decimal instead, e.g. --at x=2.0 or --digits 20",
             )
 

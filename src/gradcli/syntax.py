@@ -117,3 +117,29 @@ def walk(node: Node):
                         stack.append(item)
                     elif isinstance(item, tuple):
                         stack.extend(x for x in item if isinstance(x, Node))
+
+
+def order_value(text: str) -> int:
+    """The order written in diff(f, x, n) (ASCII digits); a huge one is simply huge, without
+    converting thousands of digits."""
+    return int(text) if len(text) <= 7 else 10**7
+
+
+def is_order(text: str) -> bool:
+    return bool(text) and all("0" <= c <= "9" for c in text)
+
+
+def total_order(node: Node) -> int:
+    """The total order of the derivatives written in a tree: operators (d^2/dx^2) and
+    diff(f, x, n) calls, nested or side by side, all count (the limit is limits.MAX_ORDER)."""
+    total = 0
+    for n in walk(node):
+        if isinstance(n, Derivative):
+            total += n.order
+        elif isinstance(n, Call) and n.name == "diff":
+            for arg in n.args[1:]:  # diff(f, x, 3, y): a number replaces the 1 of the name before it
+                if isinstance(arg, Name):
+                    total += 1
+                elif isinstance(arg, Number) and is_order(arg.text):
+                    total += order_value(arg.text) - 1
+    return total

@@ -24,7 +24,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ..build import entry_symbol
 from ..errors import InputError
-from ..limits import bounded
+from ..limits import bounded, check_explicit
 
 __all__ = [
     "explicit",
@@ -47,6 +47,7 @@ def explicit_matrix(name: str, rows: int, cols: int, symmetric: bool = False) ->
             i, j = j, i
         return entry_symbol(name, rows, cols, i, j)
 
+    check_explicit(rows, cols, name)
     return sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
 
 

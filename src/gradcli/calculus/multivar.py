@@ -408,6 +408,10 @@ def _matrix(rows: int, cols: int, entries: dict) -> ImmutableMatrix:
 
 
 def _simplify_one(e, seconds: float):
+    from .simplify import expands_too_much
+
+    if expands_too_much(e):  # (x + y)^999999: simplify would multiply it out
+        return e
     s = bounded(lambda: sympy.simplify(e), seconds, e)
     if s is e or s == e:
         return e

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..limits import SIMPLIFY_SECONDS, bounded
+from ..limits import MAX_EXPANDED_TERMS, SIMPLIFY_SECONDS, bounded
 
 #: Above this many operations a result is not simplified at all.
 MAX_OPS = 400
@@ -22,6 +22,21 @@ MAX_OPS = 400
 
 def _ops(e: Any) -> int:
     return sp.count_ops(e, visual=False)
+
+
+def expands_too_much(e: Any) -> bool:
+    """Whether multiplying ``e`` out (``expand``, ``cancel``, ``together``) could give more
+    than MAX_EXPANDED_TERMS terms: a power (a + b + ...)^n of k terms has C(n + k - 1, k - 1).
+    Such rewrites are skipped: (x + 1)^999999 multiplied out is a million huge coefficients."""
+    import math
+
+    bound = math.log(MAX_EXPANDED_TERMS)
+    for p in e.atoms(sp.Pow):
+        if isinstance(p.base, sp.Add) and p.exp.is_Integer and abs(p.exp) > 1:
+            n, k = abs(int(p.exp)), len(p.base.args)
+            if math.lgamma(n + k) - math.lgamma(n + 1) - math.lgamma(k) > bound:
+                return True
+    return False
 
 
 def tidy(expr: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
@@ -35,6 +50,9 @@ def tidy(expr: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
         return expr
     deadline = time.monotonic() + seconds
     best, best_ops = expr, raw_ops
+    if expands_too_much(expr):
+        candidate = bounded(lambda: sp.factor_terms(expr), seconds, None)
+        return candidate if candidate is not None and _ops(candidate) < raw_ops else expr
 
     def consider(candidate: Any, threshold: float = 1.0) -> None:
         nonlocal best, best_ops

@@ -31,10 +31,8 @@ import sympy
 from sympy.polys.domains import EX, QQ
 
 from ..errors import InputError, NotAnalyticError
+from ..limits import MAX_ORDER, check_taylor
 from ..record import record
-
-#: Orders above this are refused before any work.
-MAX_ORDER = 1000
 
 METHOD_SERIES = "power series arithmetic"
 METHOD_DERIVATIVES = "derivatives"
@@ -719,6 +717,7 @@ def _check_args(expr, variables, center, order):
             raise InputError(f"{v} is not a variable")
     if len(set(variables)) != len(variables):
         raise InputError("a variable is named twice")
+    check_taylor(len(variables), order)  # before any work: C(n + k, k) terms
     if isinstance(center, (str, bytes)):
         raise InputError("the center must be an expression, not text")
     if not isinstance(center, (list, tuple)):
@@ -987,12 +986,44 @@ def plot_taylor(expr, var, x0, order, path, *, orders=None) -> None:
         raise InputError(
             f"cannot tell the plot format from {path.name!r}", "name the file FILE.png or FILE.svg"
         )
+    import tempfile
+
+    # matplotlib keeps a configuration and font cache under $HOME: give it a private
+    # directory instead, removed afterwards (gradcli writes no file but the one named), and
+    # keep its notes ("building the font cache") off stderr
+    with tempfile.TemporaryDirectory(prefix="gradcli-matplotlib-") as private:
+        _plot(expr, var, x0, order, path, fmt, orders, private)
+
+
+def _matplotlib(private: str) -> Any:
+    import logging
+    import os
+    import sys
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    previous = os.environ.get("MPLCONFIGDIR")
+    if "matplotlib" not in sys.modules:  # matplotlib reads it once, when it loads
+        os.environ["MPLCONFIGDIR"] = private
     try:
-        import numpy as np
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
     except ImportError:
         raise InputError("--plot needs matplotlib", "install it with: pip install 'gradcli[plot]'") from None
+    finally:
+        if previous is None:
+            os.environ.pop("MPLCONFIGDIR", None)
+        else:
+            os.environ["MPLCONFIGDIR"] = previous
+    return FigureCanvasAgg, Figure
+
+
+def _plot(expr, var, x0, order, path, fmt, orders, private) -> None:
+    FigureCanvasAgg, Figure = _matplotlib(private)
+    import numpy as np
 
     if isinstance(var, (list, tuple)):
         if len(var) != 1:
@@ -1068,11 +1099,15 @@ def plot_taylor(expr, var, x0, order, path, *, orders=None) -> None:
         ax.set_title(f"Taylor polynomials about {var} = {sympy.sstr(center)}")
         ax.grid(True, alpha=0.3)
         ax.legend(loc="best", fontsize="small")
-        fig.tight_layout()
-        try:
-            fig.savefig(str(path), format=fmt)
-        except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # glyphs missing from the font, tight_layout notes
+            fig.tight_layout()
+            try:
+                fig.savefig(str(path), format=fmt)
+            except OSError as exc:
+                raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _num(f, var, x):
