@@ -108,7 +108,13 @@ CASES = [
 @pytest.mark.parametrize("args, status, words", CASES, ids=lambda v: str(v)[:50] if isinstance(v, list) else None)
 def test_issue_input(args, status, words):
     r = run(["-f", "plain", *args], exit=status)
-    if status:
+    if status and args[0] == "check":
+        # an unreadable claim is an error for that claim alone: the report shows it, stderr names it
+        assert r.stdout == "" or r.stdout.startswith("error: ")
+        assert "Traceback" not in r.stderr and r.stderr.startswith("error: ")
+        assert words.lower() in r.stderr.lower(), r.stderr
+        assert len(r.stderr) < 600, "the message echoes too much of a huge input"
+    elif status:
         assert r.stdout == ""
         assert_short_error(r, words)
         assert len(r.stderr) < 600, "the message echoes too much of a huge input"
@@ -256,8 +262,11 @@ def test_control_characters_in_errors_are_escaped(tmp_path):
     f = tmp_path / "e.txt"
     f.write_text(f"d/dx x^2 = 2x {NASTY}\n")
     r = run(["check", "--file", str(f)], exit=2)
+    for stream in (r.stdout, r.stderr):
+        assert "\x1b" not in stream and "\x07" not in stream
+    assert "\\x1b]0;OWNED\\x07" in r.stdout and "'\\x1b'" in r.stderr
+    r = run(["derivative", f"x^2 {NASTY}"], exit=2)
     assert "\x1b" not in r.stderr and "\x07" not in r.stderr
-    assert "\\x1b]0;OWNED\\x07" in r.stderr
     lines = r.stderr.splitlines()
     assert lines[1].index("^") == lines[0].index("\\x1b]0;"), "the caret points at the escaped character"
     r = run(["derivative", "x\x00y"], exit=2)
@@ -399,6 +408,9 @@ def _twenty_times(case):
     return proc, runs, single
 
 
+from gradcli.calculus.check import TIME_LIMIT_REASON  # noqa: E402
+
+
 def test_the_time_limit_holds_every_time():
     """Exit 3 with the message whenever the time runs out (never 'Alarm clock', exit 142),
     else the right result."""
@@ -408,14 +420,20 @@ def test_the_time_limit_holds_every_time():
         assert proc.returncode == 0, (args, proc.returncode, proc.stderr[-500:])
         assert len(runs) == 20, (args, proc.stderr[-500:])
         for i, (status, out, err) in enumerate(runs):
-            if status == 3:
+            if status == 3 and out:
+                # check reports what it decided: the claim the time limit stopped is unknown
+                assert args[0] == "check" and err == "", (args, out, err)
+                assert out == f"unknown: {args[-1]}  -- {TIME_LIMIT_REASON}\n", (args, out)
+            elif status == 3:
                 assert out == "" and err == (f"error: the computation did not finish within the time limit of "
                                              f"{0.05 + i * 0.01:g} s\nraise it with --timeout SECONDS\n"), (args, err)
             else:
                 assert result is not None and (status, out, err) == (0, result, ""), (args, status, out, err)
         assert single.returncode in ((3,) if result is None else (0, 3)), (args, single)
         assert "Traceback" not in single.stderr and "Alarm" not in single.stderr
-        if single.returncode == 3:
+        if single.returncode == 3 and single.stdout:
+            assert args[0] == "check" and TIME_LIMIT_REASON in single.stdout, single
+        elif single.returncode == 3:
             assert single.stdout == "" and "time limit of 0.3 s" in single.stderr
 
 
