@@ -139,15 +139,20 @@ def _format(settings: Settings, override: str | None) -> str:
     return fmt
 
 
-def _emit(result: Any, fmt: str, **render_options: Any) -> None:
+def _emit(result: Any, fmt: str, *, last: bool = False, **render_options: Any) -> None:
+    """Render and write one result; ``last``: the call's last result (no alarm after it)."""
+    import contextlib
+
     from . import output
+    from .limits import final_output
     from .render import render
 
     rendered = render(result, fmt, **render_options)
-    if fmt == "rich":
-        output.out_rich(rendered)
-    else:
-        output.out(rendered, json=fmt == "json")
+    with final_output() if last else contextlib.nullcontext():
+        if fmt == "rich":
+            output.out_rich(rendered)
+        else:
+            output.out(rendered, json=fmt == "json")
 
 
 def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str], Any], fmt: str | None,
@@ -181,10 +186,10 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
     many = len(items) > 1
     # --timeout bounds the whole call, however many lines standard input holds; when it
     # runs out, the message says which line was under way (the lines before keep their results)
-    for where, text in items:
+    for index, (where, text) in enumerate(items, 1):
         limit.where = where
         try:
-            _emit(compute(text), fmt, **render_options)
+            _emit(compute(text), fmt, last=index == len(items), **render_options)
         except OutputClosed:
             raise
         except GradcliError as exc:
@@ -501,7 +506,7 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
             raise _usage("--list goes with --builtin")
         from .catalogue import listing
 
-        _emit(listing(), fmt)
+        _emit(listing(), fmt, last=True)
         return 0
     from .calculus.check import check_claims, exit_status
     from .claims import collect_claims
@@ -539,10 +544,13 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
         from .junit import write_junit
 
         write_junit(report, junit)
-    _emit(report, fmt)
-    for r in report.results:
-        if r.verdict == "error":
-            output.err(f"error: {r.source or repr(r.claim)}: {r.reason}")
+    errors = [f"error: {r.source or repr(r.claim)}: {r.reason}" for r in report.results if r.verdict == "error"]
+    _emit(report, fmt, last=not errors)
+    if errors:
+        from .limits import final_output
+
+        with final_output():
+            output.err(errors)
     return int(exit_status(report))
 
 

@@ -25,11 +25,12 @@ main thread.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import threading
 import time
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from .errors import LimitError, MemoryLimitExceeded, TimeLimitExceeded
 
@@ -377,6 +378,22 @@ def remaining() -> float | None:
     if not _stack:
         return None
     return max(0.0, min(e.deadline for e in _stack) - time.monotonic())
+
+
+@contextlib.contextmanager
+def final_output() -> Iterator[None]:
+    """The call's last result being written: an alarm that comes meanwhile waits until it is
+    written, and then the call's limits are over, so a result written whole is never turned
+    into a time-limit failure (exit 3) by an alarm that arrives just after it."""
+    if not _can_alarm() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        yield
+        disarm()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def disarm() -> None:

@@ -45,6 +45,7 @@ from ..build import DEFAULT_DIM, Context, Declarations, build, describe_shape, i
 from ..errors import ExitStatus, GradcliError, InputError, TimeLimitExceeded
 from ..limits import bounded, time_limit
 from .multivar import natural_key
+from ..record import replace
 from ..results import CheckReport, ClaimVerdict
 
 __all__ = [
@@ -1362,6 +1363,10 @@ def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float |
         try:
             with time_limit(hard):
                 result = _decide_claim(claim, strict, soft)
+            if (result.verdict == "unknown" and remaining is not None and (budget is None or remaining < budget)
+                    and result.reason.startswith("the time budget")):
+                # the budget was what was left of the run's --timeout: say so
+                result = replace(result, reason=TIME_LIMIT_REASON)
         except TimeLimitExceeded:
             by_run = remaining is not None and (own is None or remaining <= own)
             result = _unknown_verdict(claim, TIME_LIMIT_REASON if by_run else
