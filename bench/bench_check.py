@@ -8,7 +8,7 @@ ones), writes them to a claims file, and times
     python -m gradcli check '<one claim>'           (one claim)
 
 printing the ratio (target: at most 8).  When the CLI has no ``check`` command
-(yet), the same is measured in process through ``gradcli.calculus.check``
+(yet), the same is measured in process through ``gradcli.check.decide``
 plus a fresh interpreter for the imports, and the output says so.
 
     python bench/bench_check.py [--n 200] [--repeat 3] [--keep DIR]

@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 from click.testing import CliRunner, Result
 
-from gradcli.cli import main
+from gradcli.cli.main import main
 
 __all__ = ["run", "Result", "assert_short_error"]
 

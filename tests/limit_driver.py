@@ -10,7 +10,7 @@ import io
 import json
 import sys
 
-from gradcli.cli import main
+from gradcli.cli.main import main
 
 
 def run(n: int, t0: float, step: float, args: list[str]) -> None:

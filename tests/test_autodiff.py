@@ -166,7 +166,7 @@ def test_gradient_equals_gradient_at(expr, point):
         else:
             assert a == g
     # and against sympy.diff and mpmath, independently of both commands
-    from gradcli.core import Options, build_text
+    from gradcli.app.common import Options, build_text
 
     f, _ = build_text(expr, Options())
     variables = sorted(f.free_symbols, key=lambda s: s.name)
@@ -432,7 +432,7 @@ def test_random_dags_adjoints_are_the_gradient_and_tangents_directional_derivati
 @given(dags())
 def test_random_dags_presentation_keeps_the_values(case):
     # the tidied numbers shown are the numbers computed
-    from gradcli.ad import tidy_numbers
+    from gradcli.app.autodiff import tidy_numbers
 
     f, inputs, point = case
     if not (f.free_symbols & set(inputs)):
@@ -464,8 +464,8 @@ def test_dot_graph_parses_and_is_the_dag(tmp_path):
 
 
 def test_dot_text_is_a_pure_function():
-    from gradcli.ad import autodiff, graph_text
-    from gradcli.core import Options
+    from gradcli.app.autodiff import autodiff, graph_text
+    from gradcli.app.common import Options
 
     r = autodiff("x y", Options(at="x=1,y=2"))
     text = graph_text(r, "dot")

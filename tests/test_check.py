@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gradcli import catalogue
-from gradcli.build import Declarations
-from gradcli.calculus import check as C
-from gradcli.calculus.check import check_claims, decide, decide_tensor, exit_status
-from gradcli.claims import Claim
+from gradcli.check import catalogue
+from gradcli.model.build import Declarations
+from gradcli.check import decide as C
+from gradcli.check.decide import check_claims, decide, decide_tensor, exit_status
+from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus, InputError
-from gradcli.junit import build_tree, write_junit
+from gradcli.check.junit import build_tree, write_junit
 from gradcli.results import CheckReport, ClaimVerdict
 
 NONE = Declarations()

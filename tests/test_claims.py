@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from gradcli.build import Declarations
-from gradcli.calculus.check import check_claims
-from gradcli.claims import Claim, collect, read_claims_file, read_lines, read_toml, read_txt, validate
+from gradcli.model.build import Declarations
+from gradcli.check.decide import check_claims
+from gradcli.check.claims import Claim, collect, read_claims_file, read_lines, read_toml, read_txt, validate
 from gradcli.errors import InputError
 
 CLI_DECL = Declarations(vectors=("x",), matrices=("B",))

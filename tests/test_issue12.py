@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from helpers import assert_short_error, run
 
-from gradcli.calculus import check as C
-from gradcli.calculus.check import check_claims, exit_status
-from gradcli.claims import Claim
+from gradcli.check import decide as C
+from gradcli.check.decide import check_claims, exit_status
+from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus
 from gradcli.results import CheckReport, ClaimVerdict
 

@@ -1,4 +1,4 @@
-"""LaTeX input (issue 8): gradcli.latex_in.parse_latex, and the CLI reading LaTeX.
+"""LaTeX input (issue 8): gradcli.language.latex.parser.parse_latex, and the CLI reading LaTeX.
 
 - a table: LaTeX -> the same SymPy object as the equivalent plain text;
 - round trip: gradcli's own LaTeX output (render.common.latex and every
@@ -19,13 +19,13 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from gradcli import syntax as S
-from gradcli.build import Context, Declarations, build, scalar_symbol
-from gradcli.cli import cli, main
+from gradcli.language import ast as S
+from gradcli.model.build import Context, Declarations, build, scalar_symbol
+from gradcli.cli.main import cli, main
 from gradcli.errors import LimitError, ParseError
-from gradcli.latex_in import parse_latex
-from gradcli.parsing import parse, parse_claim
-from gradcli.render.common import latex
+from gradcli.language.latex.parser import parse_latex
+from gradcli.language.plain import parse, parse_claim
+from gradcli.render.printers import latex
 
 x, y, z, t, a, b = (scalar_symbol(n) for n in "xyzt" "ab")
 theta = scalar_symbol("theta")
@@ -491,7 +491,7 @@ def test_cli_hostile_subprocess():
 
 
 def test_latex_in_imports_nothing_heavy():
-    code = "import sys, gradcli.latex_in; print('sympy' in sys.modules)"
+    code = "import sys, gradcli.language.latex.parser; print('sympy' in sys.modules)"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.stdout.strip() == "False", res.stderr
 

@@ -140,7 +140,7 @@ def test_names_sympify_reads_differently_are_exactly_refused():
     (checked here, on names the test chooses, against sympify itself)."""
     import sympy
 
-    from gradcli.build import _sympify_names, unreadable_name
+    from gradcli.model.build import _sympify_names, unreadable_name
 
     names = _sympify_names()
     for name in ("N", "S", "Q", "O", "beta", "zeta", "Symbol", "Integer", "re", "im", "Lambda", "E1", "li",
@@ -194,7 +194,8 @@ def test_each_limit_is_assigned_in_limits_py_only():
 
 
 def test_modules_use_the_limits_of_limits_py():
-    from gradcli import build, parsing, points
+    from gradcli.model import build, points
+    from gradcli.language import plain as parsing
     from gradcli.calculus import taylor
 
     assert parsing.MAX_DEPTH is limits.MAX_DEPTH and parsing.MAX_ORDER is limits.MAX_ORDER
@@ -348,13 +349,13 @@ def test_the_memory_watch_ends_a_call_that_grows_too_much(monkeypatch):
 
 
 def test_a_number_too_long_to_show_is_bad_input(monkeypatch):
-    import gradcli.core
+    import gradcli.app.common
 
     def explode(*a, **k):
         raise ValueError("Exceeds the limit (20000 digits) for integer string conversion; use "
                          "sys.set_int_max_str_digits() to increase the limit")
 
-    monkeypatch.setattr(gradcli.core, "derivative", explode)
+    monkeypatch.setattr(gradcli.app.common, "derivative", explode)
     assert_short_error(run(["derivative", "x^2"], exit=2), "too many digits")
 
 
@@ -408,7 +409,7 @@ def _twenty_times(case):
     return proc, runs, single
 
 
-from gradcli.calculus.check import TIME_LIMIT_REASON  # noqa: E402
+from gradcli.check.decide import TIME_LIMIT_REASON  # noqa: E402
 
 
 def test_the_time_limit_holds_every_time():

@@ -13,13 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from gradcli.calculus.components import (
-    compare,
-    compare_components,
-    explicit,
-    explicit_derivative,
-    explicit_matrix,
-)
+from support.components import compare, compare_components, explicit, explicit_derivative, explicit_matrix
 from gradcli.calculus.matrix import matrix_derivative, matrix_hessian, result_shape
 from gradcli.errors import InputError
 

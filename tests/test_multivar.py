@@ -19,17 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus import multivar as mv
-from gradcli.calculus.multivar import (
-    ChainResult,
-    chain,
-    determinant,
-    evaluate,
-    gradient,
-    hessian,
-    jacobian,
-    matrix_strings,
-    natural_order,
-)
+from gradcli.calculus.multivar import (ChainResult, chain, determinant, evaluate, gradient, hessian, jacobian,
+    matrix_strings, natural_order)
 from gradcli.errors import InputError
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

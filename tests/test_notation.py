@@ -9,9 +9,9 @@ import pytest
 import sympy as sp
 from helpers import assert_short_error, run
 
-from gradcli.build import Context, build, scalar_symbol
+from gradcli.model.build import Context, build, scalar_symbol
 from gradcli.errors import InputError, ParseError
-from gradcli.parsing import FUNCTIONS, glued_function, parse, parse_claim
+from gradcli.language.plain import FUNCTIONS, glued_function, parse, parse_claim
 
 x, y, t = (scalar_symbol(n) for n in "xyt")
 theta, theta1, theta_1 = (scalar_symbol(n) for n in ("theta", "theta1", "theta_1"))
@@ -146,7 +146,7 @@ def test_prime_on_a_declared_vector_or_matrix_is_a_transpose():
 
 def test_glued_detection_follows_the_function_table(monkeypatch):
     # a function added to the table later (issue 16's relu, sigmoid, log10, ...) is covered
-    from gradcli import parsing
+    from gradcli.language import plain as parsing
 
     assert glued_function("relux") is None
     monkeypatch.setitem(parsing.FUNCTIONS, "relu", (1,))
@@ -166,7 +166,7 @@ def test_latex_glued_command_suggests_the_space():
 
 
 def test_claim_with_greek_operator_parses_to_an_equation():
-    from gradcli import syntax as S
+    from gradcli.language import ast as S
 
     node = parse_claim("d/dθ sin(θ) = cos(θ)")
     assert isinstance(node, S.Equation) and isinstance(node.lhs, S.Derivative) and node.lhs.var == "theta"

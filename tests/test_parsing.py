@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from gradcli.build import Context, build, scalar_symbol
+from gradcli.model.build import Context, build, scalar_symbol
 from gradcli.errors import GradcliError, LimitError, ParseError
-from gradcli.parsing import FUNCTIONS, parse
+from gradcli.language.plain import FUNCTIONS, parse
 
 x, y, z, b, t = (scalar_symbol(n) for n in "xyzbt")
 theta = scalar_symbol("theta")

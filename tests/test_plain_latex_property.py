@@ -17,10 +17,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcli import syntax as S
-from gradcli.build import Context, build
+from gradcli.language import ast as S
+from gradcli.model.build import Context, build
 from gradcli.errors import InputError
-from gradcli.parsing import parse_claim
+from gradcli.language.plain import parse_claim
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -16,12 +16,12 @@ import pytest
 import sympy as sp
 from helpers import run
 
-from gradcli.build import DEFAULT_DIM, Context, Declarations, build
-from gradcli.calculus import jets as J
-from gradcli.calculus import pointwise as P
-from gradcli.calculus.check import check_claims, decide
-from gradcli.claims import Claim
-from gradcli.parsing import parse_claim
+from gradcli.model.build import DEFAULT_DIM, Context, Declarations, build
+from gradcli.check import jets as J
+from gradcli.check import pointwise as P
+from gradcli.check.decide import check_claims, decide
+from gradcli.check.claims import Claim
+from gradcli.language.plain import parse_claim
 
 D = Declarations(matrices=("A", "B", "X"), vectors=("a", "b", "x"), symmetric=("W",))
 

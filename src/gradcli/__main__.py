@@ -10,7 +10,7 @@ import sys
 
 def main() -> None:
     try:
-        from gradcli.cli import main as cli_main
+        from gradcli.cli.main import main as cli_main
 
         cli_main()
     except KeyboardInterrupt:

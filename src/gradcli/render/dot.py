@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import pretty, with_decimal
+from .printers import pretty, with_decimal
 
 
 def _quote(text: str) -> str:

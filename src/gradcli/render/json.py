@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .common import json_value, latex, plain, shape, step_var, version
+from .printers import json_value, latex, plain, shape, step_var, version
 
 
 def render(result: Any, **options: Any) -> str:

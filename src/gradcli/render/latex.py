@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import latex, latex_applied, latex_operator, step_var
+from .printers import latex, latex_applied, latex_operator, step_var
 
 
 def render(result: Any, *, rhs_only: bool = False, **options: Any) -> str:
@@ -154,7 +154,7 @@ def _listing(r: Any, **_: Any) -> str:
 def _autodiff(r: Any, **_: Any) -> str:
     """An aligned block in the book's order: the trace (5.140), the local partials (5.141), each
     forward sweep, the reverse sweep (5.142-5.145) with values, and the gradient."""
-    from .common import decimal_text, needs_decimal, sweeps_text
+    from .printers import decimal_text, needs_decimal, sweeps_text
 
     t = r.trace
     name = {v.name: latex(v.symbol) for v in t.variables}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .printers import (counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text,
+    with_decimal)
 
 
 def render(result: Any, **options: Any) -> str:

@@ -14,8 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .common import (decimal_text, definition_at_point, plain, point_text, pretty, step_var, sweeps_text,
-                     unicode_operator, with_decimal)
+from .printers import (decimal_text, definition_at_point, plain, point_text, pretty, step_var, sweeps_text,
+    unicode_operator, with_decimal)
 
 
 def render(result: Any, **options: Any) -> Any:
@@ -191,7 +191,7 @@ _MARKS = {"true": ("✓ true", "bold green"), "false": ("✗ false", "bold red")
 
 
 def _check(r: Any, **_: Any) -> Any:
-    from .common import counterexample_text
+    from .printers import counterexample_text
 
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column("claim")

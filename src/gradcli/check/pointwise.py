@@ -30,17 +30,9 @@ from typing import Any
 
 import sympy as sp
 
-from .. import syntax as S
-from ..build import (
-    MAX_ORDER,
-    Builder,
-    Context,
-    Declarations,
-    explicit_matrix,
-    is_matrix,
-    layout_derivative,
-    scalar_symbol,
-)
+from ..language import ast as S
+from ..model.build import (MAX_ORDER, Builder, Context, Declarations, explicit_matrix, is_matrix,
+    layout_derivative, scalar_symbol)
 from ..errors import InputError, LimitError
 
 __all__ = [
@@ -245,7 +237,7 @@ class PointBuilder(Builder):
         return _d_at_zero(G, eps)
 
     def _div(self, a: Any, b: Any, whole: S.Node, bn: S.Node) -> Any:
-        from ..build import _as_scalar
+        from ..model.build import _as_scalar
 
         b2 = _as_scalar(b)
         if not is_matrix(b2) and b2 == 0:
@@ -380,7 +372,7 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
     be used (a matrix singular everywhere: the symbolic build says why)."""
     from ..errors import TimeLimitExceeded
     from ..limits import time_limit
-    from . import check as C
+    from . import decide as C
 
     ctx0 = Context(decl, layout=layout, source=text, sizes=sizes)
     syms, pairs = point_symbols(node, ctx0)
@@ -442,7 +434,7 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
 
 def _compare(L: Any, R: Any) -> tuple[str, bool]:
     """("agree" | "differ" | "skip", all exact) for two sides of numbers of the same shape."""
-    from . import check as C
+    from . import decide as C
 
     ls = list(L) if isinstance(L, sp.MatrixBase) else [L]
     rs = list(R) if isinstance(R, sp.MatrixBase) else [R]
@@ -465,7 +457,7 @@ def _is_transpose(L: Any, R: Any) -> bool:
 
 
 def _fmt(value: Any) -> str:
-    from . import check as C
+    from . import decide as C
 
     if isinstance(value, sp.MatrixBase):
         return C._fmt_matrix([_number(v) for v in value], value)
@@ -474,7 +466,7 @@ def _fmt(value: Any) -> str:
 
 def _number(v: Any) -> Any:
     """An exact rational, or the value to 50+ digits (an mpmath number), or "undefined"."""
-    from . import check as C
+    from . import decide as C
 
     v = sp.sympify(v)
     if isinstance(v, sp.Rational):

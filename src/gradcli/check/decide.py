@@ -40,11 +40,11 @@ import sympy as sp
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
-from .. import syntax as S
-from ..build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix, scalar_symbol
+from ..language import ast as S
+from ..model.build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix, scalar_symbol
 from ..errors import ExitStatus, GradcliError, InputError, TimeLimitExceeded
 from ..limits import bounded, time_limit
-from .multivar import natural_key
+from ..calculus.multivar import natural_key
 from ..record import replace
 from ..results import CheckReport, ClaimVerdict
 
@@ -281,7 +281,7 @@ def _to_mpf(v: Any) -> Any:
 
 def _domain_atoms(exprs: Iterable[Any]) -> list:
     """Subexpressions that must be real for a point to lie in the real domain (``domain.atoms``)."""
-    from .domain import atoms
+    from ..calculus.domain import atoms
 
     return atoms(exprs)
 
@@ -912,7 +912,7 @@ def _layout_matters(node: S.Node, decl: Declarations) -> bool:
 def _parse(text_or_node: Any, latex: bool = False) -> tuple[S.Node, str]:
     if isinstance(text_or_node, S.Node):
         return text_or_node, ""
-    from ..parsing import parse_claim
+    from ..language.plain import parse_claim
 
     text = str(text_or_node)
     return parse_claim(text, latex=latex), text
@@ -1279,7 +1279,7 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
     """Check one of the book's identities 5.99-5.102 for the concrete matrix function
     ``f_text`` of X (e.g. ``"X X"``), entry by entry of the tensor df/dX, exactly, at the
     given sizes (see TENSOR_IDENTITIES for what is compared)."""
-    from ..parsing import parse
+    from ..language.plain import parse
 
     started = time.monotonic()
     decl = decl or Declarations(matrices=("X",))
@@ -1373,7 +1373,7 @@ def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float |
                                       f"time limit: the claim's own limit of {own:g} s ran out",
                                       seconds=time.monotonic() - started)
         except InputError as exc:
-            from ..claims import error_text
+            from .claims import error_text
 
             result = _error_verdict(claim, error_text(exc))
         results.append(result)

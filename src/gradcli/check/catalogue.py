@@ -29,10 +29,10 @@ verdicts).  Entries:
 from __future__ import annotations
 
 
-from .build import Declarations
+from ..model.build import Declarations
 from .claims import Claim
-from .record import record
-from .results import CatalogueListing
+from ..record import record
+from ..results import CatalogueListing
 
 VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
 TENSOR_DECL = Declarations(matrices=("X", "A"))
@@ -81,7 +81,7 @@ _TENSOR_TEXT = {
 
 
 def _tensor_entries() -> list[CatalogueEntry]:
-    from .calculus.check import TENSOR_IDENTITIES
+    from .decide import TENSOR_IDENTITIES
 
     out = []
     for number, (name, text) in _TENSOR_TEXT.items():

@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from .record import record
+from ..record import record
 from typing import Any, Callable
 
 import click
 
-from .errors import ExitStatus, GradcliError, OutputClosed, OutputError
-from .limits import (DEFAULT_TIMEOUT, MAX_DECIMAL_DIGITS, MAX_LENGTH, MAX_LENGTH_CEILING, MAX_ORDER, MAX_SIZE,
-                     MAX_TIMEOUT, MIN_TIMEOUT)
+from ..errors import ExitStatus, GradcliError, OutputClosed, OutputError
+from ..limits import (DEFAULT_TIMEOUT, MAX_DECIMAL_DIGITS, MAX_LENGTH, MAX_LENGTH_CEILING, MAX_ORDER, MAX_SIZE,
+    MAX_TIMEOUT, MIN_TIMEOUT)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMAT_CHOICE = click.Choice(["auto", "rich", "plain", "latex", "json"], case_sensitive=False)
@@ -82,7 +82,7 @@ _TEXT_OPTIONS = {"wrt": "--wrt", "at": "--at", "vectors": "--vector", "matrices"
 
 
 def _check_option_lengths(kw: dict[str, Any]) -> None:
-    from .limits import check_length
+    from ..limits import check_length
 
     for key, option in _TEXT_OPTIONS.items():
         value = kw.get(key)
@@ -93,9 +93,9 @@ def _check_option_lengths(kw: dict[str, Any]) -> None:
 
 
 def _options(settings: Settings, kw: dict[str, Any]):
-    from .build import Declarations, check_declarations
-    from .core import Options
-    from .points import parse_names
+    from ..model.build import Declarations, check_declarations
+    from ..app.common import Options
+    from ..model.points import parse_names
 
     _check_option_lengths(kw)
     decl = Declarations(
@@ -118,7 +118,7 @@ def _options(settings: Settings, kw: dict[str, Any]):
 
 
 def _shape_pairs(specs: tuple[str, ...]) -> list[tuple[str, str]]:
-    from .build import parse_shape
+    from ..model.build import parse_shape
 
     out = []
     for spec in specs:
@@ -132,7 +132,7 @@ def _shape_pairs(specs: tuple[str, ...]) -> list[tuple[str, str]]:
 def _format(settings: Settings, override: str | None) -> str:
     fmt = (override or settings.format).lower()
     if fmt == "auto":
-        from .output import stdout_is_terminal, stdout_takes_unicode
+        from ..output import stdout_is_terminal, stdout_takes_unicode
 
         # rich on a terminal that can show its maths (an ASCII-only locale gets plain)
         fmt = "rich" if stdout_is_terminal() and stdout_takes_unicode() else "plain"
@@ -143,9 +143,9 @@ def _emit(result: Any, fmt: str, *, last: bool = False, **render_options: Any) -
     """Render and write one result; ``last``: the call's last result (no alarm after it)."""
     import contextlib
 
-    from . import output
-    from .limits import final_output
-    from .render import render
+    from .. import output
+    from ..limits import final_output
+    from ..render import render
 
     rendered = render(result, fmt, **render_options)
     with final_output() if last else contextlib.nullcontext():
@@ -162,9 +162,9 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
     ``-`` reads one expression a line from stdin; a failing line is reported
     on stderr and the others still run; the exit status is the worst one.
     """
-    from . import output
-    from .inputs import read_bounded
-    from .limits import check_items
+    from .. import output
+    from ..io import read_bounded
+    from ..limits import check_items
 
     fmt = _format(settings, fmt)
     if isinstance(exprs, str):
@@ -203,7 +203,7 @@ def _run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[st
 
 def _limit() -> Any:
     """The time limit of this call (set up in AliasGroup.invoke), to name what is under way."""
-    from .limits import time_limit
+    from ..limits import time_limit
 
     ctx = click.get_current_context(silent=True)
     limit = ctx.meta.get("gradcli.limit") if ctx is not None else None
@@ -223,7 +223,7 @@ def _not_nan(value: float, name: str) -> float:
 
 
 def _usage(message: str) -> GradcliError:
-    from .errors import InputError
+    from ..errors import InputError
 
     return InputError(message)
 
@@ -247,7 +247,7 @@ class AliasGroup(click.Group):
         """Run the command under the time limit (all of it: reading, computing and
         writing); its errors and exit status become an Exit here, so the program and
         Click's test runner see the same statuses."""
-        from .limits import begin_call, time_limit
+        from ..limits import begin_call, time_limit
 
         begin_call(ctx.params.get("max_length"))
         try:
@@ -326,7 +326,7 @@ def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps
     """d/dx of EXPR; higher order with -n; mixed partials by repeating --wrt
     (--wrt x --wrt y is d/dy(d/dx f)).  EXPR '-' reads one expression a line
     from standard input."""
-    from . import core
+    from ..app import common as core
 
     opts = _options(settings, kw)
     return _run(settings, exprs, lambda text: core.derivative(text, opts, wrt=kw["wrt"], order=order,
@@ -342,7 +342,7 @@ def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
     """The gradient of a scalar function: the row vector of partials (5.39;
     a column with --layout denominator), or the gradient w.r.t. a vector or
     matrix symbol (--vector x --wrt x)."""
-    from . import core
+    from ..app import common as core
 
     opts = _options(settings, kw)
     return _run(settings, exprs, lambda text: core.gradient(text, opts, wrt=kw["wrt"]), kw["fmt"],
@@ -355,7 +355,7 @@ def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
 @click.pass_obj
 def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
     """The Hessian: the symmetric matrix of second partials (or w.r.t. a vector symbol)."""
-    from . import core
+    from ..app import common as core
 
     opts = _options(settings, kw)
     return _run(settings, exprs, lambda text: core.hessian(text, opts, wrt=kw["wrt"]), kw["fmt"],
@@ -371,7 +371,7 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
     """The Jacobian of a vector function 'f1, f2, ...' (or '[f1, f2]', or
     several arguments): m functions of n variables give m x n (n x m with
     --layout denominator).  EXPRS '-' reads one system a line."""
-    from . import core
+    from ..app import common as core
 
     opts = _options(settings, kw)
     if exprs == ("-",):
@@ -393,7 +393,7 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
 def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...], **kw: Any) -> int:
     """The chain rule (5.49-5.53): df/dx, dx/dt (or dx/d(s,t)), their product,
     and the result in terms of the parameters (--wrt t, or s,t)."""
-    from . import core
+    from ..app import common as core
 
     opts = _options(settings, {**kw, "subs": subs})
     return _run(settings, exprs, lambda text: core.chain(text, opts, subs=subs, wrt=kw["wrt"]), kw["fmt"],
@@ -415,7 +415,7 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
                plot: str | None, **kw: Any) -> int:
     """The Taylor polynomial T_n (5.7) about --at x0 (default 0); several
     variables with --at x=0,y=0, truncated by total degree n."""
-    from . import core
+    from ..app import common as core
 
     if plot and not plot.lower().endswith((".png", ".svg")):
         raise _usage(f"--plot {plot!r}: the file must end in .png or .svg")
@@ -450,7 +450,7 @@ def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: s
       gradcli autodiff 'sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))' --at x=1
       gradcli ad 'x y + sin(x)' --at x=1,y=2 --mode reverse --graph trace.dot
     """
-    from .ad import autodiff, check_graph_path, graph_text
+    from ..app.autodiff import autodiff, check_graph_path, graph_text
 
     graph_format = check_graph_path(graph) if graph else None
     if graph and (len(exprs) != 1 or exprs == ("-",)):
@@ -467,7 +467,7 @@ def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: s
 
 
 def _write_file(path: str, text: str) -> None:
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         with open(path, "w", encoding="utf-8") as fh:
@@ -498,22 +498,22 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
     CLAIM '-' reads one claim a line.  Exit status: 0 all true, 1 any false,
     3 any unknown (or the time limit) and none false, 2 an unreadable claim
     (the others are still decided and reported)."""
-    from . import output
+    from .. import output
 
     fmt = _format(settings, kw["fmt"])
     if list_only:
         if not builtin:
             raise _usage("--list goes with --builtin")
-        from .catalogue import listing
+        from ..check.catalogue import listing
 
         _emit(listing(), fmt, last=True)
         return 0
-    from .calculus.check import check_claims, exit_status
-    from .claims import collect_claims
+    from ..check.decide import check_claims, exit_status
+    from ..check.claims import collect_claims
 
     opts = _options(settings, {**kw, "at": None, "digits": None})
-    from .inputs import read_bounded
-    from .limits import check_items
+    from ..io import read_bounded
+    from ..limits import check_items
 
     limit = _limit()
     check_items(len(claims), f"{len(claims):,} claims are given")
@@ -532,7 +532,7 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
         raise _usage("no claims: give CLAIM arguments, '-', --file F or --builtin")
     import time
 
-    from .limits import remaining
+    from ..limits import remaining
 
     check_items(len(collected), f"{len(collected):,} claims are given")
     # the time limit stops the claim being decided; the claims decided are still reported,
@@ -541,13 +541,13 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
     left = settings.timeout if left is None else left
     report = check_claims(collected, strict=strict, deadline=time.monotonic() + left - min(1.0, 0.1 * left))
     if junit:
-        from .junit import write_junit
+        from ..check.junit import write_junit
 
         write_junit(report, junit)
     errors = [f"error: {r.source or repr(r.claim)}: {r.reason}" for r in report.results if r.verdict == "error"]
     _emit(report, fmt, last=not errors)
     if errors:
-        from .limits import final_output
+        from ..limits import final_output
 
         with final_output():
             output.err(errors)
@@ -556,8 +556,8 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
 
 def report(exc: BaseException, *, debug: bool = False) -> int:
     """The one place where an exception becomes a message on stderr and an exit status."""
-    from .limits import _Expired, disarm
-    from .output import err
+    from ..limits import _Expired, disarm
+    from ..output import err
 
     disarm()  # the call is over: no alarm may interrupt the report
     if isinstance(exc, click.exceptions.Exit):
@@ -587,7 +587,7 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
         return ExitStatus.BAD_INPUT
     if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
         # Python's limit on the digits of an int shown as text: a number exploded
-        from .limits import MAX_DIGITS
+        from ..limits import MAX_DIGITS
 
         err(["error: a number in the result has too many digits to show",
              f"gradcli refuses numbers of more than {MAX_DIGITS} digits; ask for a decimal (--digits) or a smaller input"])
@@ -625,7 +625,7 @@ def _quiet_unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
     re-raised in a moment, and nothing is printed; the rest goes to the previous hook."""
 
     def hook(unraisable: Any) -> None:
-        from .limits import on_unraisable
+        from ..limits import on_unraisable
 
         if not on_unraisable(unraisable.exc_value):
             previous(unraisable)

@@ -31,7 +31,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from . import domain
+from ..calculus import domain
 
 __all__ = ["critical_expressions", "critical_points", "kink_arguments", "simplest_between"]
 

@@ -6,7 +6,7 @@ a vector ``x -> [x_1, ..., x_n]^T``, a symmetric ``W`` with ``W_21 = W_12``),
 the expression is evaluated by ordinary matrix arithmetic (inverses by
 adjugate / determinant, no simplification), and derivatives are taken entry
 by entry with SymPy's scalar ``diff``, arranged per SPEC's layout table.
-The entry names are those of ``gradcli.build.explicit_matrix`` (``entry_symbol``).
+The entry names are those of ``gradcli.model.build.explicit_matrix`` (``entry_symbol``).
 
 ``compare`` decides whether a symbolic result equals an explicit one, entry
 by entry: symbolically where that is cheap (polynomial entries: expand), else
@@ -22,9 +22,9 @@ from typing import Any, Iterable
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
-from ..build import entry_symbol
-from ..errors import InputError
-from ..limits import bounded, check_explicit
+from gradcli.model.build import entry_symbol
+from gradcli.errors import InputError
+from gradcli.limits import bounded, check_explicit
 
 __all__ = [
     "explicit",

@@ -17,11 +17,10 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
-from . import syntax as S
-from .errors import InputError, LimitError, ParseError, ShapeError
-from .limits import (MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER, MAX_SIZE,
-                     check_explicit)
-from .record import record
+from ..language import ast as S
+from ..errors import InputError, LimitError, ParseError, ShapeError
+from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER, MAX_SIZE, check_explicit
+from ..record import record
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
 
@@ -483,7 +482,7 @@ class Builder:
             return sp.E
         if name == "I":
             return self.ctx.identity()
-        from .parsing import FUNCTIONS, bare_function
+        from ..language.plain import FUNCTIONS, bare_function
 
         written = self.ctx.source[node.pos:node.end] if self.ctx.source else name
         greek = f"{written!r} ({name})" if written and written != name else repr(name)
@@ -891,7 +890,7 @@ def matrix_symbol_derivative(f: Any, var: Any, ctx: Context, *, hessian: bool = 
     independent, and the symmetry W^T = W is imposed on the result (as in
     d/dS log det S = S^-1 for a covariance S); the explicit build does the same.
     """
-    from .calculus import matrix
+    from ..calculus import matrix
 
     symmetric = ctx.symmetric - {var.name}
     f = elements_to_traces(f)

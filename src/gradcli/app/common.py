@@ -7,17 +7,17 @@ return a frozen record from ``results``.  Nothing here prints or exits.
 
 from __future__ import annotations
 
-from .record import record
+from ..record import record
 from typing import Any, Sequence
 
 import sympy as sp
 
-from . import syntax as S
-from .build import Context, Declarations, build, is_matrix, scalar_symbol, shape_of, describe_shape
-from .errors import InputError
-from .parsing import parse
-from .points import evaluate, natural_order, parse_names, parse_point
-from .results import DerivativeResult, Point
+from ..language import ast as S
+from ..model.build import Context, Declarations, build, is_matrix, scalar_symbol, shape_of, describe_shape
+from ..errors import InputError
+from ..language.plain import parse
+from ..model.points import evaluate, natural_order, parse_names, parse_point
+from ..results import DerivativeResult, Point
 
 
 @record
@@ -54,7 +54,7 @@ def free_scalars(obj: Any) -> set[sp.Symbol]:
 def tidy_result(obj: Any, opts: Options) -> Any:
     if not opts.simplify:
         return obj
-    from .calculus.simplify import tidy, tidy_matrix
+    from ..calculus.simplify import tidy, tidy_matrix
 
     if isinstance(obj, sp.MatrixBase):
         return tidy_matrix(obj)
@@ -74,7 +74,7 @@ def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context,
 def _check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *, first: bool) -> None:
     """At a kink of abs/sign/...: a first derivative only where both one-sided limits agree;
     higher ones not at all (see calculus.corners)."""
-    from .calculus.corners import ensure_no_corners, ensure_partial_exists
+    from ..calculus.corners import ensure_no_corners, ensure_partial_exists
 
     given = point.as_dict()
     if not isinstance(f, sp.Basic) or not set(given):
@@ -118,7 +118,7 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
                steps: bool = False, definition: bool = False) -> DerivativeResult:
     if order < 0:
         raise InputError(f"--order must be 0 or more, not {order}")
-    from .build import MAX_ORDER
+    from ..model.build import MAX_ORDER
 
     if order > MAX_ORDER:
         raise InputError(f"--order {order} is above the limit of {MAX_ORDER}")
@@ -161,7 +161,7 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
     if (steps or definition) and (len(names) > 1 or order != 1 or is_matrix(f)):
         raise InputError("--steps and --definition show a first derivative of a scalar by one variable")
     wrt_pairs = [(name, order) for name in names] if len(names) == 1 else [(name, 1) for name in names]
-    from .build import Builder
+    from ..model.build import Builder
 
     builder = Builder(ctx)
     node = S.Name(0, len(text), "f")
@@ -173,11 +173,11 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
     result = tidy_result(result, opts)
     step_result = definition_result = None
     if steps:
-        from .calculus.steps import derivative_steps
+        from ..calculus.steps import derivative_steps
 
         step_result = derivative_steps(f, variables[0][0])
     if definition:
-        from .calculus.definition import from_definition
+        from ..calculus.definition import from_definition
 
     # one variable: '--at 2' means x=2
     var = variables[0][0]
@@ -248,7 +248,7 @@ def _variables(f: Any, ctx: Context, wrt: Sequence[str], command: str) -> tuple[
 
 
 def _scalar_function(f: Any, text: str, command: str) -> Any:
-    from .build import _as_scalar
+    from ..model.build import _as_scalar
 
     f = _as_scalar(f)
     if is_matrix(f):
@@ -260,18 +260,18 @@ def _scalar_function(f: Any, text: str, command: str) -> Any:
 
 
 def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
-    from .results import MatrixResult
+    from ..results import MatrixResult
 
     f, ctx = build_text(text, opts)
     f = _scalar_function(f, text, "gradient")
     variables, symbolic = _variables(f, ctx, wrt, "gradient")
     if symbolic:
-        from .build import matrix_symbol_derivative
+        from ..model.build import matrix_symbol_derivative
 
         result = matrix_symbol_derivative(f, variables[0], ctx)
     else:
-        from .calculus import multivar
-        from .limits import check_entries
+        from ..calculus import multivar
+        from ..limits import check_entries
 
         check_entries(len(variables), f"the gradient in {len(variables):,} variables")
         result = multivar.gradient(f, variables, layout=opts.layout, simplify=opts.simplify)
@@ -282,18 +282,18 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
 
 
 def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
-    from .results import MatrixResult
+    from ..results import MatrixResult
 
     f, ctx = build_text(text, opts)
     f = _scalar_function(f, text, "hessian")
     variables, symbolic = _variables(f, ctx, wrt, "hessian")
     if symbolic:
-        from .build import matrix_symbol_derivative
+        from ..model.build import matrix_symbol_derivative
 
         result = matrix_symbol_derivative(f, variables[0], ctx, hessian=True)
     else:
-        from .calculus import multivar
-        from .limits import check_entries
+        from ..calculus import multivar
+        from ..limits import check_entries
 
         check_entries(len(variables) ** 2, f"the Hessian in {len(variables):,} variables")
         result = multivar.hessian(f, variables, simplify=opts.simplify)
@@ -305,7 +305,7 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
 
 def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
     """``("r cos(t), r sin(t)",)`` or several arguments -> the function texts."""
-    from .parsing import split_top_level
+    from ..language.plain import split_top_level
 
     out: list[tuple[str, int]] = []
     for text in texts:
@@ -321,9 +321,9 @@ def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
 
 
 def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> "Any":
-    from .results import MatrixResult
+    from ..results import MatrixResult
 
-    from .limits import check_entries, check_length
+    from ..limits import check_entries, check_length
 
     joined = ", ".join(texts)
     check_length(joined, "the list of functions")
@@ -344,7 +344,7 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             variables, symbolic = _variables(vec, ctx, wrt, "jacobian")
             if not symbolic:
                 raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
-            from .build import matrix_symbol_derivative
+            from ..model.build import matrix_symbol_derivative
 
             result = matrix_symbol_derivative(vec, variables[0], ctx)
             point, value = _evaluate_at(result, vec, opts, ctx, True)
@@ -356,7 +356,7 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
                 determinant = sp.Determinant(result).doit() if isinstance(result, sp.MatrixBase) else sp.Determinant(result)
             return MatrixResult("jacobian", joined, vec, tuple(variables), result, opts.layout, value, point,
                                 determinant=determinant, symbolic=True)
-    from .build import _as_scalar
+    from ..model.build import _as_scalar
 
     functions = [_as_scalar(fn) for fn in functions]
     for (piece, _), fn in zip(pieces, functions):
@@ -371,7 +371,7 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
         variables = list(natural_order(set().union(*(free_scalars(fn) for fn in functions))))
         if not variables:
             raise InputError("the functions have no variables", "name them with --wrt, e.g. --wrt x,y")
-    from .calculus import multivar
+    from ..calculus import multivar
 
     check_entries(len(functions) * len(variables),
                   f"the Jacobian of {len(functions):,} functions in {len(variables):,} variables")
@@ -402,7 +402,7 @@ def _evaluate_at(result: Any, function: Any, opts: Options, ctx: Context, symbol
 
 
 def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> "Any":
-    from .results import ChainRuleResult
+    from ..results import ChainRuleResult
 
     f, ctx = build_text(text, opts)
     f = _scalar_function(f, text, "chain")
@@ -426,7 +426,7 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
         if not value_text.strip():
             raise InputError(f"--sub {spec!r}: the expression for {name} is empty")
         value, _ = build_text(value_text, opts)
-        from .build import _as_scalar
+        from ..model.build import _as_scalar
 
         value = _as_scalar(value)
         if is_matrix(value):
@@ -439,8 +439,8 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
                                         - set(substitutions)))
         if not parameters:
             raise InputError("the substitutions have no parameters", "name them with --wrt, e.g. --wrt t")
-    from .calculus import multivar
-    from .limits import check_entries
+    from ..calculus import multivar
+    from ..limits import check_entries
 
     check_entries(len(substitutions) * len(parameters),
                   f"dx/dt for {len(substitutions):,} substitutions in {len(parameters):,} parameters")
@@ -470,11 +470,11 @@ def _has_non_real_number(expr: Any) -> bool:
 
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
            expand: bool = False, plot: str | None = None) -> "Any":
-    from .results import TaylorReport
+    from ..results import TaylorReport
 
     f, ctx = build_text(text, opts)
     f = _scalar_function(f, text, "taylor")
-    from .limits import MAX_ORDER
+    from ..limits import MAX_ORDER
 
     if order < 0 or order > MAX_ORDER:
         raise InputError(f"-n/--order must be between 0 and {MAX_ORDER}, not {order}")
@@ -502,11 +502,11 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
     center = [given.get(v, sp.Integer(0)) for v in variables]
     if point is not None and point.decimal:
         center = [sp.nsimplify(c) if isinstance(c, sp.Float) else c for c in center]
-    from .calculus.taylor import taylor as engine
+    from ..calculus.taylor import taylor as engine
 
     result = engine(f, tuple(variables), tuple(center), order, expand=expand)
     if result.polynomial.has(sp.I) or _has_non_real_number(result.polynomial):
-        from .errors import NotAnalyticError
+        from ..errors import NotAnalyticError
 
         where = ", ".join(f"{v} = {c}" for v, c in zip(variables, center))
         raise NotAnalyticError(
@@ -516,7 +516,7 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
     if plot:
         if len(variables) != 1:
             raise InputError("--plot draws a Taylor polynomial in one variable")
-        from .calculus.taylor import plot_taylor
+        from ..calculus.taylor import plot_taylor
 
         plot_taylor(f, variables[0], center[0], order, plot)
     return TaylorReport(text, result, table=table, plot=plot)

@@ -2,7 +2,7 @@
 
 Reads derivations the way papers write them: ``\\frac{\\partial}{\\partial x}``
 operators, ``\\sin^2(x)``, ``x^\\top B x``, ``\\left( \\right)``, matrices, ...
-and gradcli's own LaTeX output (``gradcli.render.common.latex``).  Like
+and gradcli's own LaTeX output (``gradcli.render.printers.latex``).  Like
 ``parsing`` it produces ``syntax`` nodes only, evaluates nothing, and imports
 nothing heavy.  TeX itself is never run: every command is looked up in the
 fixed tables below, and any other command is an error that names it.
@@ -36,10 +36,10 @@ import re
 import sys
 from dataclasses import dataclass
 
-from . import syntax as S
-from .errors import LimitError, ParseError
-from .parsing import FUNCTIONS, GREEK, MAX_DEPTH, TokenCursor, check_length
-from .record import record, replace
+from .. import ast as S
+from ...errors import LimitError, ParseError
+from ..plain import FUNCTIONS, GREEK, MAX_DEPTH, TokenCursor, check_length
+from ...record import record, replace
 
 __all__ = ["parse_latex"]
 

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from . import syntax as S
-from .errors import LimitError, ParseError
-from .limits import MAX_DEPTH, MAX_ORDER
-from .limits import check_length as _check_length
-from .record import record, replace
+from . import ast as S
+from ..errors import LimitError, ParseError
+from ..limits import MAX_DEPTH, MAX_ORDER
+from ..limits import check_length as _check_length
+from ..record import record, replace
 
 #: Function names of the language (plain form), with their arities.
 FUNCTIONS: dict[str, tuple[int, ...]] = {
@@ -672,7 +672,7 @@ def parse(src: str, *, latex: bool = False) -> S.Node:
     """Parse one expression (no ``=``)."""
     ensure_recursion_headroom()
     if latex or is_latex(src):
-        from .latex_in import parse_latex
+        from .latex.parser import parse_latex
 
         return _orders_checked(parse_latex(src, claim=False))
     return _orders_checked(Parser(src).parse_single())
@@ -682,7 +682,7 @@ def parse_claim(src: str, *, latex: bool = False) -> S.Node:
     """Parse an expression or an equation ``lhs = rhs``."""
     ensure_recursion_headroom()
     if latex or is_latex(src):
-        from .latex_in import parse_latex
+        from .latex.parser import parse_latex
 
         return _orders_checked(parse_latex(src, claim=True))
     return _orders_checked(Parser(src).parse_claim())

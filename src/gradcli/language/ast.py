@@ -9,7 +9,7 @@ source with a caret.
 
 from __future__ import annotations
 
-from .record import record
+from ..record import record
 
 
 @record

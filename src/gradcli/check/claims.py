@@ -26,10 +26,10 @@ from __future__ import annotations
 import os
 from typing import IO, Any, Iterable, Sequence
 
-from .build import Declarations
-from .errors import InputError, ParseError
-from .inputs import read_bounded, read_file_bounded
-from .record import record
+from ..model.build import Declarations
+from ..errors import InputError, ParseError
+from ..io import read_bounded, read_file_bounded
+from ..record import record
 
 LAYOUTS = ("numerator", "denominator")
 TOML_KEYS = {"claim", "name", "vector", "matrix", "symmetric", "shape", "dim", "layout"}
@@ -82,8 +82,8 @@ def validate(text: str, source: str = "", *, latex: bool = False) -> None:
 
 
 def _parse_equation(text: str, latex: bool) -> None:
-    from . import syntax as S
-    from .parsing import parse_claim
+    from ..language import ast as S
+    from ..language.plain import parse_claim
 
     node = parse_claim(text, latex=latex)
     if not isinstance(node, S.Equation):
@@ -269,7 +269,7 @@ def _table(table: Any, where: str, decl: Declarations, layout: str, latex: bool)
 
 def _check_decl(decl: Declarations, where: str) -> None:
     try:
-        from .build import Context, check_declarations
+        from ..model.build import Context, check_declarations
 
         check_declarations(decl)
         Context(decl)  # shapes parse, symmetric ones are square

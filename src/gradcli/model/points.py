@@ -8,10 +8,10 @@ from typing import Any, Iterable
 import sympy as sp
 
 from .build import Context, build, is_matrix, scalar_symbol
-from .errors import InputError
-from .limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS
-from .parsing import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
-from .results import Point
+from ..errors import InputError
+from ..limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS
+from ..language.plain import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
+from ..results import Point
 
 DEFAULT_DIGITS = 15
 
@@ -30,7 +30,7 @@ def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
     return out
 
 
-from .calculus.multivar import natural_order  # noqa: E402  (x2 before x10)
+from ..calculus.multivar import natural_order  # noqa: E402  (x2 before x10)
 
 
 def parse_point(text: str, ctx: Context | None = None, digits: int | None = None, *, allow_bare: Any = None) -> Point:
@@ -91,7 +91,7 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = (), function: Any =
     relevant = {k: v for k, v in given.items() if k in getattr(obj, "free_symbols", set())}
     if any(getattr(v, "free_symbols", None) for v in relevant.values()):
         return _tidy(obj.subs(relevant)) if not isinstance(obj, sp.MatrixBase) else obj.subs(relevant)
-    from .calculus.multivar import evaluate as numeric
+    from ..calculus.multivar import evaluate as numeric
 
     digits = point.digits or (DEFAULT_DIGITS if point.decimal else None)
     value = numeric(obj, relevant, digits=digits)
@@ -126,7 +126,7 @@ def exact_number(value: Any) -> Any:
 def ensure_in_domain(function: Any, point: Point) -> None:
     """Refuse a point outside the real domain of ``function`` (exit 2), naming the point and
     the part of f that is undefined there."""
-    from .calculus.domain import outside
+    from ..calculus.domain import outside
 
     given = point.as_dict()
     if any(getattr(v, "free_symbols", None) for v in given.values()):
@@ -153,7 +153,7 @@ def check_value(value: Any, point: Point) -> None:
                 "gradcli works over the reals; choose a point inside the domain",
             )
         if isinstance(e, sp.Rational) and max(abs(e.p), e.q).bit_length() * 0.30103 > MAX_VALUE_DIGITS:
-            from .errors import LimitError
+            from ..errors import LimitError
 
             raise LimitError(
                 f"the exact value at {point.text} has more than {MAX_VALUE_DIGITS} digits",
@@ -162,7 +162,7 @@ def check_value(value: Any, point: Point) -> None:
 
 
 def _tidy(value: Any) -> Any:
-    from .limits import bounded
+    from ..limits import bounded
 
     if not isinstance(value, sp.Expr) or value.is_Rational:
         return value

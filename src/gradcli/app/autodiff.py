@@ -14,9 +14,9 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from .errors import InputError
-from .record import record
-from .results import Point
+from ..errors import InputError
+from ..record import record
+from ..results import Point
 
 MODES = ("both", "forward", "reverse")
 
@@ -42,10 +42,11 @@ class AutodiffResult:
 
 
 def autodiff(text: str, opts: Any, *, wrt: Sequence[str] = (), mode: str = "both") -> AutodiffResult:
-    from .build import is_matrix, scalar_symbol
-    from .calculus.autodiff import trace
-    from .core import _matrix_symbols_in, _scalar_function, build_text, free_scalars
-    from .points import check_value, evaluate, exact_number, natural_order, parse_names, parse_point, require_values
+    from ..model.build import is_matrix, scalar_symbol
+    from ..calculus.autodiff import trace
+    from .common import _matrix_symbols_in, _scalar_function, build_text, free_scalars
+    from ..model.points import (check_value, evaluate, exact_number, natural_order, parse_names, parse_point,
+        require_values)
 
     if mode not in MODES:
         raise InputError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -109,8 +110,8 @@ def tidy_numbers(numbers: list[Any], budget: float | None = None) -> list[Any]:
     trace's numbers past it are shown as computed)."""
     import time
 
-    from .calculus.simplify import tidy
-    from .limits import SIMPLIFY_SECONDS, bounded
+    from ..calculus.simplify import tidy
+    from ..limits import SIMPLIFY_SECONDS, bounded
 
     deadline = time.monotonic() + (SIMPLIFY_SECONDS if budget is None else budget)
     done: dict[Any, Any] = {}
@@ -134,7 +135,7 @@ def tidy_numbers(numbers: list[Any], budget: float | None = None) -> list[Any]:
 
 def _collected(n: Any) -> Any:
     """n expanded, its terms collected by the functions and roots in it, each coefficient factored."""
-    from .calculus.simplify import MAX_OPS
+    from ..calculus.simplify import MAX_OPS
 
     if sp.count_ops(n) > MAX_OPS:
         return None
@@ -162,7 +163,7 @@ def check_graph_path(path: str) -> str:
 
 def graph_text(result: AutodiffResult, fmt: str) -> str:
     """The computation graph as DOT text, or as SVG drawn by Graphviz's ``dot`` program."""
-    from .render.dot import render as dot
+    from ..render.dot import render as dot
 
     text = dot(result)
     if fmt == "dot":
@@ -174,7 +175,7 @@ def svg_from_dot(text: str) -> str:
     import shutil
     import subprocess
 
-    from .limits import remaining
+    from ..limits import remaining
 
     program = shutil.which("dot")
     if program is None:
@@ -185,7 +186,7 @@ def svg_from_dot(text: str) -> str:
         proc = subprocess.run([program, "-Tsvg"], input=text, capture_output=True, text=True,
                               timeout=None if left is None else max(left, 0.1))
     except subprocess.TimeoutExpired:
-        from .errors import TimeLimitExceeded
+        from ..errors import TimeLimitExceeded
 
         raise TimeLimitExceeded("drawing the graph with dot did not finish within the time limit",
                                 "raise it with --timeout SECONDS, or write FILE.dot") from None
