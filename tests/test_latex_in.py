@@ -23,8 +23,8 @@ from gradcli.language import ast as S
 from gradcli.model.build import Context, Declarations, build, scalar_symbol
 from gradcli.cli.main import cli, main
 from gradcli.errors import LimitError, ParseError
-from gradcli.language.latex.parser import parse_latex
-from gradcli.language.plain import parse, parse_claim
+from gradcli.language.latex import parse_latex
+from gradcli.language import parse, parse_claim
 from gradcli.render.printers import latex
 
 x, y, z, t, a, b = (scalar_symbol(n) for n in "xyzt" "ab")

@@ -195,7 +195,7 @@ def test_each_limit_is_assigned_in_limits_py_only():
 
 def test_modules_use_the_limits_of_limits_py():
     from gradcli.model import build, points
-    from gradcli.language import plain as parsing
+    from gradcli import language as parsing
     from gradcli.calculus import taylor
 
     assert parsing.MAX_DEPTH is limits.MAX_DEPTH and parsing.MAX_ORDER is limits.MAX_ORDER

@@ -11,7 +11,8 @@ from helpers import assert_short_error, run
 
 from gradcli.model.build import Context, build, scalar_symbol
 from gradcli.errors import InputError, ParseError
-from gradcli.language.plain import FUNCTIONS, glued_function, parse, parse_claim
+from gradcli.language import parse, parse_claim
+from gradcli.language.names import FUNCTIONS, glued_function
 
 x, y, t = (scalar_symbol(n) for n in "xyt")
 theta, theta1, theta_1 = (scalar_symbol(n) for n in ("theta", "theta1", "theta_1"))
@@ -146,7 +147,7 @@ def test_prime_on_a_declared_vector_or_matrix_is_a_transpose():
 
 def test_glued_detection_follows_the_function_table(monkeypatch):
     # a function added to the table later (issue 16's relu, sigmoid, log10, ...) is covered
-    from gradcli.language import plain as parsing
+    from gradcli.language import names as parsing
 
     assert glued_function("relux") is None
     monkeypatch.setitem(parsing.FUNCTIONS, "relu", (1,))

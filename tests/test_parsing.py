@@ -13,7 +13,8 @@ import sympy as sp
 
 from gradcli.model.build import Context, build, scalar_symbol
 from gradcli.errors import GradcliError, LimitError, ParseError
-from gradcli.language.plain import FUNCTIONS, parse
+from gradcli.language import parse
+from gradcli.language.names import FUNCTIONS
 
 x, y, z, b, t = (scalar_symbol(n) for n in "xyzbt")
 theta = scalar_symbol("theta")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from gradcli.language import ast as S
 from gradcli.model.build import Context, build
 from gradcli.errors import InputError
-from gradcli.language.plain import parse_claim
+from gradcli.language import parse_claim
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -21,7 +21,7 @@ from gradcli.check import jets as J
 from gradcli.check import pointwise as P
 from gradcli.check.decide import check_claims, decide
 from gradcli.check.claims import Claim
-from gradcli.language.plain import parse_claim
+from gradcli.language import parse_claim
 
 D = Declarations(matrices=("A", "B", "X"), vectors=("a", "b", "x"), symmetric=("W",))
 

@@ -15,7 +15,7 @@ import sympy as sp
 from ..language import ast as S
 from ..model.build import Context, Declarations, build, is_matrix, scalar_symbol, shape_of, describe_shape
 from ..errors import InputError
-from ..language.plain import parse
+from ..language import parse
 from ..model.points import evaluate, natural_order, parse_names, parse_point
 from ..results import DerivativeResult, Point
 
@@ -305,7 +305,7 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
 
 def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
     """``("r cos(t), r sin(t)",)`` or several arguments -> the function texts."""
-    from ..language.plain import split_top_level
+    from ..language import split_top_level
 
     out: list[tuple[str, int]] = []
     for text in texts:

@@ -83,7 +83,7 @@ def validate(text: str, source: str = "", *, latex: bool = False) -> None:
 
 def _parse_equation(text: str, latex: bool) -> None:
     from ..language import ast as S
-    from ..language.plain import parse_claim
+    from ..language import parse_claim
 
     node = parse_claim(text, latex=latex)
     if not isinstance(node, S.Equation):

@@ -912,7 +912,7 @@ def _layout_matters(node: S.Node, decl: Declarations) -> bool:
 def _parse(text_or_node: Any, latex: bool = False) -> tuple[S.Node, str]:
     if isinstance(text_or_node, S.Node):
         return text_or_node, ""
-    from ..language.plain import parse_claim
+    from ..language import parse_claim
 
     text = str(text_or_node)
     return parse_claim(text, latex=latex), text
@@ -1279,7 +1279,7 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
     """Check one of the book's identities 5.99-5.102 for the concrete matrix function
     ``f_text`` of X (e.g. ``"X X"``), entry by entry of the tensor df/dX, exactly, at the
     given sizes (see TENSOR_IDENTITIES for what is compared)."""
-    from ..language.plain import parse
+    from ..language import parse
 
     started = time.monotonic()
     decl = decl or Declarations(matrices=("X",))

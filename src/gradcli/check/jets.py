@@ -250,7 +250,7 @@ class _Evaluator:
         if name == "I":
             return _eye(self.identity_size)
         from ..model.build import _SYMPY_CONSTANTS
-        from ..language.plain import FUNCTIONS
+        from ..language.names import FUNCTIONS
 
         if name in FUNCTIONS or name in _SYMPY_CONSTANTS:
             raise Unsupported()  # the builder's error

@@ -2,7 +2,7 @@
 
 A hand-written tokenizer and recursive-descent parser for gradcli's expression
 language (SPEC, "Expression language").  Nothing here evaluates user text:
-the parser only produces ``syntax`` nodes, and ``build`` maps those nodes to
+the parser only produces ``ast`` nodes, and ``model.build`` maps those nodes to
 SymPy objects through fixed tables.  It imports neither SymPy nor Rich, so
 the CLI can parse arguments cheaply.
 
@@ -29,118 +29,31 @@ read as a product).
 from __future__ import annotations
 
 import re
-from typing import Any
-from . import ast as S
-from ..errors import LimitError, ParseError
-from ..limits import MAX_DEPTH, MAX_ORDER
-from ..limits import check_length as _check_length
+
+from ..errors import ParseError
+from ..limits import check_length
 from ..record import record, replace
+from . import ast as S
+from .cursor import TokenCursor
+from .names import (FUNCTIONS, GREEK_CHARS, GREEK_WORDS, NAME, NAME_RE, SUBSCRIPTS, SUPERSCRIPTS, bare_function,
+                    fraction_of_differentials, glued_function, internal_name, suggest_function, unicode_notation)
 
-#: Function names of the language (plain form), with their arities.
-FUNCTIONS: dict[str, tuple[int, ...]] = {
-    **{f: (1,) for f in (
-        "sin cos tan cot sec csc asin acos atan acot asec acsc "
-        "arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth sech csch "
-        "asinh acosh atanh arsinh arcosh artanh arcsinh arccosh arctanh "
-        "exp ln sqrt cbrt abs sign erf gamma factorial "
-        "tr trace det inv norm transpose"
-    ).split()},
-    # SymPy's own names, so that plain output reads back
-    **{f: (1,) for f in "Abs Trace Determinant Inverse Transpose".split()},
-    "polygamma": (2,),
-    "log": (1, 2),
-    "atan2": (2,),
-    "root": (2,),
-    "diff": (2, 3, 4, 5, 6),
-}
-
-GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
-    "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
-    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta",
-    "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi",
-    "Ψ": "Psi", "Ω": "Omega",
-}
-
-_GREEK_CHARS = "".join(GREEK)
-#: A name: Latin letters and digits (``x``, ``y1``, ``theta``), or one Greek character with
-#: digits (``θ``, ``θ1``), then any ``_`` subscripts (``x_1``, ``θ_i``, ``x_θ``).  A Greek
-#: character next to Latin letters is a separate name (``2πx`` is 2·π·x, as in print).
-_NAME = rf"(?:[A-Za-z][A-Za-z0-9]*|[{_GREEK_CHARS}][0-9]*)(?:_(?:[A-Za-z0-9{_GREEK_CHARS}])+)*"
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
-_NAME_RE = re.compile(_NAME)
 _SPACE_RE = re.compile(r"\s+")
 _DIGITS = frozenset("0123456789")  # not "²", "₁", "٣": str.isdigit() says yes to those
 # d/dx, d^2/dx^2, ∂/∂x, ∂^2/∂x^2, ∂^2/∂x∂y, d/d x, d/dθ, ∂/∂θ1, d/dx_1
 _D = r"(?:d|∂)"
 _DERIV_RE = re.compile(
     rf"(?P<d>{_D})\s*(?:\^\s*(?P<n>[0-9]+)\s*)?/\s*"
-    rf"(?P<vars>(?:{_D}\s*{_NAME}\s*(?:\^\s*[0-9]+\s*)?)+)"
+    rf"(?P<vars>(?:{_D}\s*{NAME}\s*(?:\^\s*[0-9]+\s*)?)+)"
 )
-_DERIV_VAR_RE = re.compile(rf"{_D}\s*({_NAME})\s*(?:\^\s*([0-9]+))?")
+_DERIV_VAR_RE = re.compile(rf"{_D}\s*({NAME})\s*(?:\^\s*([0-9]+))?")
 #: dy/dx, df/dθ, d^2y/dx^2, ∂f/∂x: a fraction of two names, which gradcli refuses
-_GREEK_WORDS = "|".join(sorted(set(GREEK.values()), key=len, reverse=True))
-_SHORT = rf"(?:{_GREEK_WORDS}|[A-Za-z]|[{_GREEK_CHARS}])[0-9]*(?:_[A-Za-z0-9{_GREEK_CHARS}]+)?"  # f, y1, θ, x_1
+_SHORT = rf"(?:{GREEK_WORDS}|[A-Za-z]|[{GREEK_CHARS}])[0-9]*(?:_[A-Za-z0-9{GREEK_CHARS}]+)?"  # f, y1, θ, x_1
 _DFRAC_RE = re.compile(
     rf"(?P<d>{_D})(?:\^\s*(?P<n>[0-9]+)\s*)?(?P<f>{_SHORT})\s*/\s*(?P=d)\s*(?P<x>{_SHORT})"
-    rf"(?![A-Za-z0-9_{_GREEK_CHARS}])(?:\s*\^\s*(?P<m>[0-9]+))?"
+    rf"(?![A-Za-z0-9_{GREEK_CHARS}])(?:\s*\^\s*(?P<m>[0-9]+))?"
 )
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
-
-
-def internal_name(text: str) -> str:
-    """A written name as gradcli's name: Greek characters spelled out (``θ_1`` -> ``theta_1``)."""
-    if not any(ch in GREEK for ch in text):
-        return text
-    return "".join(GREEK.get(ch, ch) for ch in text)
-
-
-#: A variable-like tail glued to a function name: one letter and digits (``sinx``, ``detA``,
-#: ``cosx1``), or a spelled Greek letter (``sintheta``).
-_GLUED_TAIL_RE = re.compile(rf"(?:{_GREEK_WORDS}|[A-Za-z])[0-9]*")
-#: log10x, log2x: a base glued between log and the variable
-_LOG_BASE_RE = re.compile(r"(10|2)([A-Za-z][0-9]*)")
-
-
-def glued_function(name: str) -> tuple[str, str] | None:
-    """``sinx`` -> ("sin", "x"): a function name of the language glued to a variable.
-
-    Built from ``FUNCTIONS`` (the longest function name that starts ``name``), so functions
-    added later are covered.  Only one-argument functions, and only a tail that looks like a
-    variable (``cost`` is refused as cos(t); ``costs`` and ``sin_x`` are names)."""
-    if name in FUNCTIONS:
-        return None
-    for fname in sorted(FUNCTIONS, key=len, reverse=True):
-        if 1 not in FUNCTIONS[fname] or not fname[0].islower() or len(name) <= len(fname):
-            continue
-        if not name.startswith(fname):
-            continue
-        rest = name[len(fname):]
-        if _GLUED_TAIL_RE.fullmatch(rest):
-            return fname, rest
-        if fname == "log" and (m := _LOG_BASE_RE.fullmatch(rest)):
-            return "log", f"{m.group(2)}, {m.group(1)}"
-    return None
-
-
-def suggest_function(name: str) -> str | None:
-    """The function name a misspelled one probably means: ``sine`` -> ``sin``, ``log10`` -> ``log``
-    with a base."""
-    import difflib
-
-    if name in ("log10", "log2"):
-        return name
-    glued = glued_function(name)
-    if glued:
-        return glued[0]
-    plain = [f for f in FUNCTIONS if f[0].islower() and f != "diff"]
-    for f in sorted(plain, key=len, reverse=True):  # sine, cosine, logarithm: a function's name and more
-        if name.lower().startswith(f) and len(f) >= 2:
-            return f
-    close = difflib.get_close_matches(name.lower(), plain, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 @record
@@ -178,54 +91,15 @@ def tokenize(src: str) -> list[Token]:
         elif c in "d∂" and (c != "d" or not (i + 1 < n and (src[i + 1].isalnum() or src[i + 1] == "_"))) and (
             m := _DERIV_RE.match(src, i)
         ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
-            total = int(m.group("n")) if m.group("n") else None
-            pairs = tuple((v, int(k) if k else 1) for v, k in _DERIV_VAR_RE.findall(m.group("vars")))
-            if total is None and len(pairs) > 1 and c == "d":
-                # 'd/dX det(X)': without a total order only one variable is
-                # written after a Latin d (the next 'd...' is the operand)
-                first = _DERIV_VAR_RE.match(m.group("vars"))
-                assert first
-                pairs = pairs[:1]
-                m = re.match(re.escape(src[start:m.start("vars")]) + re.escape(first.group(0)), src[start:])
-                assert m
-                m_end = start + m.end()
-                text = src[start:m_end].rstrip()
-                pairs = tuple((internal_name(v), k) for v, k in pairs)
-                tokens.append(Token("DERIV", text, start, start + len(text), deriv=pairs, partial=False,
-                                    space_before=space))
-                i = start + len(text)
-                space = False
-                continue
-            if total is not None and len(pairs) == 1 and pairs[0][1] == 1 and c == "d" and "d" in pairs[0][0][1:]:
-                # d^2/dxdy: split the run "xdy" at its d's
-                parts = pairs[0][0].split("d")
-                if all(parts) and len(parts) == total:
-                    pairs = tuple((p, 1) for p in parts)
-            if total is not None and sum(k for _, k in pairs) != total:
-                raise ParseError(
-                    f"the orders of '{m.group(0).strip()}' do not add up to {total}", src, start
-                )
-            if total is None and len(pairs) > 1:
-                raise ParseError(
-                    f"'{m.group(0).strip()}' lacks the total order, e.g. d^2/dxdy", src, start
-                )
-            if total is None and pairs[0][1] != 1:
-                raise ParseError(
-                    f"'{m.group(0).strip()}': write the order on both sides, e.g. d^2/dx^2", src, start
-                )
-            text = m.group(0).rstrip()
-            pairs = tuple((internal_name(v), k) for v, k in pairs)
-            tokens.append(
-                Token("DERIV", text, start, start + len(text), deriv=pairs, partial=c != "d", space_before=space)
-            )
-            i = start + len(text)
+            tokens.append(_derivative_operator(src, start, m, space))
+            i = tokens[-1].end
         elif c in "d∂" and (m := _DFRAC_RE.match(src, i)):
-            raise _fraction_of_differentials(src, i, m)
+            raise fraction_of_differentials(src, i, m)
         elif c == "∂":
             raise ParseError("'∂' is only understood in a derivative operator", src, i,
                              "write ∂/∂x f (or ∂^2/∂x∂y f)")
         elif c.isalpha() or c == "_":
-            m = _NAME_RE.match(src, i)
+            m = NAME_RE.match(src, i)
             if not m:
                 raise ParseError(f"unexpected character {c!r}", src, i)
             name, j = internal_name(m.group(0)), m.end()
@@ -252,8 +126,8 @@ def tokenize(src: str) -> list[Token]:
         elif c == "ᵀ":
             tokens.append(Token("OP", "'", i, i + 1, space_before=space))
             i += 1
-        elif c in _SUPERSCRIPTS or c in _SUBSCRIPTS or c == "|":
-            raise _unicode_notation(src, i, tokens)
+        elif c in SUPERSCRIPTS or c in SUBSCRIPTS or c == "|":
+            raise unicode_notation(src, i, tokens)
         else:
             hint = None
             if c in "{}\\":
@@ -266,69 +140,48 @@ def tokenize(src: str) -> list[Token]:
     return tokens
 
 
-def _fraction_of_differentials(src: str, i: int, m: re.Match) -> ParseError:
-    """dy/dx, df/dθ, d^2y/dx^2, ∂f/∂x: refused with the operator form gradcli reads."""
-    d, f, x = m.group("d"), m.group("f"), m.group("x")
-    n = m.group("n")
-    if n and m.group("m") and m.group("m") != n:
-        op = f"{d}^{n}/{d}{x}^{m.group('m')}"
-    elif n:
-        op = f"{d}^{n}/{d}{x}^{n}"
-    else:
-        op = f"{d}/{d}{x}"
-    return ParseError(
-        f"{m.group(0)!r} would be a fraction of two names, {d}{f} and {d}{x}", src, i,
-        f"did you mean {op} {f}, with {f}'s expression after the operator: {op} (...)?",
-    )
-
-
-def _unicode_notation(src: str, i: int, tokens: list) -> ParseError:
-    """|x|, x², x₁: notation of print that the plain language writes otherwise."""
-    c = src[i]
-    prev = tokens[-1].text if tokens and tokens[-1].end == i and tokens[-1].kind in ("NAME", "NUM") else ""
-    if c == "|":
-        double = src.startswith("||", i)
-        close = src.find("||" if double else "|", i + (2 if double else 1))
-        inner = src[i + (2 if double else 1):close].strip() if close > i else "x"
-        func = "norm" if double else "abs"
-        return ParseError(f"{'||' if double else '|'} is not part of the plain language", src, i,
-                          f"did you mean {func}({inner or 'x'})?")
-    j = i
-    table = _SUPERSCRIPTS if c in _SUPERSCRIPTS else _SUBSCRIPTS
-    while j < len(src) and src[j] in table:
-        j += 1
-    digits = "".join(str(table.index(ch)) for ch in src[i:j])
-    base = prev or "(...)"
-    if table is _SUPERSCRIPTS:
-        return ParseError(f"unexpected character {c!r}: superscript digits are not exponents here", src, i,
-                          f"did you mean {base}^{digits}?")
-    return ParseError(f"unexpected character {c!r}: subscript digits are not part of names here", src, i,
-                      f"did you mean {base}{digits} (or {base}_{digits})?")
-
-
-class TokenCursor:
-    """A position in a token list that ends with an EOF token: what the plain and the LaTeX
-    parsers share."""
-
-    tokens: list[Any]
-    i: int
-
-    @property
-    def tok(self) -> Any:
-        return self.tokens[self.i]
-
-    def peek(self, k: int = 1) -> Any:
-        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
-
-    def advance(self) -> Any:
-        t = self.tokens[self.i]
-        self.i += 1
-        return t
+def _derivative_operator(src: str, start: int, m: re.Match, space: bool) -> Token:
+    """The DERIV token of an operator matched by ``_DERIV_RE`` at ``start``: d/dx, d^2/dxdy, ∂/∂θ."""
+    c = src[start]
+    total = int(m.group("n")) if m.group("n") else None
+    pairs = tuple((v, int(k) if k else 1) for v, k in _DERIV_VAR_RE.findall(m.group("vars")))
+    if total is None and len(pairs) > 1 and c == "d":
+        # 'd/dX det(X)': without a total order only one variable is
+        # written after a Latin d (the next 'd...' is the operand)
+        first = _DERIV_VAR_RE.match(m.group("vars"))
+        assert first
+        pairs = pairs[:1]
+        m = re.match(re.escape(src[start:m.start("vars")]) + re.escape(first.group(0)), src[start:])
+        assert m
+        m_end = start + m.end()
+        text = src[start:m_end].rstrip()
+        pairs = tuple((internal_name(v), k) for v, k in pairs)
+        return Token("DERIV", text, start, start + len(text), deriv=pairs, partial=False, space_before=space)
+    if total is not None and len(pairs) == 1 and pairs[0][1] == 1 and c == "d" and "d" in pairs[0][0][1:]:
+        # d^2/dxdy: split the run "xdy" at its d's
+        parts = pairs[0][0].split("d")
+        if all(parts) and len(parts) == total:
+            pairs = tuple((p, 1) for p in parts)
+    if total is not None and sum(k for _, k in pairs) != total:
+        raise ParseError(
+            f"the orders of '{m.group(0).strip()}' do not add up to {total}", src, start
+        )
+    if total is None and len(pairs) > 1:
+        raise ParseError(
+            f"'{m.group(0).strip()}' lacks the total order, e.g. d^2/dxdy", src, start
+        )
+    if total is None and pairs[0][1] != 1:
+        raise ParseError(
+            f"'{m.group(0).strip()}': write the order on both sides, e.g. d^2/dx^2", src, start
+        )
+    text = m.group(0).rstrip()
+    pairs = tuple((internal_name(v), k) for v, k in pairs)
+    return Token("DERIV", text, start, start + len(text), deriv=pairs, partial=c != "d", space_before=space)
 
 
 class Parser(TokenCursor):
     def __init__(self, src: str):
-        check_length(src)
+        check_length(src, "the input")
         self.src = src
         self.tokens = tokenize(src)
         self.i = 0
@@ -345,20 +198,6 @@ class Parser(TokenCursor):
             found = "the end of the input" if t.kind == "EOF" else repr(t.text)
             raise ParseError(f"expected {what or repr(text)}, found {found}", self.src, t.pos)
         return self.advance()
-
-    def error(self, message: str, pos: int | None = None, hint: str | None = None) -> ParseError:
-        return ParseError(message, self.src, self.tok.pos if pos is None else pos, hint)
-
-    def enter(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise LimitError(
-                f"the expression is nested deeper than {MAX_DEPTH} levels",
-                "gradcli refuses such input before doing any work",
-            )
-
-    def leave(self) -> None:
-        self.depth -= 1
 
     # -- grammar -------------------------------------------------------------
     def parse_claim(self) -> S.Node:
@@ -627,78 +466,6 @@ def _closing_paren(tokens: list, k: int) -> int | None:
 
 
 def _respan(node: S.Node, pos: int, end: int) -> S.Node:
-    
     return replace(node, pos=pos, end=end)
 
 
-def check_length(src: str) -> None:
-    _check_length(src, "the input")
-
-
-def bare_function(name: str, written: str = "") -> tuple[str, str | None]:
-    """The message (and hint) for a function name used without its argument: for γ, that
-    it is the Gamma function, so not a variable."""
-    if name == "gamma":
-        shown = f"{written!r} ({name})" if written and written != name else repr(name)
-        return (f"{shown} is the Gamma function in gradcli (gamma(x)), so it cannot be a variable",
-                "choose another name, e.g. g or gamma1")
-    return f"the function {name!r} needs its argument in parentheses: {name}(...)", None
-
-
-def is_latex(src: str) -> bool:
-    """LaTeX input: the text has a backslash (the plain language never does)."""
-    return "\\" in src
-
-
-def ensure_recursion_headroom() -> None:
-    """Nesting up to MAX_DEPTH takes a few Python frames a level, in the
-    parser, the builder and SymPy's printers: more than the default 1000."""
-    import sys
-
-    if sys.getrecursionlimit() < 20_000:
-        sys.setrecursionlimit(20_000)
-
-
-def _orders_checked(node: S.Node) -> S.Node:
-    """Refuse d^1001/dx^1001 (and operators and diff(f, x, n) adding up past MAX_ORDER)
-    before any work."""
-    total = S.total_order(node)
-    if total > MAX_ORDER:
-        raise LimitError(f"derivatives of total order {total} are above the limit of {MAX_ORDER}")
-    return node
-
-
-def parse(src: str, *, latex: bool = False) -> S.Node:
-    """Parse one expression (no ``=``)."""
-    ensure_recursion_headroom()
-    if latex or is_latex(src):
-        from .latex.parser import parse_latex
-
-        return _orders_checked(parse_latex(src, claim=False))
-    return _orders_checked(Parser(src).parse_single())
-
-
-def parse_claim(src: str, *, latex: bool = False) -> S.Node:
-    """Parse an expression or an equation ``lhs = rhs``."""
-    ensure_recursion_headroom()
-    if latex or is_latex(src):
-        from .latex.parser import parse_latex
-
-        return _orders_checked(parse_latex(src, claim=True))
-    return _orders_checked(Parser(src).parse_claim())
-
-
-def split_top_level(src: str, sep: str = ",") -> list[tuple[int, str]]:
-    """Split at ``sep`` outside brackets; returns (offset, piece) pairs."""
-    out: list[tuple[int, str]] = []
-    depth, start = 0, 0
-    for i, c in enumerate(src):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == sep and depth == 0:
-            out.append((start, src[start:i]))
-            start = i + 1
-    out.append((start, src[start:]))
-    return out

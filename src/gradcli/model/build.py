@@ -482,7 +482,7 @@ class Builder:
             return sp.E
         if name == "I":
             return self.ctx.identity()
-        from ..language.plain import FUNCTIONS, bare_function
+        from ..language.names import FUNCTIONS, bare_function
 
         written = self.ctx.source[node.pos:node.end] if self.ctx.source else name
         greek = f"{written!r} ({name})" if written and written != name else repr(name)

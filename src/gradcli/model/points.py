@@ -10,7 +10,8 @@ import sympy as sp
 from .build import Context, build, is_matrix, scalar_symbol
 from ..errors import InputError
 from ..limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS
-from ..language.plain import _NAME_RE, Parser, internal_name, split_top_level  # names as the language: x1, θ_1
+from ..language import parse_value, split_top_level
+from ..language.names import NAME_RE, internal_name  # names as the language: x1, θ_1
 from ..results import Point
 
 DEFAULT_DIGITS = 15
@@ -24,7 +25,7 @@ def parse_names(values: Iterable[str], option: str = "--wrt") -> list[str]:
             name = piece.strip()
             if not name:
                 raise InputError(f"{option} {value!r}: an empty variable name", f"write {option} x,y")
-            if not _NAME_RE.fullmatch(name):
+            if not NAME_RE.fullmatch(name):
                 raise InputError(f"{option} {value!r}: {name!r} is not a variable name")
             out.append(internal_name(name))
     return out
@@ -50,7 +51,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
         if "=" in piece:
             name, _, value_text = piece.partition("=")
             name = name.strip()
-            if not name or not _NAME_RE.fullmatch(name):
+            if not name or not NAME_RE.fullmatch(name):
                 raise InputError(f"--at {text!r}: {name!r} is not a variable name", "write --at x=1,y=2")
             var = scalar_symbol(internal_name(name))
             if not value_text.strip():
@@ -59,7 +60,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             var, value_text = allow_bare, piece
         else:
             raise InputError(f"--at {text!r}: write NAME=VALUE, e.g. --at x=1,y=2")
-        node = Parser(value_text).parse_single()
+        node = parse_value(value_text)
         value = build(node, Context(ctx.decl, layout=ctx.layout, source=value_text))
         if is_matrix(value):
             raise InputError(f"--at {text!r}: the value of {var} must be a scalar")
