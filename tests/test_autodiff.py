@@ -432,7 +432,7 @@ def test_random_dags_adjoints_are_the_gradient_and_tangents_directional_derivati
 @given(dags())
 def test_random_dags_presentation_keeps_the_values(case):
     # the tidied numbers shown are the numbers computed
-    from gradcli.app.autodiff import tidy_numbers
+    from gradcli.calculus.simplify import tidy_numbers
 
     f, inputs, point = case
     if not (f.free_symbols & set(inputs)):
@@ -464,7 +464,8 @@ def test_dot_graph_parses_and_is_the_dag(tmp_path):
 
 
 def test_dot_text_is_a_pure_function():
-    from gradcli.app.autodiff import autodiff, graph_text
+    from gradcli.app.autodiff import autodiff
+    from gradcli.render.dot import graph_text
     from gradcli.app.common import Options
 
     r = autodiff("x y", Options(at="x=1,y=2"))

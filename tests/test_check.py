@@ -7,13 +7,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from gradcli.check import catalogue
-from gradcli.model.build import Declarations
+from gradcli.model.declarations import Declarations
 from gradcli.check import decide as C
-from gradcli.check.decide import check_claims, decide, decide_tensor, exit_status
+from gradcli.check.decide import check_claims, decide, decide_tensor
+from gradcli.check.verdict import exit_status
 from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus, InputError
 from gradcli.check.junit import build_tree, write_junit
-from gradcli.results import CheckReport, ClaimVerdict
+from gradcli.check.verdict import CheckReport, ClaimVerdict
 
 NONE = Declarations()
 VM = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))

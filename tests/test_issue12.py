@@ -12,10 +12,11 @@ import pytest
 from helpers import assert_short_error, run
 
 from gradcli.check import decide as C
-from gradcli.check.decide import check_claims, exit_status
+from gradcli.check.decide import check_claims
+from gradcli.check.verdict import exit_status
 from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus
-from gradcli.results import CheckReport, ClaimVerdict
+from gradcli.check.verdict import CheckReport, ClaimVerdict
 
 # (arguments, exit status, text that must be in stdout (exit 0/1/3) or stderr (exit 2))
 REPROS = [

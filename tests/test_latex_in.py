@@ -20,7 +20,9 @@ import sympy as sp
 from click.testing import CliRunner
 
 from gradcli.language import ast as S
-from gradcli.model.build import Context, Declarations, build, scalar_symbol
+from gradcli.model.declarations import Context, Declarations
+from gradcli.calculus.derivative import build
+from gradcli.model.symbols import scalar_symbol
 from gradcli.cli.main import cli, main
 from gradcli.errors import LimitError, ParseError
 from gradcli.language.latex import parse_latex

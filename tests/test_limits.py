@@ -140,7 +140,7 @@ def test_names_sympify_reads_differently_are_exactly_refused():
     (checked here, on names the test chooses, against sympify itself)."""
     import sympy
 
-    from gradcli.model.build import _sympify_names, unreadable_name
+    from gradcli.model.symbols import _sympify_names, unreadable_name
 
     names = _sympify_names()
     for name in ("N", "S", "Q", "O", "beta", "zeta", "Symbol", "Integer", "re", "im", "Lambda", "E1", "li",
@@ -349,13 +349,13 @@ def test_the_memory_watch_ends_a_call_that_grows_too_much(monkeypatch):
 
 
 def test_a_number_too_long_to_show_is_bad_input(monkeypatch):
-    import gradcli.app.common
+    import gradcli.app.derivative
 
     def explode(*a, **k):
         raise ValueError("Exceeds the limit (20000 digits) for integer string conversion; use "
                          "sys.set_int_max_str_digits() to increase the limit")
 
-    monkeypatch.setattr(gradcli.app.common, "derivative", explode)
+    monkeypatch.setattr(gradcli.app.derivative, "derivative", explode)
     assert_short_error(run(["derivative", "x^2"], exit=2), "too many digits")
 
 

@@ -9,7 +9,9 @@ import pytest
 import sympy as sp
 from helpers import assert_short_error, run
 
-from gradcli.model.build import Context, build, scalar_symbol
+from gradcli.model.declarations import Context
+from gradcli.calculus.derivative import build
+from gradcli.model.symbols import scalar_symbol
 from gradcli.errors import InputError, ParseError
 from gradcli.language import parse, parse_claim
 from gradcli.language.names import FUNCTIONS, glued_function

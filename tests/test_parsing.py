@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from gradcli.model.build import Context, build, scalar_symbol
+from gradcli.model.declarations import Context
+from gradcli.calculus.derivative import build
+from gradcli.model.symbols import scalar_symbol
 from gradcli.errors import GradcliError, LimitError, ParseError
 from gradcli.language import parse
 from gradcli.language.names import FUNCTIONS

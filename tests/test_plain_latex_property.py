@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.language import ast as S
-from gradcli.model.build import Context, build
+from gradcli.model.declarations import Context
+from gradcli.calculus.derivative import build
 from gradcli.errors import InputError
 from gradcli.language import parse_claim
 

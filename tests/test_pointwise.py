@@ -16,7 +16,8 @@ import pytest
 import sympy as sp
 from helpers import run
 
-from gradcli.model.build import DEFAULT_DIM, Context, Declarations, build
+from gradcli.model.declarations import DEFAULT_DIM, Context, Declarations
+from gradcli.calculus.derivative import build
 from gradcli.check import jets as J
 from gradcli.check import pointwise as P
 from gradcli.check.decide import check_claims, decide

@@ -253,12 +253,12 @@ def test_never_a_traceback(args):
 
 
 def test_internal_error_no_traceback_but_debug_shows_one(monkeypatch):
-    import gradcli.app.common
+    import gradcli.app.derivative
 
     def boom(*a, **k):
         raise ValueError("boom")
 
-    monkeypatch.setattr(gradcli.app.common, "derivative", boom)
+    monkeypatch.setattr(gradcli.app.derivative, "derivative", boom)
     r = run(["-f", "plain", "derivative", "x^2"], exit=3)
     assert_short_error(r, "internal error", "boom")
     r = run(["--debug", "-f", "plain", "derivative", "x^2"], exit=3)

@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.model.build import Declarations
+from gradcli.model.declarations import Declarations
 from gradcli.check import sampling
 from gradcli.check.decide import decide
 

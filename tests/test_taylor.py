@@ -16,7 +16,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.calculus.taylor import TaylorResult, TaylorTerm, plot_taylor, taylor
+from gradcli.calculus.taylor import TaylorResult, TaylorTerm, taylor
+from gradcli.render.plot import plot_taylor
 from gradcli.errors import InputError, NotAnalyticError
 
 x, y, z, a = sp.symbols("x y z a")

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
-from gradcli.model.build import entry_symbol
+from gradcli.model.symbols import entry_symbol
 from gradcli.errors import InputError
 from gradcli.limits import bounded, check_explicit
 

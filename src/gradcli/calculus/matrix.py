@@ -37,15 +37,12 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ..errors import InputError
-from ..limits import bounded
+from ..model.layout import Layout, layout_of
+from .simplify import coefficient
 from ..record import record
 
 __all__ = ["matrix_derivative", "matrix_hessian", "result_shape"]
 
-LAYOUTS = ("numerator", "denominator")
-
-#: Budget for simplifying one coefficient of a result, in seconds.
-COEFF_SIMPLIFY_SECONDS = 1.0
 
 Mono = tuple  # (coefficient: sp.Expr, atoms: tuple[MatrixExpr, ...])
 
@@ -333,27 +330,10 @@ def collect(monos: Iterable[Mono]) -> list[Mono]:
         acc[atoms] = acc.get(atoms, sp.S.Zero) + c
     out = []
     for atoms, c in acc.items():
-        c = _simplify_coeff(c)
+        c = coefficient(c)
         if c != 0:
             out.append((c, atoms))
     return out
-
-
-def _simplify_coeff(c: Any) -> Any:
-    if c.is_Number or not c.is_Add:
-        return c
-    return bounded(lambda: _nicer(c), COEFF_SIMPLIFY_SECONDS, c)
-
-
-def _nicer(c: Any) -> Any:
-    best = c
-    for f in (sp.factor_terms, lambda e: sp.factor_terms(sp.simplify(e))):
-        s = f(best)
-        if s == 0:
-            return s
-        if sp.count_ops(s) < sp.count_ops(best) or (f is sp.factor_terms and sp.count_ops(s) <= sp.count_ops(best)):
-            best = s
-    return best
 
 
 # -- differentials ----------------------------------------------------------------
@@ -618,11 +598,6 @@ def _describe(shape: tuple) -> str:
     return f"{shape[0]} x {shape[1]}"
 
 
-def _check_layout(layout: str) -> None:
-    if layout not in LAYOUTS:
-        raise InputError(f"unknown layout {layout!r}: use numerator or denominator")
-
-
 def _names(symmetric: Iterable) -> frozenset[str]:
     out = set()
     for s in symmetric or ():
@@ -643,7 +618,7 @@ def _tensor_error(fshape: tuple, wrt: sp.MatrixSymbol, order: int) -> InputError
     )
 
 
-def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = "numerator", symmetric=frozenset()) -> Any:
+def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.NUMERATOR, symmetric=frozenset()) -> Any:
     """d expr / d wrt per SPEC's layout table, simplified.
 
     expr: a scalar (an Expr built from traces, determinants, 1 x 1 products and
@@ -651,7 +626,7 @@ def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = "numerat
     (a Jacobian).  wrt: a MatrixSymbol.  Matrix-by-matrix and vector-by-matrix
     derivatives (tensors of order 3/4) raise InputError.
     """
-    _check_layout(layout)
+    layout = layout_of(layout)
     if not isinstance(wrt, sp.MatrixSymbol):
         raise InputError(f"{wrt} is not a vector or matrix symbol")
     sym = _names(symmetric)
@@ -667,7 +642,7 @@ def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = "numerat
     if fkind == "scalar":
         g = collect(d.scalar_grad(expr))
         if xkind == "column":
-            if layout == "numerator":
+            if layout == Layout.NUMERATOR:
                 return cn.sum_expr(collect((c, cn.tseq(at)) for c, at in g), (xshape[1], xshape[0]))
             return cn.sum_expr(g, xshape)
         if wrt.name in sym and xshape[0] == xshape[1] and not _is_one(xshape[0]):
@@ -686,7 +661,7 @@ def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = "numerat
     nx = xshape[0] if xkind == "column" else xshape[1]
     if xkind == "scalar":
         nx = 1
-    if layout == "numerator":
+    if layout == Layout.NUMERATOR:
         return cn.sum_expr(j, (m, nx))
     return cn.sum_expr(collect((c, cn.tseq(at)) for c, at in j), (nx, m))
 
@@ -741,10 +716,10 @@ def matrix_hessian(expr: Any, wrt: sp.MatrixSymbol, *, symmetric=frozenset()) ->
             f"the Hessian of a scalar w.r.t. the {_describe(tuple(wrt.shape))} matrix {wrt.name} is a tensor of order 4",
             "take the Hessian w.r.t. a vector",
         )
-    grad = matrix_derivative(expr, wrt, layout="denominator", symmetric=symmetric)
+    grad = matrix_derivative(expr, wrt, layout=Layout.DENOMINATOR, symmetric=symmetric)
     if xkind == "row":
         grad = sp.Transpose(grad)
     if isinstance(grad, sp.ZeroMatrix):
         n = wrt.shape[0] if xkind != "row" else wrt.shape[1]
         return sp.ZeroMatrix(n, n)
-    return matrix_derivative(grad, wrt, layout="numerator", symmetric=symmetric)
+    return matrix_derivative(grad, wrt, layout=Layout.NUMERATOR, symmetric=symmetric)

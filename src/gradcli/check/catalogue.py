@@ -28,11 +28,11 @@ verdicts).  Entries:
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-from ..model.build import Declarations
+from ..model.declarations import Declarations
 from .claims import Claim
 from ..record import record
-from ..results import CatalogueListing
 
 VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
 TENSOR_DECL = Declarations(matrices=("X", "A"))
@@ -65,6 +65,15 @@ class CatalogueEntry:
     def as_claim(self) -> Claim:
         return Claim(self.claim, self.decl, self.layout, f"{self.number} {self.name}", f"builtin:{self.number}",
                      tensor=self.tensor, number=self.number)
+
+
+@record
+class CatalogueListing:
+    """``check --builtin --list``."""
+
+    command: ClassVar[str] = "check"
+
+    entries: tuple[CatalogueEntry, ...]
 
 
 def _decl(vectors: str = "", matrices: str = "", symmetric: str = "") -> Declarations:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from typing import IO, Any, Iterable, Sequence
 
-from ..model.build import Declarations
+from ..model.declarations import Declarations
 from ..errors import InputError, ParseError
 from ..io import read_bounded, read_file_bounded
 from ..record import record
@@ -269,7 +269,7 @@ def _table(table: Any, where: str, decl: Declarations, layout: str, latex: bool)
 
 def _check_decl(decl: Declarations, where: str) -> None:
     try:
-        from ..model.build import Context, check_declarations
+        from ..model.declarations import Context, check_declarations
 
         check_declarations(decl)
         Context(decl)  # shapes parse, symmetric ones are square

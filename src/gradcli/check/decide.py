@@ -41,12 +41,15 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from ..language import ast as S
-from ..model.build import DEFAULT_DIM, Context, Declarations, build, describe_shape, is_matrix, scalar_symbol
-from ..errors import ExitStatus, GradcliError, InputError, TimeLimitExceeded
+from ..model.declarations import DEFAULT_DIM, Context, Declarations
+from ..calculus.derivative import build
+from ..model.shapes import shape_text, is_matrix
+from ..model.symbols import scalar_symbol
+from ..errors import GradcliError, InputError, TimeLimitExceeded
 from ..limits import bounded, time_limit
-from ..calculus.multivar import natural_key
+from ..model.symbols import natural_key
 from ..record import replace
-from ..results import CheckReport, ClaimVerdict
+from .verdict import CheckReport, ClaimVerdict, exit_status
 
 __all__ = [
     "decide", "decide_tensor", "check_claims", "exit_status", "TENSOR_IDENTITIES",
@@ -85,21 +88,6 @@ CERTIFY_BITS = 1200
 MAX_EXTRA_DIGITS = 1000
 
 _NOT_EVALUABLE = "no proof within the time budget and the sides could not be evaluated at any point"
-
-
-# -- exit status -------------------------------------------------------------------------
-
-def exit_status(report: CheckReport) -> ExitStatus:
-    """2 when a claim could not be read, else 1 when any is false, else 3 when any is unknown
-    (the time limit included), else 0."""
-    verdicts = {r.verdict for r in report.results}
-    if "error" in verdicts:
-        return ExitStatus.BAD_INPUT
-    if "false" in verdicts:
-        return ExitStatus.CLAIM_FALSE
-    if "unknown" in verdicts:
-        return ExitStatus.INCOMPLETE
-    return ExitStatus.OK
 
 
 # -- small helpers -----------------------------------------------------------------------
@@ -880,7 +868,7 @@ def _sizes_label(done: list[dict]) -> str:
 def _shape_text(obj: Any) -> str:
     if not is_matrix(obj) or tuple(obj.shape) == (1, 1):
         return "a scalar"
-    return describe_shape(tuple(obj.shape))
+    return shape_text(tuple(obj.shape))
 
 
 def _layout_hint(layout: str, matters: bool = True) -> str:

@@ -24,7 +24,8 @@ from typing import Any
 import sympy as sp
 
 from ..language import ast as S
-from ..model.build import number, scalar_symbol
+from ..model.build import number
+from ..model.symbols import scalar_symbol
 from .pointwise import Outside, Singular
 
 __all__ = ["Unsupported", "evaluate_claim"]
@@ -226,7 +227,7 @@ class _Evaluator:
         raise Unsupported()
 
     def entry_symbols(self, name: str) -> list:
-        from ..model.build import entry_symbol
+        from ..model.symbols import entry_symbol
 
         r, c = self.shapes[name]
         return [entry_symbol(name, r, c, i, j) for i in range(r) for j in range(c)]
@@ -249,10 +250,10 @@ class _Evaluator:
             return JMat(r, c, [self.values[s] for s in self.entry_symbols(name)])
         if name == "I":
             return _eye(self.identity_size)
-        from ..model.build import _SYMPY_CONSTANTS
+        from ..model.symbols import SYMPY_CONSTANTS
         from ..language.names import FUNCTIONS
 
-        if name in FUNCTIONS or name in _SYMPY_CONSTANTS:
+        if name in FUNCTIONS or name in SYMPY_CONSTANTS:
             raise Unsupported()  # the builder's error
         sym = scalar_symbol(name)
         if sym not in self.values:

@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..errors import InputError
-from ..results import CheckReport, ClaimVerdict
+from .verdict import CheckReport, ClaimVerdict
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

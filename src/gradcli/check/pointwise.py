@@ -31,8 +31,11 @@ from typing import Any
 import sympy as sp
 
 from ..language import ast as S
-from ..model.build import (MAX_ORDER, Builder, Context, Declarations, explicit_matrix, is_matrix,
-    layout_derivative, scalar_symbol)
+from ..model.build import MAX_ORDER, Builder
+from ..model.declarations import Context, Declarations
+from ..model.symbols import explicit_matrix, scalar_symbol
+from ..model.shapes import is_matrix
+from ..calculus.derivative import layout_derivative
 from ..errors import InputError, LimitError
 
 __all__ = [
@@ -237,9 +240,9 @@ class PointBuilder(Builder):
         return _d_at_zero(G, eps)
 
     def _div(self, a: Any, b: Any, whole: S.Node, bn: S.Node) -> Any:
-        from ..model.build import _as_scalar
+        from ..model.shapes import as_scalar
 
-        b2 = _as_scalar(b)
+        b2 = as_scalar(b)
         if not is_matrix(b2) and b2 == 0:
             raise Singular()
         return super()._div(a, b, whole, bn)

@@ -1,21 +1,17 @@
-"""Helpers shared by the renderers: SymPy objects as plain strings, LaTeX, JSON values."""
+"""What the renderers share: SymPy's printers with gradcli's conventions (plain strings that
+``sympify`` reads back, LaTeX, one-line Unicode), JSON values, and the texts of numbers,
+points, steps and sweeps."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-
-def is_matrix(obj: Any) -> bool:
-    return isinstance(obj, (MatrixExpr, sp.MatrixBase))
-
-
-def is_vector(obj: Any) -> bool:
-    return isinstance(obj, sp.MatrixBase) and (obj.rows == 1 or obj.cols == 1)
+from ..model.shapes import is_matrix
 
 
 # -- plain --------------------------------------------------------------------------
@@ -23,9 +19,6 @@ def is_vector(obj: Any) -> bool:
 
 class PlainPrinter(StrPrinter):
     """SymPy's string form, which ``sympy.sympify`` reads back."""
-
-    def _print_Float(self, expr: Any) -> str:
-        return super()._print_Float(expr)
 
 
 _plain = PlainPrinter({"order": None})
@@ -236,10 +229,6 @@ def pretty(obj: Any) -> str:
     text = re.sub(r"\.T\b", "ᵀ", text)
     text = text.replace("**", "^").replace("*", "⋅").replace("sqrt(", "√(")
     return text
-
-
-def point_text(point: Any) -> str:
-    return ", ".join(f"{plain(k)} = {plain(v)}" for k, v in point.values)
 
 
 def version() -> str:
