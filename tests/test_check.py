@@ -9,7 +9,9 @@ import pytest
 from gradcli.check import catalogue
 from gradcli.model.declarations import Declarations
 from gradcli.check import decide as C
-from gradcli.check.decide import check_claims, decide, decide_tensor
+from gradcli.app.check import check_claims
+from gradcli.check.decide import decide
+from gradcli.check.tensor import decide_tensor
 from gradcli.check.verdict import exit_status
 from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus, InputError
@@ -156,6 +158,8 @@ def test_numeric_counterexample_shows_enough_digits():
 
 
 def test_numeric_only_and_strict(monkeypatch):
+    from gradcli.check import compare as C
+
     # switch the symbolic attempts off: only numeric evidence remains
     monkeypatch.setattr(C, "_cheap_symbolic", lambda d, clock: (None, d))
     monkeypatch.setattr(C, "_expensive_symbolic", lambda d, clock: None)
@@ -280,6 +284,8 @@ def test_tensor_identities(identity):
 
 
 def test_tensor_check_refutes_a_wrong_identity(monkeypatch):
+    from gradcli.check import tensor as C
+
     real = C._tensor_sides
 
     def wrong(identity, F, X):

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from helpers import assert_short_error, run
 
-from gradcli.check import decide as C
-from gradcli.check.decide import check_claims
+from gradcli.app import check as C
+from gradcli.app.check import check_claims
 from gradcli.check.verdict import exit_status
 from gradcli.check.claims import Claim
 from gradcli.errors import ExitStatus

@@ -409,7 +409,7 @@ def _twenty_times(case):
     return proc, runs, single
 
 
-from gradcli.check.decide import TIME_LIMIT_REASON  # noqa: E402
+from gradcli.app.check import TIME_LIMIT_REASON  # noqa: E402
 
 
 def test_the_time_limit_holds_every_time():

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from support.components import compare, compare_components, explicit, explicit_derivative, explicit_matrix
-from gradcli.calculus.matrix import matrix_derivative, matrix_hessian, result_shape
+from gradcli.calculus.matrix import matrix_derivative, matrix_hessian
+from gradcli.model.shapes import shape_of as result_shape
 from gradcli.errors import InputError
 
 n = sp.Symbol("n", integer=True, positive=True)

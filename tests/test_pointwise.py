@@ -20,7 +20,8 @@ from gradcli.model.declarations import DEFAULT_DIM, Context, Declarations
 from gradcli.calculus.derivative import build
 from gradcli.check import jets as J
 from gradcli.check import pointwise as P
-from gradcli.check.decide import check_claims, decide
+from gradcli.app.check import check_claims
+from gradcli.check.decide import decide
 from gradcli.check.claims import Claim
 from gradcli.language import parse_claim
 

@@ -1,17 +1,21 @@
 """``check``: claims collected from the command line, standard input, files and the
-built-in catalogue (``claims_of``), then decided one by one under the call's time limit
-(``check``).  Nothing here prints, exits or writes a file."""
+built-in catalogue (``claims_of``), then decided one by one (``check_claims``: each claim
+under a budget of its own, all of them under the call's time limit, a claim that cannot be
+read an error for that claim alone).  Nothing here prints, exits or writes a file."""
 
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Any, Sequence
 
-from ..check.claims import Claim, collect_claims
-from ..check.decide import check_claims
-from ..check.verdict import CheckReport
-from ..errors import InputError
-from ..limits import check_items, remaining
+from ..check.claims import Claim, collect_claims, error_text
+from ..check.compare import CLAIM_SECONDS
+from ..check.decide import decide
+from ..check.tensor import decide_tensor
+from ..check.verdict import CheckReport, ClaimVerdict, Verdict
+from ..errors import InputError, TimeLimitExceeded
+from ..limits import check_items, remaining, time_limit
+from ..record import replace
 from .common import Options
 
 
@@ -34,3 +38,72 @@ def check(claims: Sequence[Claim], *, strict: bool = False, timeout: float) -> C
     left = remaining()
     left = timeout if left is None else left
     return check_claims(claims, strict=strict, deadline=time.monotonic() + left - min(1.0, 0.1 * left))
+
+
+# -- many claims -----------------------------------------------------------------------------
+
+#: Seconds a claim may run past its own budget before it is stopped (the budget is checked
+#: between steps; this bounds a single step that overruns it).
+CLAIM_GRACE = 5.0
+#: The reason of a claim the run's time limit stopped (or never started).
+TIME_LIMIT_REASON = "time limit: the run's --timeout ran out before this claim was decided"
+
+
+def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS,
+                 deadline: float | None = None) -> CheckReport:
+    """Decide each ``claims.Claim`` in order.
+
+    A claim that cannot be read (``claim.error``, or an InputError while it is built) is an
+    "error" verdict for that claim alone.  ``deadline`` (a ``time.monotonic()`` instant, the
+    run's --timeout) stops the claim being decided when it comes: that claim and the ones
+    not yet started are "unknown" with the reason "time limit", and the report of the ones
+    decided is returned.  Each claim also has its own ``budget`` (plus CLAIM_GRACE)."""
+    results = []
+    for claim in claims:
+        if getattr(claim, "error", ""):
+            results.append(_error_verdict(claim, claim.error))
+            continue
+        run_left = None if deadline is None else deadline - time.monotonic()
+        if run_left is not None and run_left <= 0.05:
+            results.append(_unknown_verdict(claim, TIME_LIMIT_REASON))
+            continue
+        own = None if budget is None else budget + CLAIM_GRACE
+        hard = min((x for x in (run_left, own) if x is not None), default=None)
+        soft = budget if run_left is None else (run_left if budget is None else min(budget, run_left))
+        started = time.monotonic()
+        try:
+            with time_limit(hard):
+                result = _decide_claim(claim, strict, soft)
+            if (result.verdict == Verdict.UNKNOWN and run_left is not None and (budget is None or run_left < budget)
+                    and result.reason.startswith("the time budget")):
+                # the budget was what was left of the run's --timeout: say so
+                result = replace(result, reason=TIME_LIMIT_REASON)
+        except TimeLimitExceeded:
+            by_run = run_left is not None and (own is None or run_left <= own)
+            result = _unknown_verdict(claim, TIME_LIMIT_REASON if by_run else
+                                      f"time limit: the claim's own limit of {own:g} s ran out",
+                                      seconds=time.monotonic() - started)
+        except InputError as exc:
+            result = _error_verdict(claim, error_text(exc))
+        results.append(result)
+    return CheckReport(results=tuple(results))
+
+
+def _decide_claim(claim: Any, strict: bool, budget: float | None) -> ClaimVerdict:
+    tensor = getattr(claim, "tensor", None)
+    if tensor:
+        identity, f_text = tensor
+        return decide_tensor(identity, f_text, claim.decl, name=claim.name, source=claim.source,
+                             claim=claim.text, budget=budget)
+    return decide(claim.text, claim.decl, claim.layout, strict=strict, name=claim.name,
+                  source=claim.source, budget=budget, latex=getattr(claim, "latex", False))
+
+
+def _error_verdict(claim: Any, message: str) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict=Verdict.ERROR, method="none", name=claim.name, source=claim.source,
+                        reason=message)
+
+
+def _unknown_verdict(claim: Any, reason: str, seconds: float = 0.0) -> ClaimVerdict:
+    return ClaimVerdict(claim=claim.text, verdict=Verdict.UNKNOWN, method="none", name=claim.name, source=claim.source,
+                        reason=reason, seconds=round(seconds, 4))

@@ -9,7 +9,7 @@ verdicts).  Entries:
   sum, product, quotient and chain rule instances.
 * 5.99-5.102 (a matrix function f(X)): the derivative of a matrix by a matrix is a tensor,
   which gradcli's language cannot write.  They are checked entry by entry instead
-  (``calculus.check.decide_tensor``), for f(X) = X X, A X and X^T X, at n = 1..3, exactly:
+  (``check.tensor.decide_tensor``), for f(X) = X X, A X and X^T X, at n = 1..3, exactly:
   with T_kl = d f(X) / d X_kl (the (k, l) slice of the tensor, an n x n matrix), for every
   k, l and every entry (i, j):
 
@@ -32,6 +32,7 @@ from typing import ClassVar
 
 from ..model.declarations import Declarations
 from .claims import Claim
+from .tensor import TENSOR_IDENTITIES
 from ..record import record
 
 VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
@@ -90,8 +91,6 @@ _TENSOR_TEXT = {
 
 
 def _tensor_entries() -> list[CatalogueEntry]:
-    from .decide import TENSOR_IDENTITIES
-
     out = []
     for number, (name, text) in _TENSOR_TEXT.items():
         for f in TENSOR_FUNCTIONS:

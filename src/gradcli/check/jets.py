@@ -7,7 +7,8 @@ or by every entry of a vector or matrix at once is forward-mode differentiation 
 dual numbers ("jets").  A jet is a + sum of b_m * m over monomials m of infinitesimals ε;
 each derivative operator adds one level of infinitesimals (one per entry of its variable),
 and a monomial holds at most one infinitesimal of each level, so nested operators give the
-mixed second derivatives they should and nothing is truncated that is needed.
+mixed second derivatives they should and nothing is truncated that is needed (the numbers
+themselves: ``check.jet``).
 
 The shapes and layouts follow ``build`` exactly (``layout_derivative``, the 1 x 1 rules of
 ``_add``/``_mul``/``_div``, ``I`` of whatever size fits).  Anything else -- a shape error,
@@ -26,185 +27,14 @@ import sympy as sp
 from ..language import ast as S
 from ..model.build import number
 from ..model.symbols import scalar_symbol
-from .pointwise import Outside, Singular
+from .jet import Jet, JMat, jet_scalar, _eye, _scale, _solve_inverse, _ZeroColumn
+from .numeric import Outside
 
 __all__ = ["Unsupported", "evaluate_claim"]
 
 
 class Unsupported(Exception):
     """Not handled here: build the point with SymPy instead."""
-
-
-_ONE = frozenset()
-
-
-class Jet:
-    """a + Σ b_m m: ``terms`` maps a monomial (a frozenset of (level, index) infinitesimals,
-    at most one per level) to its exact coefficient."""
-
-    __slots__ = ("terms",)
-
-    def __init__(self, terms: dict):
-        self.terms = terms
-
-    @staticmethod
-    def const(c: Fraction) -> Jet:
-        return Jet({_ONE: c} if c else {})
-
-    @property
-    def value(self) -> Any:
-        return self.terms.get(_ONE, Fraction(0))
-
-    def is_const(self) -> bool:
-        return all(not m for m in self.terms)
-
-    def __add__(self, other: Jet) -> Jet:
-        out = dict(self.terms)
-        for m, c in other.terms.items():
-            v = out.get(m, 0) + c
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
-        return Jet(out)
-
-    def __neg__(self) -> Jet:
-        return Jet({m: -c for m, c in self.terms.items()})
-
-    def __sub__(self, other: Jet) -> Jet:
-        return self + (-other)
-
-    def __mul__(self, other: Jet) -> Jet:
-        a, b = self.terms, other.terms
-        if len(a) == 1 and _ONE in a:
-            k = a[_ONE]
-            return Jet({m: k * c for m, c in b.items()})
-        if len(b) == 1 and _ONE in b:
-            k = b[_ONE]
-            return Jet({m: k * c for m, c in a.items()})
-        out: dict = {}
-        for m1, c1 in a.items():
-            levels1 = {lv for lv, _ in m1}
-            for m2, c2 in b.items():
-                if m2 and any(lv in levels1 for lv, _ in m2):
-                    continue  # ε² = 0, and ε_i ε_j = 0 within one level (first derivatives)
-                m = m1 | m2
-                v = out.get(m, 0) + c1 * c2
-                if v:
-                    out[m] = v
-                else:
-                    out.pop(m, None)
-        return Jet(out)
-
-    def inverse(self) -> Jet:
-        a0 = self.value
-        if a0 == 0:
-            raise Singular()
-        inv0 = 1 / a0
-        if self.is_const():
-            return Jet.const(inv0)
-        # 1/(a0 + d) = Σ_k (-d)^k / a0^(k+1); d is nilpotent (each level at most once)
-        d = Jet({m: c for m, c in self.terms.items() if m})
-        levels = {lv for m in d.terms for lv, _ in m}
-        result = Jet.const(inv0)
-        power = Jet.const(Fraction(1))
-        for k in range(1, len(levels) + 1):
-            power = power * d
-            if not power.terms:
-                break
-            result = result + Jet({m: c * (-1) ** k * inv0 ** (k + 1) for m, c in power.terms.items()})
-        return result
-
-    def levels(self) -> set:
-        return {lv for m in self.terms for lv, _ in m}
-
-    def coefficient(self, eps: tuple) -> Jet:
-        """The coefficient of the infinitesimal ``eps``: the partial derivative by it."""
-        return Jet({m - {eps}: c for m, c in self.terms.items() if eps in m})
-
-
-class JMat:
-    """An explicit matrix of jets."""
-
-    __slots__ = ("cols", "data", "rows")
-
-    def __init__(self, rows: int, cols: int, data: list):
-        self.rows, self.cols, self.data = rows, cols, data  # data: row-major list of jets
-
-    def __getitem__(self, ij: tuple) -> Jet:
-        return self.data[ij[0] * self.cols + ij[1]]
-
-    @property
-    def shape(self) -> tuple:
-        return (self.rows, self.cols)
-
-    @property
-    def T(self) -> JMat:
-        return JMat(self.cols, self.rows, [self[i, j] for j in range(self.cols) for i in range(self.rows)])
-
-    def map(self, f) -> JMat:
-        return JMat(self.rows, self.cols, [f(x) for x in self.data])
-
-    def __add__(self, other: JMat) -> JMat:
-        return JMat(self.rows, self.cols, [a + b for a, b in zip(self.data, other.data)])
-
-    def __matmul__(self, other: JMat) -> JMat:
-        n, m, p = self.rows, self.cols, other.cols
-        out = []
-        for i in range(n):
-            for j in range(p):
-                acc = Jet({})
-                for k in range(m):
-                    acc = acc + self[i, k] * other[k, j]
-                out.append(acc)
-        return JMat(n, p, out)
-
-
-def _eye(n: int) -> JMat:
-    return JMat(n, n, [Jet.const(Fraction(1 if i == j else 0)) for i in range(n) for j in range(n)])
-
-
-def _as_scalar(v: Any) -> Any:
-    if isinstance(v, JMat) and v.shape == (1, 1):
-        return v.data[0]
-    return v
-
-
-def _scale(k: Jet, m: JMat) -> JMat:
-    return m.map(lambda x: k * x)
-
-
-class _ZeroColumn(Singular):
-    """A column that is exactly zero (every infinitesimal part too): the determinant is 0."""
-
-
-def _solve_inverse(m: JMat) -> tuple[JMat, Jet]:
-    """Gauss-Jordan elimination over jets (pivots with a nonzero value): (inverse, det)."""
-    n = m.rows
-    a = [[m[i, j] for j in range(n)] for i in range(n)]
-    inv = [[Jet.const(Fraction(1 if i == j else 0)) for j in range(n)] for i in range(n)]
-    det = Jet.const(Fraction(1))
-    for c in range(n):
-        pivot = next((r for r in range(c, n) if a[r][c].value != 0), None)
-        if pivot is None:
-            if all(not a[r][c].terms for r in range(c, n)):
-                raise _ZeroColumn()
-            raise Singular()  # singular at this point only: another point
-        if pivot != c:
-            a[c], a[pivot] = a[pivot], a[c]
-            inv[c], inv[pivot] = inv[pivot], inv[c]
-            det = -det
-        p = a[c][c]
-        det = det * p
-        pinv = p.inverse()
-        a[c] = [x * pinv for x in a[c]]
-        inv[c] = [x * pinv for x in inv[c]]
-        for r in range(n):
-            if r != c and a[r][c].terms:
-                f = a[r][c]
-                a[r] = [x - f * y for x, y in zip(a[r], a[c])]
-                inv[r] = [x - f * y for x, y in zip(inv[r], inv[c])]
-    return JMat(n, n, [x for row in inv for x in row]), det
 
 
 class _Evaluator:
@@ -275,11 +105,11 @@ class _Evaluator:
         if node.op == "*":
             return self._mul(self.eval(node.left), self.eval(node.right))
         if node.op == "/":
-            a, b = self.eval(node.left), _as_scalar(self.eval(node.right))
+            a, b = self.eval(node.left), jet_scalar(self.eval(node.right))
             if isinstance(b, JMat):
                 raise Unsupported()
             inv = b.inverse()
-            a = _as_scalar(a) if isinstance(a, JMat) and a.shape == (1, 1) else a
+            a = jet_scalar(a) if isinstance(a, JMat) and a.shape == (1, 1) else a
             return _scale(inv, a) if isinstance(a, JMat) else a * inv
         if node.op == "^":
             return self._pow(node)
@@ -290,7 +120,7 @@ class _Evaluator:
             if a.shape == b.shape:
                 return a + b
             if (1, 1) in (a.shape, b.shape):
-                a, b = _as_scalar(a), _as_scalar(b)
+                a, b = jet_scalar(a), jet_scalar(b)
                 if not isinstance(a, JMat) and not isinstance(b, JMat):
                     return a + b
             raise Unsupported()
@@ -306,7 +136,7 @@ class _Evaluator:
             if a.cols == b.rows:
                 return a @ b
             if (1, 1) in (a.shape, b.shape):
-                return self._mul(_as_scalar(a), _as_scalar(b))
+                return self._mul(jet_scalar(a), jet_scalar(b))
             raise Unsupported()
         if isinstance(a, JMat):
             return _scale(b, a)
@@ -345,7 +175,7 @@ class _Evaluator:
 
     def _integer(self, node: S.Node) -> int:
         v = self.eval(node)
-        v = _as_scalar(v)
+        v = jet_scalar(v)
         if isinstance(v, JMat) or not v.is_const() or not isinstance(v.value, Fraction) \
                 or v.value.denominator != 1 or abs(v.value) > 1000:
             raise Unsupported()
@@ -371,7 +201,7 @@ class _Evaluator:
         for row in node.rows:
             out = []
             for item in row:
-                v = _as_scalar(self.eval(item))
+                v = jet_scalar(self.eval(item))
                 if isinstance(v, JMat):
                     raise Unsupported()
                 out.append(v)
@@ -424,7 +254,7 @@ class _Evaluator:
         if name in ("transpose", "Transpose"):
             return v.T if isinstance(v, JMat) else v
         if name in _FUNCTIONS:
-            v = _as_scalar(v)
+            v = jet_scalar(v)
             if isinstance(v, JMat):
                 raise Unsupported()  # the builder's shape error
             return _apply(name, v)
@@ -454,7 +284,7 @@ class _Evaluator:
             for idx, s in enumerate(syms):
                 self.values[s] = saved[s] + Jet({frozenset({(level, idx)}): Fraction(1)})
             try:
-                G = _as_scalar(self._derive(operand, inner)) if var in self.shapes else self._derive(operand, inner)
+                G = jet_scalar(self._derive(operand, inner)) if var in self.shapes else self._derive(operand, inner)
             finally:
                 self.values.update(saved)
         finally:

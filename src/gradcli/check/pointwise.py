@@ -31,12 +31,17 @@ from typing import Any
 import sympy as sp
 
 from ..language import ast as S
-from ..model.build import MAX_ORDER, Builder
+from ..limits import MAX_ORDER
+from ..model.build import Builder
 from ..model.declarations import Context, Declarations
 from ..model.symbols import explicit_matrix, scalar_symbol
 from ..model.shapes import is_matrix
 from ..calculus.derivative import layout_derivative
-from ..errors import InputError, LimitError
+from ..errors import InputError, LimitError, TimeLimitExceeded
+from ..limits import time_limit
+from .compare import CLAIM_SECONDS, EXACT_POINTS, _OutOfTime, _Outcome
+from .numeric import DIGITS, GUARD, _BAD, _compare_at, _fmt_matrix, _fmt_value, _literal_digits, _shape, _sympify, _value, Outside, Singular
+from .outcome import _display, _finish, _layout_hint, _one_size
 
 __all__ = [
     "Outside",
@@ -56,14 +61,6 @@ _RATIONAL_CALLS = {"tr", "trace", "Trace", "det", "Determinant", "inv", "Inverse
                    "diff"}
 #: Names that are constants, not variables.
 _CONSTANTS = {"pi", "e", "E", "I", "T", "top"}
-
-
-class Singular(Exception):
-    """The point makes a matrix singular (or divides by zero): draw another point."""
-
-
-class Outside(Exception):
-    """The point is outside the real domain of a derivative's operand: draw another."""
 
 
 def _is_integer_literal(node: S.Node) -> bool:
@@ -373,14 +370,11 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
     """The claim at one size, at random exact points: what ``check._one_size`` returns (a
     ClaimVerdict when false, else (kind, info)), or ("unbuilt", reason) when no point could
     be used (a matrix singular everywhere: the symbolic build says why)."""
-    from ..errors import TimeLimitExceeded
-    from ..limits import time_limit
-    from . import decide as C
 
     ctx0 = Context(decl, layout=layout, source=text, sizes=sizes)
     syms, pairs = point_symbols(node, ctx0)
     rational = is_rational_claim(node)
-    want = C.EXACT_POINTS if rational else NUMERIC_POINTS_PER_SIZE
+    want = EXACT_POINTS if rational else NUMERIC_POINTS_PER_SIZE
     rng = random.Random(seed * 31 + sum(sizes.values()))
     good = attempts = skipped = 0
     all_exact = True
@@ -389,13 +383,13 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
 
     def at(values: dict) -> tuple[Any, Any] | None:
         try:
-            with time_limit(clock.budget(C.CLAIM_SECONDS)):
+            with time_limit(clock.budget(CLAIM_SECONDS)):
                 L, R = build_at(node, decl, layout, text, sizes, values)
         except (Singular, Outside):
             return None
         except TimeLimitExceeded:
-            raise C._OutOfTime() from None
-        return C._sympify(L), C._sympify(R)
+            raise _OutOfTime() from None
+        return _sympify(L), _sympify(R)
 
     while good < want and attempts < 4 * want + 4:
         attempts += 1
@@ -407,21 +401,21 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
         L, R = built
         if first is None:
             first = (L, R)
-        if C._shape(L) != C._shape(R):
-            return C._one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters)
+        if _shape(L) != _shape(R):
+            return _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matters)
         status, exact = _compare(L, R)
         if status == "differ":
             for k in range(len(_SIMPLE)):  # a counterexample with small numbers, if there is one
                 simple = simple_values(syms, k, pairs)
                 sb = at(simple)
-                if sb is not None and C._shape(sb[0]) == C._shape(sb[1]) and _compare(*sb)[0] == "differ":
+                if sb is not None and _shape(sb[0]) == _shape(sb[1]) and _compare(*sb)[0] == "differ":
                     values, (L, R) = simple, sb
                     exact = _compare(L, R)[1]
                     break
-            out = C._Outcome("false", point=values, lhs_value=_fmt(L), rhs_value=_fmt(R), exact=exact)
-            hint = C._layout_hint(layout, matters) if _is_transpose(L, R) else ""
-            Ld, Rd = C._display(symbolic, L, 0), C._display(symbolic, R, 1)
-            return C._finish(out, f" at {size_note}" if size_note else "", strict, verdict, Ld, Rd, hint=hint,
+            out = _Outcome("false", point=values, lhs_value=_fmt(L), rhs_value=_fmt(R), exact=exact)
+            hint = _layout_hint(layout, matters) if _is_transpose(L, R) else ""
+            Ld, Rd = _display(symbolic, L, 0), _display(symbolic, R, 1)
+            return _finish(out, f" at {size_note}" if size_note else "", strict, verdict, Ld, Rd, hint=hint,
                              sizes=sizes, prefix="components, ")
         if status == "skip":
             skipped += 1
@@ -432,20 +426,19 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
         return ("unbuilt", f"no point of the {attempts} tried lies in the domain with every inverse defined")
     if rational and all_exact:
         return ("exact", good)
-    return ("numeric", (good, f"numeric: {good} points agree to {C.DIGITS} digits"))
+    return ("numeric", (good, f"numeric: {good} points agree to {DIGITS} digits"))
 
 
 def _compare(L: Any, R: Any) -> tuple[str, bool]:
     """("agree" | "differ" | "skip", all exact) for two sides of numbers of the same shape."""
-    from . import decide as C
 
     ls = list(L) if isinstance(L, sp.MatrixBase) else [L]
     rs = list(R) if isinstance(R, sp.MatrixBase) else [R]
-    extra = C._literal_digits(*[sp.sympify(v) for v in ls + rs if not isinstance(v, sp.Rational)])
+    extra = _literal_digits(*[sp.sympify(v) for v in ls + rs if not isinstance(v, sp.Rational)])
     exact = True
     status = "agree"
     for l, r in zip(ls, rs):
-        res = C._compare_at(sp.sympify(l), sp.sympify(r), {}, extra)
+        res = _compare_at(sp.sympify(l), sp.sympify(r), {}, extra)
         if res.status == "differ":
             return "differ", res.exact
         if res.status == "skip":
@@ -460,19 +453,17 @@ def _is_transpose(L: Any, R: Any) -> bool:
 
 
 def _fmt(value: Any) -> str:
-    from . import decide as C
 
     if isinstance(value, sp.MatrixBase):
-        return C._fmt_matrix([_number(v) for v in value], value)
-    return C._fmt_value(_number(value))
+        return _fmt_matrix([_number(v) for v in value], value)
+    return _fmt_value(_number(value))
 
 
 def _number(v: Any) -> Any:
     """An exact rational, or the value to 50+ digits (an mpmath number), or "undefined"."""
-    from . import decide as C
 
     v = sp.sympify(v)
     if isinstance(v, sp.Rational):
         return v
-    f = C._value(v, {}, C.DIGITS + C.GUARD)
-    return "undefined" if f is C._BAD else f
+    f = _value(v, {}, DIGITS + GUARD)
+    return "undefined" if f is _BAD else f

@@ -274,3 +274,67 @@ def critical_points(exprs: Sequence[Any], symbols: Sequence[sp.Symbol], seed: in
         if len(out) >= MAX_POINTS:
             break
     return out
+
+
+# -- random and simple points --------------------------------------------------------------
+
+#: (low, high) ranges cycled through: moderate positive, mixed sign, (0, 1), (-1, 1), large
+#: positive and negative, and magnitudes up to 10^4 (abs(x - 200) = 200 - x is false past 200).
+_REGIMES = ((0.5, 3.0), (-3.0, 3.0), (0.0, 1.0), (-1.0, 1.0), (1.0, 10.0), (-3.0, -0.5), (10.0, 100.0),
+            (-100.0, -10.0), (100.0, 10_000.0), (-10_000.0, -100.0))
+
+#: Points tried before the random ones: where a claim true "almost everywhere" fails
+#: (sign(x)^2 = 1 at 0; erf(10^6 x) = sign(x) near 0).  Values outside a side's domain are
+#: skipped like any other point; agreement here counts as evidence only with the random points.
+_SPECIAL_VALUES = (sp.Integer(0), sp.Rational(1, 10**7), sp.Rational(-1, 10**7))
+
+
+def _rand_rational(rng: random.Random, lo: float, hi: float) -> sp.Rational:
+    while True:
+        q = rng.randint(7, 97)
+        p = rng.randint(math.ceil(lo * q), math.floor(hi * q))
+        if p != 0 and p % q != 0:
+            return sp.Rational(p, q)
+
+
+def _points(symbols: Sequence[sp.Symbol], seed: int, critical: Sequence[dict] = ()) -> Iterable[dict]:
+    """0 and ±10^-7, then the points near kinks and domain edges (``sampling``), then random
+    exact rational points, cycling through the regimes."""
+    rng = random.Random(seed)
+    for v in _SPECIAL_VALUES:
+        yield {s: v for s in symbols}
+    yield from critical
+    i = 0
+    while True:
+        lo, hi = _REGIMES[i % len(_REGIMES)]
+        i += 1
+        yield {s: _rand_rational(rng, lo, hi) for s in symbols}
+
+
+def _wide_points(symbols: Sequence[sp.Symbol], seed: int) -> Iterable[dict]:
+    """Exact rational points from a large set (identity testing of rational functions):
+    first two with small numbers (readable counterexamples), then wide ones."""
+    rng = random.Random(seed)
+    i = 0
+    while True:
+        if i < 2:
+            point = {s: _rand_rational(rng, -3.0, 3.0) for s in symbols}
+        else:
+            point = {s: sp.Rational(rng.choice((-1, 1)) * rng.randint(1, 10**6), rng.randint(1, 10**3))
+                     for s in symbols}
+        i += 1
+        yield point
+
+
+_SIMPLE_VALUES = (1, 2, -1, sp.Rational(1, 2), 3, -2)
+
+
+def _simple_points(symbols: list) -> list[dict]:
+    """A dozen points with small numbers: every variable 1, 2, -1, ..., then mixed."""
+    if not symbols or len(symbols) > 16:
+        return []
+    vals = [sp.sympify(v) for v in _SIMPLE_VALUES]
+    points = [{s: v for s in symbols} for v in vals]
+    if len(symbols) > 1:
+        points += [{s: vals[(i + k) % len(vals)] for i, s in enumerate(symbols)} for k in range(len(vals))]
+    return points

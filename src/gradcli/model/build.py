@@ -16,11 +16,12 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import InputError, LimitError, ParseError, ShapeError
+from ..errors import InputError, LimitError, ShapeError
 from ..language import ast as S
 from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
 from .declarations import Context
+from .source import error_at, prime_on_scalar, snippet
 from .shapes import as_scalar, conforms, is_matrix, same_shape, shape_of, shape_text, transpose
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
@@ -67,7 +68,7 @@ def _guard_number(value: Any, node: S.Node, ctx: Context) -> Any:
         coeff = value.as_coeff_Add()[0]
     if isinstance(coeff, sp.Rational) and _digits(coeff) > MAX_DIGITS:
         raise LimitError(
-            f"a number in {_snippet(ctx, node)} would have more than {MAX_DIGITS} digits",
+            f"a number in {snippet(ctx, node)} would have more than {MAX_DIGITS} digits",
             "gradcli refuses such input before doing any work",
         )
     return value
@@ -81,35 +82,19 @@ def _guard_power(base: Any, exp: Any, node: S.Node, ctx: Context) -> None:
         size = abs(float(exp)) * max(_digits(b), 0.31)
         if size > MAX_DIGITS:
             raise LimitError(
-                f"{_snippet(ctx, node)} would have about {size:.3g} digits",
+                f"{snippet(ctx, node)} would have about {size:.3g} digits",
                 "gradcli refuses such input before doing any work",
             )
     elif isinstance(exp, sp.Integer) and abs(int(exp)) > MAX_EXPONENT:
         raise LimitError(
-            f"the exponent in {_snippet(ctx, node)} is larger than {MAX_EXPONENT:,}",
+            f"the exponent in {snippet(ctx, node)} is larger than {MAX_EXPONENT:,}",
             "gradcli refuses such input before doing any work",
         )
     elif isinstance(exp, sp.Rational) and (abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT):
         raise LimitError(
-            f"the exponent in {_snippet(ctx, node)} is too large",
+            f"the exponent in {snippet(ctx, node)} is too large",
             "gradcli refuses such input before doing any work",
         )
-
-
-def _snippet(ctx: Context, node: S.Node) -> str:
-    text = ctx.source[node.pos:node.end] if ctx.source else ""
-    text = " ".join(text.split())
-    if not text:
-        return "the expression"
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"'{text}'"
-
-
-def _error_at(ctx: Context, node: S.Node, message: str, hint: str | None = None, cls=InputError) -> InputError:
-    if ctx.source and cls is InputError:
-        return ParseError(message, ctx.source, node.pos, hint)
-    return cls(message, hint)
 
 
 # -- the builder ----------------------------------------------------------------------
@@ -141,13 +126,13 @@ class Builder:
         written = self.ctx.source[node.pos:node.end] if self.ctx.source else name
         greek = f"{written!r} ({name})" if written and written != name else repr(name)
         if name in FUNCTIONS:
-            raise _error_at(self.ctx, node, *bare_function(name, written))
+            raise error_at(self.ctx, node, *bare_function(name, written))
         if name in SYMPY_CONSTANTS:
-            raise _error_at(self.ctx, node, f"{name!r} is SymPy's {SYMPY_CONSTANTS[name]}, so plain output would "
+            raise error_at(self.ctx, node, f"{name!r} is SymPy's {SYMPY_CONSTANTS[name]}, so plain output would "
                             "not read back: choose another name")
         meaning = unreadable_name(name)
         if meaning is not None:
-            raise _error_at(self.ctx, node, f"sympy.sympify reads {greek} as {meaning}, so plain output would not "
+            raise error_at(self.ctx, node, f"sympy.sympify reads {greek} as {meaning}, so plain output would not "
                             "read back", f"choose another name, e.g. {other_name(name)}")
         return self.ctx.lookup(name)
 
@@ -208,8 +193,8 @@ class Builder:
                     if not is_matrix(a) and not is_matrix(b):
                         return a + b
                 raise ShapeError(
-                    f"cannot add {_snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
-                    f"and {_snippet(self.ctx, bn)} ({shape_text(shape_of(b))})"
+                    f"cannot add {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
+                    f"and {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})"
                 )
             return sp.Add(a, b) if isinstance(a, sp.MatrixBase) else (a + b)
         if is_matrix(a) or is_matrix(b):
@@ -217,8 +202,8 @@ class Builder:
             if tuple(m.shape) == (1, 1):
                 return as_scalar(m) + s
             raise ShapeError(
-                f"cannot add the scalar {_snippet(self.ctx, bn if m is a else an)} "
-                f"and {_snippet(self.ctx, mn)} ({shape_text(shape_of(m))})",
+                f"cannot add the scalar {snippet(self.ctx, bn if m is a else an)} "
+                f"and {snippet(self.ctx, mn)} ({shape_text(shape_of(m))})",
                 "write the identity explicitly, e.g. 'X + 2 I'",
             )
         return a + b
@@ -232,9 +217,9 @@ class Builder:
                 sa, sb = as_scalar(a), as_scalar(b)
                 return sa * sb
             raise ShapeError(
-                f"cannot multiply {_snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
-                f"by {_snippet(self.ctx, bn)} ({shape_text(shape_of(b))})",
-                f"in {_snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
+                f"cannot multiply {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
+                f"by {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})",
+                f"in {snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
             )
         return a * b
 
@@ -242,11 +227,11 @@ class Builder:
         b = as_scalar(b)
         if is_matrix(b):
             raise ShapeError(
-                f"cannot divide by the {shape_text(shape_of(b))} matrix {_snippet(self.ctx, bn)}",
+                f"cannot divide by the {shape_text(shape_of(b))} matrix {snippet(self.ctx, bn)}",
                 "multiply by its inverse instead: inv(X) or X^-1",
             )
         if b == 0:
-            raise _error_at(self.ctx, bn, "division by zero")
+            raise error_at(self.ctx, bn, "division by zero")
         if is_matrix(a):
             if tuple(a.shape) == (1, 1):
                 return as_scalar(a) / b
@@ -271,16 +256,16 @@ class Builder:
                 if tuple(base.shape) == (1, 1):
                     return as_scalar(base) ** exp
                 raise ShapeError(
-                    f"a matrix power needs an integer exponent: {_snippet(self.ctx, node)}",
+                    f"a matrix power needs an integer exponent: {snippet(self.ctx, node)}",
                 )
             # a 1 x 1 matrix stays a matrix here, so that (X^-1)^T still means a
             # transpose when X is 1 x 1 (explicit builds at n = 1)
             if not conforms(base.shape[0], base.shape[1]):
                 raise ShapeError(
-                    f"{_snippet(self.ctx, node.left)} is {shape_text(shape_of(base))}, not square: it has no powers",
+                    f"{snippet(self.ctx, node.left)} is {shape_text(shape_of(base))}, not square: it has no powers",
                 )
             if abs(int(exp)) > MAX_MATRIX_POWER:
-                raise LimitError(f"the matrix power in {_snippet(self.ctx, node)} is above the limit of {MAX_MATRIX_POWER}")
+                raise LimitError(f"the matrix power in {snippet(self.ctx, node)} is above the limit of {MAX_MATRIX_POWER}")
             if exp == -1:
                 return self._inverse(base, node)
             if isinstance(base, sp.MatrixBase):
@@ -289,7 +274,7 @@ class Builder:
         exp = self.build(exp_node)
         exp = as_scalar(exp)
         if is_matrix(exp):
-            raise ShapeError(f"an exponent cannot be a matrix: {_snippet(self.ctx, exp_node)}")
+            raise ShapeError(f"an exponent cannot be a matrix: {snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)
         return self._defined(_guard_number(sp.Pow(base, exp), node, self.ctx), node)
 
@@ -299,10 +284,10 @@ class Builder:
         if not isinstance(value, sp.Basic) or is_matrix(value):
             return value
         if value.has(sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity):
-            raise _error_at(self.ctx, node, f"{_snippet(self.ctx, node)} is undefined",
+            raise error_at(self.ctx, node, f"{snippet(self.ctx, node)} is undefined",
                             "it has no finite value (SymPy gives infinity or nan)")
         if value.is_number and (value.has(sp.I) or value.is_extended_real is False):
-            raise _error_at(self.ctx, node, f"{_snippet(self.ctx, node)} is not a real number",
+            raise error_at(self.ctx, node, f"{snippet(self.ctx, node)} is not a real number",
                             "gradcli works over the reals")
         return value
 
@@ -315,7 +300,7 @@ class Builder:
 
     def _inverse(self, m: Any, node: S.Node) -> Any:
         if not conforms(m.shape[0], m.shape[1]):
-            raise ShapeError(f"{_snippet(self.ctx, node)}: only a square matrix has an inverse, not a {shape_text(shape_of(m))} one")
+            raise ShapeError(f"{snippet(self.ctx, node)}: only a square matrix has an inverse, not a {shape_text(shape_of(m))} one")
         if tuple(m.shape) == (1, 1):
             return sp.ImmutableMatrix([[1 / as_scalar(m)]]) if isinstance(m, sp.MatrixBase) else sp.Inverse(m)
         if isinstance(m, sp.MatrixBase):
@@ -324,14 +309,14 @@ class Builder:
             try:
                 return sp.ImmutableMatrix(m.inv())
             except NonInvertibleMatrixError:
-                raise ShapeError(f"{_snippet(self.ctx, node)}: the matrix is singular (its determinant is 0), "
+                raise ShapeError(f"{snippet(self.ctx, node)}: the matrix is singular (its determinant is 0), "
                                  "so it has no inverse") from None
         return sp.Inverse(m)
 
     def _Transpose(self, node: S.Transpose) -> Any:
         value = self.build(node.operand)
         if node.prime and not is_matrix(value):
-            raise _prime_on_scalar(self.ctx, node, value)
+            raise prime_on_scalar(self.ctx, node, value)
         return transpose(value)
 
     def _Norm(self, node: S.Norm) -> Any:
@@ -346,7 +331,7 @@ class Builder:
                 if is_matrix(value):
                     raise ShapeError(
                         f"an entry of an explicit matrix must be a scalar, not {shape_text(shape_of(value))}: "
-                        f"{_snippet(self.ctx, item)}"
+                        f"{snippet(self.ctx, item)}"
                     )
                 built.append(value)
             rows.append(built)
@@ -355,7 +340,7 @@ class Builder:
         return sp.ImmutableMatrix(rows)
 
     def _Equation(self, node: S.Equation) -> Any:
-        raise _error_at(self.ctx, node, "an equation is not an expression here", "use 'gradcli check' to decide a claim")
+        raise error_at(self.ctx, node, "an equation is not an expression here", "use 'gradcli check' to decide a claim")
 
     def _Derivative(self, node: S.Derivative) -> Any:
         operand = self.build(node.operand)
@@ -388,7 +373,7 @@ class Builder:
             if len(args) == 2:
                 base = args[1]
                 if base.is_number and (base == 1 or base.is_extended_positive is False):
-                    raise _error_at(self.ctx, node.args[1], f"a logarithm to the base {base} is undefined",
+                    raise error_at(self.ctx, node.args[1], f"a logarithm to the base {base} is undefined",
                                     "the base must be positive and not 1")
                 return self._defined(sp.log(args[0], base), node)
             return self._defined(sp.log(args[0]), node)
@@ -398,7 +383,7 @@ class Builder:
         if name == "root":
             x, k = (self._scalar_arg(a, name) for a in node.args)
             if k == 0:
-                raise _error_at(self.ctx, node.args[1], "a root of order 0 is undefined")
+                raise error_at(self.ctx, node.args[1], "a root of order 0 is undefined")
             return self._defined(sp.root(x, k), node)
         if name == "polygamma":
             k, x = (self._scalar_arg(a, name) for a in node.args)
@@ -411,20 +396,20 @@ class Builder:
             if not is_matrix(m):
                 return m
             if not conforms(m.shape[0], m.shape[1]):
-                raise ShapeError(f"tr needs a square matrix, not {shape_text(shape_of(m))}: {_snippet(self.ctx, node)}")
+                raise ShapeError(f"tr needs a square matrix, not {shape_text(shape_of(m))}: {snippet(self.ctx, node)}")
             return m.trace() if isinstance(m, sp.MatrixBase) else sp.Trace(m)
         if name in ("det", "Determinant"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 return m
             if not conforms(m.shape[0], m.shape[1]):
-                raise ShapeError(f"det needs a square matrix, not {shape_text(shape_of(m))}: {_snippet(self.ctx, node)}")
+                raise ShapeError(f"det needs a square matrix, not {shape_text(shape_of(m))}: {snippet(self.ctx, node)}")
             return self._explicit_det(m) if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
         if name in ("inv", "Inverse"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 if m == 0:
-                    raise _error_at(self.ctx, node, "division by zero")
+                    raise error_at(self.ctx, node, "division by zero")
                 return 1 / m
             return self._inverse(m, node)
         if name in ("transpose", "Transpose"):
@@ -444,7 +429,7 @@ class Builder:
         value = as_scalar(self.build(node))
         if is_matrix(value):
             raise ShapeError(
-                f"{fname} takes a scalar, not the {shape_text(shape_of(value))} matrix {_snippet(self.ctx, node)}"
+                f"{fname} takes a scalar, not the {shape_text(shape_of(value))} matrix {snippet(self.ctx, node)}"
             )
         return value
 
@@ -458,38 +443,13 @@ class Builder:
                 name, _ = specs[-1]
                 specs[-1] = (name, S.order_value(arg.text))
             else:
-                raise _error_at(
+                raise error_at(
                     self.ctx, arg, "diff(f, x, ...) takes variable names and orders",
                     "for example diff(f, x), diff(f, x, 2) or diff(f, x, y)",
                 )
         for name, order in specs:
             f = self.derivative(f, name, order)
         return f
-
-
-def _prime_on_scalar(ctx: Context, node: S.Transpose, value: Any) -> InputError:
-    """f'(x), (x^2)', y' on a scalar: a prime is a transpose in gradcli, so it would change
-    nothing where a derivative is meant; refused with the operator form."""
-    src = ctx.source
-    inner = src[node.operand.pos:node.operand.end] if src else ""
-    syms = sorted(getattr(value, "free_symbols", set()), key=str)
-    if isinstance(node.operand, S.Name):
-        call = re.match(r"\(\s*([^()]*?)\s*\)", src[node.end:]) if src else None
-        arg = call.group(1) if call else ""
-        var = arg if re.fullmatch(r"[^\W\d]\w*", arg) else "x"
-        if call:
-            message = f"{inner}'({arg}) is not a derivative: {inner} is not a function, and a prime is a transpose"
-        else:
-            message = f"a prime on the scalar {inner} is a transpose, which changes nothing"
-        hint = f"did you mean d/d{var} (...), with {inner}'s expression in the brackets?"
-    else:
-        var = str(syms[0]) if len(syms) == 1 else "x"
-        message = f"a prime on the scalar {_snippet(ctx, node.operand)} is a transpose, which changes nothing"
-        body = inner if inner.startswith("(") and inner.endswith(")") else f"({inner})"
-        hint = f"did you mean d/d{var} {body}?"
-    if src:
-        return ParseError(message, src, node.end - 1, hint)
-    return InputError(message, hint)
 
 
 def _norm(v: Any) -> Any:

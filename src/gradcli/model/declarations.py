@@ -39,9 +39,6 @@ class Declarations:
     def names(self) -> set[str]:
         return set(self.vectors) | set(self.matrices) | set(self.symmetric) | {n for n, _ in self.shapes}
 
-    def is_empty(self) -> bool:
-        return not self.names
-
     def merged(self, other: "Declarations") -> "Declarations":
         return Declarations(
             vectors=self.vectors + other.vectors,
