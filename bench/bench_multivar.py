@@ -77,7 +77,7 @@ def median_time(cmd: list[str], runs: int, timeout: float = 60) -> tuple[float |
         if p is None:
             return None, f"timed out after {timeout:g} s"
         if p.returncode != 0:
-            msg = (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1]
+            msg = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1]
             return None, f"cli not available ({msg[:70]})"
         times.append(dt)
         cpus.append(run.cpu)
@@ -110,7 +110,7 @@ def fmt(t: float | None) -> str:
 
 def part_cli(runs: int) -> None:
     print(describe(ENV))
-    print("== end to end (medians of %d runs; wall time, and CPU time of the process) ==" % runs)
+    print(f"== end to end (medians of {runs} runs; wall time, and CPU time of the process) ==")
     base, _ = median_time([PY, "-c", "import sympy"], max(runs, 5))
     base_cpu = median_time.cpu
     print(f"python -c 'import sympy'          wall {fmt(base)}  cpu {fmt(base_cpu)}")
@@ -152,7 +152,8 @@ if WHICH == "hessian":
     t5 = time.perf_counter(); mv.hessian(f, xs, engine="sympy"); t6 = time.perf_counter()
     import random
     rng = random.Random(0)
-    pairs = [(i, k) for i in range(N_HESS - 1) for k in (i, i + 1)] + [(rng.randrange(N_HESS), rng.randrange(N_HESS)) for _ in range(100)]
+    pairs = [(i, k) for i in range(N_HESS - 1) for k in (i, i + 1)]
+    pairs += [(rng.randrange(N_HESS), rng.randrange(N_HESS)) for _ in range(100)]
     same = all(M[i, j] == f.diff(xs[min(i, j)]).diff(xs[max(i, j)]) for i, j in pairs)
 elif WHICH == "jacobian":
     t = time.perf_counter(); M = mv.jacobian(fs, ys); t1 = time.perf_counter()
@@ -169,12 +170,12 @@ print("RESULT", t1 - t, t2 - t1, t4 - t3, t6 - t5, same)
 """
 
 
-PLAIN_HESSIAN = r"""
+PLAIN_HESSIAN = rf"""
 import time, sympy as sp
-xs = sp.symbols('x1:%d', real=True)
-f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range(%d)])
+xs = sp.symbols('x1:{N_HESS + 1}', real=True)
+f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range({N_HESS - 1})])
 t = time.perf_counter(); sp.hessian(f, xs); print(time.perf_counter() - t)
-""" % (N_HESS + 1, N_HESS - 1)
+"""
 
 
 def _inproc(which: str, runs: int) -> tuple[list[float], float | None, bool] | None:

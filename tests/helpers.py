@@ -18,7 +18,8 @@ Usage::
 from __future__ import annotations
 
 import sys
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from click.testing import CliRunner, Result
 

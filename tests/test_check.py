@@ -6,17 +6,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gradcli.check import catalogue
-from gradcli.model.declarations import Declarations
-from gradcli.check import decide as C
 from gradcli.app.check import check_claims
-from gradcli.check.decide import decide
-from gradcli.check.tensor import decide_tensor
-from gradcli.check.verdict import exit_status
+from gradcli.check import catalogue
+from gradcli.check import decide as C
 from gradcli.check.claims import Claim
-from gradcli.errors import ExitStatus, InputError
+from gradcli.check.decide import decide
 from gradcli.check.junit import build_tree, write_junit
-from gradcli.check.verdict import CheckReport, ClaimVerdict
+from gradcli.check.tensor import decide_tensor
+from gradcli.check.verdict import CheckReport, ClaimVerdict, exit_status
+from gradcli.errors import ExitStatus, InputError
+from gradcli.model.declarations import Declarations
 
 NONE = Declarations()
 VM = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))

@@ -9,14 +9,13 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from helpers import assert_short_error, run
 
 from gradcli.app import check as C
 from gradcli.app.check import check_claims
-from gradcli.check.verdict import exit_status
 from gradcli.check.claims import Claim
+from gradcli.check.verdict import CheckReport, ClaimVerdict, exit_status
 from gradcli.errors import ExitStatus
-from gradcli.check.verdict import CheckReport, ClaimVerdict
+from helpers import assert_short_error, run
 
 # (arguments, exit status, text that must be in stdout (exit 0/1/3) or stderr (exit 2))
 REPROS = [

@@ -19,14 +19,14 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from gradcli.language import ast as S
-from gradcli.model.declarations import Context, Declarations
 from gradcli.calculus.derivative import build
-from gradcli.model.symbols import scalar_symbol
 from gradcli.cli.main import cli, main
 from gradcli.errors import LimitError, ParseError
-from gradcli.language.latex import parse_latex
+from gradcli.language import ast as S
 from gradcli.language import parse, parse_claim
+from gradcli.language.latex import parse_latex
+from gradcli.model.declarations import Context, Declarations
+from gradcli.model.symbols import scalar_symbol
 from gradcli.render.printers import latex
 
 x, y, z, t, a, b = (scalar_symbol(n) for n in "xyzt" "ab")

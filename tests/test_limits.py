@@ -194,9 +194,9 @@ def test_each_limit_is_assigned_in_limits_py_only():
 
 
 def test_modules_use_the_limits_of_limits_py():
-    from gradcli.model import build, points
     from gradcli import language as parsing
     from gradcli.calculus import taylor
+    from gradcli.model import build, points
 
     assert parsing.MAX_DEPTH is limits.MAX_DEPTH and parsing.MAX_ORDER is limits.MAX_ORDER
     assert build.MAX_DIGITS is limits.MAX_DIGITS and build.MAX_ORDER is limits.MAX_ORDER
@@ -365,7 +365,8 @@ def test_imports_are_never_interrupted(tmp_path):
     code = (
         "import io, sys\n"
         "from gradcli.cli import main\n"
-        "for args in (['--timeout', '0.01', '-f', 'plain', 'derivative', 'x^2'], ['-f', 'plain', 'derivative', 'x^3']):\n"
+        "for args in (['--timeout', '0.01', '-f', 'plain', 'derivative', 'x^2'],\n"
+        "             ['-f', 'plain', 'derivative', 'x^3']):\n"
         "    sys.stdout = io.StringIO()\n"
         "    try:\n"
         "        main(args)\n"

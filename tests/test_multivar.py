@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from gradcli.calculus import multivar as mv
 from gradcli.calculus.evaluate import value_at as evaluate
 from gradcli.calculus.multivar import ChainResult, chain, determinant, gradient, hessian, jacobian, natural_order
-from gradcli.render.printers import entry_strings as matrix_strings
 from gradcli.errors import InputError
+from gradcli.render.printers import entry_strings as matrix_strings
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

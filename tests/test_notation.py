@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-from helpers import assert_short_error, run
 
-from gradcli.model.declarations import Context
 from gradcli.calculus.derivative import build
-from gradcli.model.symbols import scalar_symbol
 from gradcli.errors import InputError, ParseError
 from gradcli.language import parse, parse_claim
 from gradcli.language.names import FUNCTIONS, glued_function
+from gradcli.model.declarations import Context
+from gradcli.model.symbols import scalar_symbol
+from helpers import assert_short_error, run
 
 x, y, t = (scalar_symbol(n) for n in "xyt")
 theta, theta1, theta_1 = (scalar_symbol(n) for n in ("theta", "theta1", "theta_1"))

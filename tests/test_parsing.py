@@ -11,12 +11,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from gradcli.model.declarations import Context
 from gradcli.calculus.derivative import build
-from gradcli.model.symbols import scalar_symbol
 from gradcli.errors import GradcliError, LimitError, ParseError
 from gradcli.language import parse
 from gradcli.language.names import FUNCTIONS
+from gradcli.model.declarations import Context
+from gradcli.model.symbols import scalar_symbol
 
 x, y, z, b, t = (scalar_symbol(n) for n in "xyzbt")
 theta = scalar_symbol("theta")

@@ -17,11 +17,11 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcli.language import ast as S
-from gradcli.model.declarations import Context
 from gradcli.calculus.derivative import build
 from gradcli.errors import InputError
+from gradcli.language import ast as S
 from gradcli.language import parse_claim
+from gradcli.model.declarations import Context
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -160,8 +160,10 @@ def test_the_generator_covers_what_it_claims():
     # a fixed example of each construct reads the same both ways
     n = dict(NAMES)
     cases = [
-        ("d/dθ1 (θ1^3 rate) = 3 θ1^2 rate", r"\frac{d}{d\theta_1} \left(\theta_1^{3} \mathrm{rate}\right) = 3 \theta_1^{2} \mathrm{rate}"),
-        ("∂^2/∂x_i∂θ (x_i^2 θ) = 2 x_i", r"\frac{\partial^2}{\partial x_{i} \partial \theta} \left(x_{i}^{2} \theta\right) = 2 x_{i}"),
+        ("d/dθ1 (θ1^3 rate) = 3 θ1^2 rate",
+         r"\frac{d}{d\theta_1} \left(\theta_1^{3} \mathrm{rate}\right) = 3 \theta_1^{2} \mathrm{rate}"),
+        ("∂^2/∂x_i∂θ (x_i^2 θ) = 2 x_i",
+         r"\frac{\partial^2}{\partial x_{i} \partial \theta} \left(x_{i}^{2} \theta\right) = 2 x_{i}"),
         ("d/dx exp(sin(x)) = cos(x) exp(sin(x))", r"\frac{d}{dx} e^{\sin x} = \cos x \, e^{\sin x}"),
         ("d/dx exp(sin(x)) = cos(x) exp(sin(x))", r"\frac{d}{dx} e^{\sin x} = \cos x e^{\sin x}"),
         ("d/dx exp(sin(x)) = cos(x) exp(sin(x))", r"\frac{d}{dx} \exp(\sin x) = \cos x \exp(\sin x)"),

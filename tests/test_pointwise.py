@@ -14,16 +14,16 @@ import time
 import mpmath
 import pytest
 import sympy as sp
-from helpers import run
 
-from gradcli.model.declarations import DEFAULT_DIM, Context, Declarations
+from gradcli.app.check import check_claims
 from gradcli.calculus.derivative import build
 from gradcli.check import jets as J
 from gradcli.check import pointwise as P
-from gradcli.app.check import check_claims
-from gradcli.check.decide import decide
 from gradcli.check.claims import Claim
+from gradcli.check.decide import decide
 from gradcli.language import parse_claim
+from gradcli.model.declarations import DEFAULT_DIM, Context, Declarations
+from helpers import run
 
 D = Declarations(matrices=("A", "B", "X"), vectors=("a", "b", "x"), symmetric=("W",))
 

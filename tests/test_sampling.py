@@ -15,9 +15,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.model.declarations import Declarations
 from gradcli.check import sampling
 from gradcli.check.decide import decide
+from gradcli.model.declarations import Declarations
 
 mpmath.mp.dps = 60
 X = sp.Symbol("x", real=True)
@@ -51,7 +51,8 @@ NARROW = [
     ("d/dx log(x - 10^8) = 1/(x - 10^8) + 1/10^20",
      lambda x: mpmath.log(x - 10**8), lambda x: 1 / (x - 10**8) + mpmath.mpf(10) ** -20),
     ("d/dx acos(x/10^6 - 3) = -1/sqrt(1 - (x/10^6 - 3)^2)",
-     lambda x: mpmath.acos(x / mpmath.mpf(10**6) - 3), lambda x: -1 / mpmath.sqrt(1 - (x / mpmath.mpf(10**6) - 3) ** 2) / 10**6),
+     lambda x: mpmath.acos(x / mpmath.mpf(10**6) - 3),
+     lambda x: -1 / mpmath.sqrt(1 - (x / mpmath.mpf(10**6) - 3) ** 2) / 10**6),
 ]
 
 

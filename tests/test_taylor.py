@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus.taylor import TaylorResult, TaylorTerm, taylor
-from gradcli.render.plot import plot_taylor
 from gradcli.errors import InputError, NotAnalyticError
+from gradcli.render.plot import plot_taylor
 
 x, y, z, a = sp.symbols("x y z a")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from .errors import InputError, LimitError
 from . import limits
+from .errors import InputError, LimitError
 
 
 def read_bounded(stream: IO[str] | None, source: str) -> str:
@@ -32,8 +32,8 @@ def read_bounded(stream: IO[str] | None, source: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text) > limits.input_budget():
-        raise LimitError(f"{source} is longer than {limits.MAX_INPUT_CHARS:,} characters"
-                         + (" (with the input read before it)" if limits.input_budget() < limits.MAX_INPUT_CHARS else ""),
+        before = " (with the input read before it)" if limits.input_budget() < limits.MAX_INPUT_CHARS else ""
+        raise LimitError(f"{source} is longer than {limits.MAX_INPUT_CHARS:,} characters{before}",
                          "split it into smaller inputs")
     limits.charge_input(text, source)
     return text

@@ -16,15 +16,16 @@ exactly at random rational points (no floats).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
-from gradcli.model.symbols import entry_symbol
 from gradcli.errors import InputError
 from gradcli.limits import bounded, check_explicit
+from gradcli.model.symbols import entry_symbol
 
 __all__ = [
     "explicit",
@@ -376,7 +377,7 @@ def compare(
             continue
         syms = sorted(d.free_symbols, key=sp.default_sort_key)
         if prove and _is_polynomial(d, syms):
-            e = bounded(lambda: sp.expand(d), PROVE_SECONDS, None)
+            e = bounded(lambda d=d: sp.expand(d), PROVE_SECONDS, None)
             if e == 0:
                 continue
             if e is not None:
@@ -428,4 +429,5 @@ def compare_components(
     seed: int = 0,
 ) -> bool:
     """True when ``compare`` finds the two equal in every component."""
-    return compare(symbolic_result, expected_explicit, n, sizes=sizes, symmetric=symmetric, points=points, seed=seed).equal is True
+    result = compare(symbolic_result, expected_explicit, n, sizes=sizes, symmetric=symmetric, points=points, seed=seed)
+    return result.equal is True

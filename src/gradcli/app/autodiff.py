@@ -9,7 +9,8 @@ numbers, and presents every number the way ``--at`` does everywhere
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -62,7 +63,8 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
         values[s] = exact_number(v)
 
     result = trace(f, inputs, values, parameters=parameters, forward=mode in ("both", "forward"),
-                   reverse=mode in ("both", "reverse"), at=point.text, finish=lambda numbers: numbers_at(numbers, point))
+                   reverse=mode in ("both", "reverse"), at=point.text,
+                   finish=lambda numbers: numbers_at(numbers, point))
     gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient))
     return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
                           digits=opts.digits)

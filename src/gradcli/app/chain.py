@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -17,7 +18,7 @@ from ..results import ChainRuleResult
 from .common import Options, build_text, check_corners, free_scalars, read_point, scalar_function
 
 
-def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> "Any":
+def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> Any:
     f, ctx = build_text(text, opts)
     f = scalar_function(f, text, "chain")
     if not subs:
@@ -59,8 +60,9 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
     point = value = None
     if opts.at is not None:
         point = read_point(opts, ctx, digits=opts.digits)
-        remaining = (free_scalars(f) - set(substitutions)) | set().union(*(free_scalars(v) for v in substitutions.values()))
-        value = evaluate(result.result, point, needed=remaining)
+        inner = set().union(*(free_scalars(v) for v in substitutions.values()))
+        needed = (free_scalars(f) - set(substitutions)) | inner
+        value = evaluate(result.result, point, needed=needed)
         # the chain rule's product can be 0 * (undefined) at a kink: check the composite itself
         composite = f.xreplace(substitutions) if isinstance(f, sp.Basic) else f
         check_corners(composite, parameters, point, text, first=True)

@@ -6,9 +6,11 @@ read an error for that claim alone).  Nothing here prints, exits or writes a fil
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from ..check.claims import Claim, collect_claims, error_text
+from ..check.catalogue import claims as catalogue_claims
+from ..check.claims import Claim, collect, error_text
 from ..check.compare import CLAIM_SECONDS
 from ..check.decide import decide
 from ..check.tensor import decide_tensor
@@ -23,8 +25,10 @@ def claims_of(args: Sequence[str], opts: Options, *, files: Sequence[str] = (), 
               stdin_text: str | None = None) -> list[Claim]:
     """Every claim of the call, in order: arguments (``-`` is standard input, already read
     as ``stdin_text``), then files, then the catalogue."""
-    collected = collect_claims(tuple(args), files=files, builtin=builtin, decl=opts.decl, layout=opts.layout,
-                               latex=opts.latex_input, stdin_text=stdin_text)
+    collected = collect(tuple(args), files, decl=opts.decl, layout=opts.layout, stdin=stdin_text,
+                        latex=opts.latex_input)
+    if builtin:
+        collected += catalogue_claims()
     if not collected:
         raise InputError("no claims: give CLAIM arguments, '-', --file F or --builtin")
     check_items(len(collected), f"{len(collected):,} claims are given")

@@ -8,7 +8,8 @@ out.  Nothing here prints, exits or writes a file.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 

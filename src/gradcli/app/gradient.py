@@ -3,7 +3,8 @@ for hundreds of variables) or by one vector or matrix symbol (matrix calculus)."
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -17,11 +18,19 @@ from ..model.points import parse_names
 from ..model.shapes import as_scalar, is_matrix, shape_of, shape_text
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import GradientResult, HessianResult, JacobianResult
-from .common import (Options, build_text, check_corners, context, evaluate_at, free_scalars, scalar_function,
-                     variables_of)
+from .common import (
+    Options,
+    build_text,
+    check_corners,
+    context,
+    evaluate_at,
+    free_scalars,
+    scalar_function,
+    variables_of,
+)
 
 
-def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
+def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     f, ctx = build_text(text, opts)
     f = scalar_function(f, text, "gradient")
     variables, symbolic = variables_of(f, ctx, wrt, "gradient")
@@ -36,7 +45,7 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
     return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
 
 
-def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> "Any":
+def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     f, ctx = build_text(text, opts)
     f = scalar_function(f, text, "hessian")
     variables, symbolic = variables_of(f, ctx, wrt, "hessian")
@@ -67,7 +76,7 @@ def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
     return out
 
 
-def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> "Any":
+def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> Any:
     joined = ", ".join(texts)
     check_length(joined, "the list of functions")
     pieces = split_functions(texts)
@@ -95,7 +104,9 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
                 rows, cols = result.shape
                 if rows != cols:
                     raise InputError(f"--det needs a square Jacobian; this one is {shape_text((rows, cols))}")
-                determinant = sp.Determinant(result).doit() if isinstance(result, sp.MatrixBase) else sp.Determinant(result)
+                determinant = sp.Determinant(result)
+                if isinstance(result, sp.MatrixBase):
+                    determinant = determinant.doit()
             return JacobianResult(joined, vec, tuple(variables), result, opts.layout, value, point,
                                 determinant=determinant, symbolic=True)
 

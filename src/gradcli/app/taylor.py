@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -27,7 +28,7 @@ def _has_non_real_number(expr: Any) -> bool:
 
 
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
-           expand: bool = False, plot: str | None = None) -> "Any":
+           expand: bool = False, plot: str | None = None) -> Any:
     f, ctx = build_text(text, opts)
     f = scalar_function(f, text, "taylor")
 

@@ -5,10 +5,11 @@ canonical forms provably agree with SymPy's are given to it (``se_safe``)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import sympy
 from sympy import Add, Mul, Pow, S
+
 
 def terms(expr) -> tuple:
     """The terms of a sum (a single term otherwise)."""
@@ -165,7 +166,7 @@ class SEContext:
         return r
 
 
-def se_partials(ctx: "SEContext", fe, svars: Sequence, sindex: dict) -> dict:
+def se_partials(ctx: SEContext, fe, svars: Sequence, sindex: dict) -> dict:
     """{j: d fe / d svars[j]} (SymEngine objects), nonzero partials only."""
     se = ctx.se
     groups: dict[int, list] = {}

@@ -45,7 +45,8 @@ Core code: takes and returns data, raises InputError, never prints.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 

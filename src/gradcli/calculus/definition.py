@@ -18,7 +18,6 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
-
 from typing import Any
 
 import sympy

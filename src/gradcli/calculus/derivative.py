@@ -13,7 +13,8 @@ command asks for (``-n``, ``--wrt``) under the same limit on the total order.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement

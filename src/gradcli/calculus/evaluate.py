@@ -12,7 +12,8 @@ presents ``autodiff``'s numbers by the same rules.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy
 import sympy as sp

@@ -36,8 +36,7 @@ and a simplified entry is kept only when it is not longer than the original.
 
 from __future__ import annotations
 
-from ..record import record
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import sympy
 from sympy import Add, Expr, ImmutableMatrix, S, Symbol
@@ -47,6 +46,7 @@ from ..errors import InputError
 from ..limits import SIMPLIFY_SECONDS
 from ..model.layout import Layout, layout_of
 from ..model.symbols import natural_order
+from ..record import record
 from ._symengine import SEContext, se_partials, terms
 from ._symengine import se_safe as _se_safe
 from .simplify import SIMPLIFY_MAX_ENTRIES, shorter, simplify_entries

@@ -83,7 +83,7 @@ def tidy(expr: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:
         left = deadline - time.monotonic()
         if left <= 0:
             return best
-        consider(bounded(lambda: rewrite(expr), left, None))
+        consider(bounded(lambda rewrite=rewrite: rewrite(expr), left, None))
     left = deadline - time.monotonic()
     if left > 0 and _worth_full_simplify(best):
         full = bounded(lambda: sp.simplify(expr), left, None)
@@ -209,7 +209,7 @@ def tidy_numbers(numbers: list[Any], budget: float | None = None) -> list[Any]:
             if left > 0.01 and isinstance(n, sp.Expr) and not n.is_Atom:
                 best = tidy(n, min(left, 0.5))
                 left = deadline - time.monotonic()
-                other = bounded(lambda: _collected(n), min(left, 0.5), None) if left > 0.01 else None
+                other = bounded(lambda n=n: _collected(n), min(left, 0.5), None) if left > 0.01 else None
                 if other is not None:
                     other = tidy(other, min(max(deadline - time.monotonic(), 0.01), 0.5))
                     if sp.count_ops(other) < sp.count_ops(best):

@@ -17,14 +17,14 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy
 from sympy import Add, Mul, Pow, S
 
 from ..errors import InputError
-from ..record import record
 from ..model.symbols import natural_key
+from ..record import record
 from .simplify import light
 
 __all__ = ["Step", "StepsResult", "derivative_steps", "RULES"]
@@ -37,7 +37,7 @@ class Step:
     rule: str
     expression: sympy.Expr
     result: sympy.Expr
-    substeps: tuple["Step", ...] = ()
+    substeps: tuple[Step, ...] = ()
     note: str = ""
     #: The variable this step differentiates by: the command's variable, or the
     #: fresh ``u`` of a chain rule's outer derivative.

@@ -31,9 +31,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..model.declarations import Declarations
+from ..model.layout import Layout
+from ..record import record
 from .claims import Claim
 from .tensor import TENSOR_IDENTITIES
-from ..record import record
 
 VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
 TENSOR_DECL = Declarations(matrices=("X", "A"))
@@ -46,7 +47,7 @@ class CatalogueEntry:
     name: str
     claim: str
     decl: Declarations = Declarations()
-    layout: str = "numerator"
+    layout: str = Layout.NUMERATOR
     tensor: tuple[str, str] | None = None  # (identity, f(X)) for an entrywise tensor check
     checks: str = ""  # what exactly is checked, for --list
 
@@ -134,7 +135,7 @@ def entries() -> list[CatalogueEntry]:
         CatalogueEntry("5.106", "a^T X b", "d/dX (a^T X b) = a b^T", _decl("a,b", "X")),
         CatalogueEntry("5.107", "x^T B x", "d/dx (x^T B x) = x^T (B + B^T)", _decl("x", "B")),
         CatalogueEntry("5.107", "x^T B x, denominator layout", "d/dx (x^T B x) = (B + B^T) x", _decl("x", "B"),
-                       layout="denominator"),
+                       layout=Layout.DENOMINATOR),
         CatalogueEntry("5.108", "weighted least squares, W symmetric",
                        "d/ds (x - A s)^T W (x - A s) = -2 (x - A s)^T W A", _decl("x,s", "A", "W")),
     ]

@@ -24,14 +24,15 @@ valid TOML, without [[claim]] tables -- is an InputError before any claim is dec
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
-from ..model.declarations import Declarations
 from ..errors import InputError, ParseError
 from ..io import read_bounded, read_file_bounded
+from ..model.declarations import Declarations
+from ..model.layout import LAYOUTS, Layout
 from ..record import record
 
-LAYOUTS = ("numerator", "denominator")
 TOML_KEYS = {"claim", "name", "vector", "matrix", "symmetric", "shape", "dim", "layout"}
 
 
@@ -41,7 +42,7 @@ class Claim:
 
     text: str
     decl: Declarations = Declarations()
-    layout: str = "numerator"
+    layout: str = Layout.NUMERATOR
     name: str | None = None
     source: str = ""  # "claims.txt:3", "<stdin>:2", "" for a command-line argument
     #: catalogue only: an entrywise tensor identity (number, f(X)) instead of ``text``
@@ -114,7 +115,7 @@ def _lines(lines: Iterable[str], source: str, decl: Declarations, layout: str, l
     return claims
 
 
-def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layout: str = "numerator",
+def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layout: str = Layout.NUMERATOR,
                source: str = "<stdin>", *, latex: bool = False) -> list[Claim]:
     """One claim a line from a stream (standard input) or a string already read;
     blank lines and # comments skipped."""
@@ -124,7 +125,7 @@ def read_lines(stream: IO[str] | str, decl: Declarations = Declarations(), layou
     return _lines(lines, source, decl, layout, latex)
 
 
-def read_txt(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+def read_txt(path: str, decl: Declarations = Declarations(), layout: str = Layout.NUMERATOR, *,
              latex: bool = False) -> list[Claim]:
     """A text file: one claim a line under the given declarations."""
     return _lines(read_file_bounded(path).splitlines(), path, decl, layout, latex)
@@ -198,7 +199,7 @@ def _table_lines(text: str) -> list[int]:
     return [keys.get(i, h) for i, h in enumerate(headers)]
 
 
-def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+def read_toml(path: str, decl: Declarations = Declarations(), layout: str = Layout.NUMERATOR, *,
               latex: bool = False) -> list[Claim]:
     """A TOML file of [[claim]] tables."""
     text = read_file_bounded(path)
@@ -225,7 +226,8 @@ def read_toml(path: str, decl: Declarations = Declarations(), layout: str = "num
             claims.append(_table(table, where, decl, layout, latex))
         except InputError as exc:
             text_claim = table.get("claim") if isinstance(table, dict) else None
-            shown = text_claim.strip() if isinstance(text_claim, str) and text_claim.strip() else f"[[claim]] {index + 1}"
+            written = isinstance(text_claim, str) and text_claim.strip()
+            shown = text_claim.strip() if written else f"[[claim]] {index + 1}"
             message = error_text(exc)
             if message.startswith(f"{where}: "):
                 message = message[len(where) + 2:]
@@ -277,7 +279,7 @@ def _check_decl(decl: Declarations, where: str) -> None:
         raise InputError(f"{where}: {exc.message}", exc.hint) from None
 
 
-def read_claims_file(path: str, decl: Declarations = Declarations(), layout: str = "numerator", *,
+def read_claims_file(path: str, decl: Declarations = Declarations(), layout: str = Layout.NUMERATOR, *,
                      latex: bool = False) -> list[Claim]:
     """A claims file by its suffix: ``.toml`` tables, anything else one claim a line."""
     if os.path.splitext(path)[1].lower() == ".toml":
@@ -286,10 +288,9 @@ def read_claims_file(path: str, decl: Declarations = Declarations(), layout: str
 
 
 def collect(args: Sequence[str] = (), files: Sequence[str] = (), *, decl: Declarations = Declarations(),
-            layout: str = "numerator", stdin: IO[str] | str | None = None, builtin: bool = False,
-            latex: bool = False) -> list[Claim]:
-    """All claims of one ``check`` run, in order: arguments (``-`` reads ``stdin``, a stream
-    or the text already read), then files, then the catalogue (``builtin``)."""
+            layout: str = Layout.NUMERATOR, stdin: IO[str] | str | None = None, latex: bool = False) -> list[Claim]:
+    """The claims of one ``check`` run from its arguments (``-`` reads ``stdin``, a stream or
+    the text already read) and its files, in order (the catalogue's are ``check.catalogue``'s)."""
     claims: list[Claim] = []
     stdin_read = False
     for arg in args:
@@ -306,15 +307,4 @@ def collect(args: Sequence[str] = (), files: Sequence[str] = (), *, decl: Declar
         claims.append(_readable(arg, decl, layout, None, "", latex))
     for path in files:
         claims.extend(read_claims_file(path, decl, layout, latex=latex))
-    if builtin:
-        from .catalogue import claims as builtin_claims
-
-        claims.extend(builtin_claims())
     return claims
-
-
-def collect_claims(args: Sequence[str] = (), *, files: Sequence[str] = (), builtin: bool = False,
-                   decl: Declarations = Declarations(), layout: str = "numerator", latex: bool = False,
-                   stdin_text: str | None = None) -> list[Claim]:
-    """The CLI's entry point: ``collect`` with standard input already read (``stdin_text``)."""
-    return collect(args, files, decl=decl, layout=layout, stdin=stdin_text, builtin=builtin, latex=latex)

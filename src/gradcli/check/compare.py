@@ -8,8 +8,9 @@ a person can check by hand), and explicit matrices whose entries are rational fu
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -19,11 +20,35 @@ from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from ..errors import GradcliError, TimeLimitExceeded
 from ..limits import time_limit
 from ..model.shapes import is_matrix
-from .numeric import (_BAD, DIGITS, GUARD, _compare_at, _domain_atoms, _entries, _fmt_constant, _fmt_matrix,
-                      _fmt_value, _in_domain, _Kink, _literal_digits, _matrix_values_at, _PointResult,
-                      _scalar_symbols, _to_mpf, _value)
-from .sampling import (_SPECIAL_VALUES, SECONDS, _points, _simple_points, _wide_points, critical_points,
-                       kink_arguments, simplest_between)
+from .numeric import (
+    _BAD,
+    DIGITS,
+    GUARD,
+    _compare_at,
+    _domain_atoms,
+    _entries,
+    _fmt_constant,
+    _fmt_matrix,
+    _fmt_value,
+    _in_domain,
+    _Kink,
+    _literal_digits,
+    _matrix_values_at,
+    _PointResult,
+    _scalar_symbols,
+    _to_mpf,
+    _value,
+)
+from .sampling import (
+    _SPECIAL_VALUES,
+    SECONDS,
+    _points,
+    _simple_points,
+    _wide_points,
+    critical_points,
+    kink_arguments,
+    simplest_between,
+)
 
 #: Points of numeric evidence for a claim without a symbolic proof.
 NUMERIC_POINTS = 12
@@ -424,7 +449,7 @@ def _compare_matrix_exact(L: Any, R: Any, clock: _Clock, seed: int) -> _Outcome 
         if _has_symbolic_denominator(d):
             proved_all = False
             continue
-        t = _attempt(lambda: sp.expand(d), clock.budget(CHEAP_SECONDS * 4))
+        t = _attempt(lambda d=d: sp.expand(d), clock.budget(CHEAP_SECONDS * 4))
         if t is None or t != 0:
             proved_all = False
     return _Outcome("proved" if proved_all else "exact", "expand" if proved_all else "random rational points",
@@ -438,7 +463,8 @@ def _has_symbolic_denominator(e: Any) -> bool:
     return False
 
 
-def _compare_built(L: Any, R: Any, clock: _Clock, seed: int, exact_first: bool, operands: Sequence[Any] = ()) -> _Outcome:
+def _compare_built(L: Any, R: Any, clock: _Clock, seed: int, exact_first: bool,
+                   operands: Sequence[Any] = ()) -> _Outcome:
     """Compare two built sides of the same shape."""
     if exact_first:
         # rational functions equal on an open set are equal: no domain guards needed

@@ -39,6 +39,7 @@ from ..errors import GradcliError, InputError, TimeLimitExceeded
 from ..language import ast as S
 from ..limits import time_limit
 from ..model.declarations import Context, Declarations
+from ..model.layout import Layout
 from ..model.shapes import is_matrix
 from ..model.symbols import scalar_symbol
 from .compare import CLAIM_SECONDS, _Clock, _compare_built, _OutOfTime, _transposed
@@ -175,7 +176,7 @@ def _display_sides(node: S.Equation, decl: Declarations, layout: str, text: str)
         return None, None
 
 
-def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = "numerator", *,
+def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = Layout.NUMERATOR, *,
            strict: bool = False, name: str | None = None, source: str = "",
            budget: float | None = CLAIM_SECONDS, latex: bool = False) -> ClaimVerdict:
     """Decide one claim ``LHS = RHS`` (``latex``: the text is LaTeX).
@@ -223,7 +224,8 @@ def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> Cla
         hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
         return verdict(
             "false", "shapes differ", lhs=L, rhs=R, hint=hint,
-            reason=f"the sides have different shapes: the left side is {_shape_text(L)}, the right side {_shape_text(R)}",
+            reason=f"the sides have different shapes: the left side is {_shape_text(L)}, "
+                   f"the right side {_shape_text(R)}",
             counterexample={"point": {}, "lhs": _shape_text(L), "rhs": _shape_text(R)},
         )
     out = _compare_built(L, R, clock, seed, exact_first=False, operands=_operands(node, ctx))

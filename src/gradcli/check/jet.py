@@ -9,7 +9,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-
 from .numeric import Singular
 
 _ONE = frozenset()

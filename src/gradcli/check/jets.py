@@ -26,8 +26,9 @@ import sympy as sp
 
 from ..language import ast as S
 from ..model.build import number
+from ..model.layout import Layout
 from ..model.symbols import scalar_symbol
-from .jet import Jet, JMat, jet_scalar, _eye, _scale, _solve_inverse, _ZeroColumn
+from .jet import Jet, JMat, _eye, _scale, _solve_inverse, _ZeroColumn, jet_scalar
 from .numeric import Outside
 
 __all__ = ["Unsupported", "evaluate_claim"]
@@ -80,8 +81,8 @@ class _Evaluator:
             return JMat(r, c, [self.values[s] for s in self.entry_symbols(name)])
         if name == "I":
             return _eye(self.identity_size)
-        from ..model.symbols import SYMPY_CONSTANTS
         from ..language.names import FUNCTIONS
+        from ..model.symbols import SYMPY_CONSTANTS
 
         if name in FUNCTIONS or name in SYMPY_CONSTANTS:
             raise Unsupported()  # the builder's error
@@ -300,17 +301,17 @@ class _Evaluator:
         if not isinstance(G, JMat):
             if cols == 1:
                 col = JMat(rows, 1, [part(G, i) for i in range(rows)])
-                return col.T if self.layout == "numerator" else col
+                return col.T if self.layout == Layout.NUMERATOR else col
             if rows == 1:
                 return JMat(1, cols, [part(G, j) for j in range(cols)])
             return JMat(rows, cols, [part(G, i * cols + j) for i in range(rows) for j in range(cols)])
         frows, fcols = G.shape
         if fcols == 1 and cols == 1:
             jac = JMat(frows, rows, [part(G[i, 0], j) for i in range(frows) for j in range(rows)])
-            return jac if self.layout == "numerator" else jac.T
+            return jac if self.layout == Layout.NUMERATOR else jac.T
         if frows == 1 and cols == 1:
             jac = JMat(fcols, rows, [part(G[0, i], j) for i in range(fcols) for j in range(rows)])
-            return jac if self.layout == "numerator" else jac.T
+            return jac if self.layout == Layout.NUMERATOR else jac.T
         raise Unsupported()
 
 

@@ -6,8 +6,9 @@ at twice the precision."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import mpmath
 import sympy as sp

@@ -8,9 +8,10 @@ from typing import Any
 
 from ..model.layout import Layout
 from ..model.shapes import is_matrix, shape_text
-from .compare import _compare_built, _compare_matrix_exact, _NOT_EVALUABLE, _Outcome, _transposed
+from .compare import _NOT_EVALUABLE, _compare_built, _compare_matrix_exact, _Outcome, _transposed
 from .numeric import DIGITS, _fmt_point, _shape
 from .verdict import ClaimVerdict
+
 
 def _shape_text(obj: Any) -> str:
     if not is_matrix(obj) or tuple(obj.shape) == (1, 1):

@@ -30,17 +30,29 @@ from typing import Any
 
 import sympy as sp
 
-from ..language import ast as S
-from ..limits import MAX_ORDER
-from ..model.build import Builder
-from ..model.declarations import Context, Declarations
-from ..model.symbols import explicit_matrix, scalar_symbol
-from ..model.shapes import is_matrix
 from ..calculus.derivative import layout_derivative
 from ..errors import InputError, LimitError, TimeLimitExceeded
-from ..limits import time_limit
-from .compare import CLAIM_SECONDS, EXACT_POINTS, _OutOfTime, _Outcome
-from .numeric import DIGITS, GUARD, _BAD, _compare_at, _fmt_matrix, _fmt_value, _literal_digits, _shape, _sympify, _value, Outside, Singular
+from ..language import ast as S
+from ..limits import MAX_ORDER, time_limit
+from ..model.build import Builder
+from ..model.declarations import Context, Declarations
+from ..model.shapes import is_matrix
+from ..model.symbols import explicit_matrix, scalar_symbol
+from .compare import CLAIM_SECONDS, EXACT_POINTS, _Outcome, _OutOfTime
+from .numeric import (
+    _BAD,
+    DIGITS,
+    GUARD,
+    Outside,
+    Singular,
+    _compare_at,
+    _fmt_matrix,
+    _fmt_value,
+    _literal_digits,
+    _shape,
+    _sympify,
+    _value,
+)
 from .outcome import _display, _finish, _layout_hint, _one_size
 
 __all__ = [

@@ -10,15 +10,26 @@ line reported on stderr while the others still run (the exit status is the worst
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from ..errors import ExitStatus, GradcliError, InputError, OutputClosed, OutputError
 from ..limits import MAX_DECIMAL_DIGITS, MAX_ORDER
-from .options import (CONTEXT_SETTINGS, FORMAT_CHOICE, INPUT_CHOICE, Settings, command_options, common_options,
-                      declaration_options, not_empty, output_format, unshield, usage)
-
+from .options import (
+    CONTEXT_SETTINGS,
+    FORMAT_CHOICE,
+    INPUT_CHOICE,
+    Settings,
+    command_options,
+    common_options,
+    declaration_options,
+    not_empty,
+    output_format,
+    unshield,
+    usage,
+)
 
 # -- running a command -------------------------------------------------------------
 
@@ -235,7 +246,8 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
               help="Write the computation graph: FILE.dot (Graphviz DOT) or FILE.svg (needs Graphviz's dot).")
 @click.option("--digits", type=click.IntRange(1, MAX_DECIMAL_DIGITS), default=None,
               help="Significant digits of decimal values (default 15).")
-@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format (overrides the global -f).")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None,
+              help="Output format (overrides the global -f).")
 @click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
               help="Input language (auto: LaTeX when the text starts with a backslash).")
 @click.pass_obj

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -143,7 +144,8 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
         from ..limits import MAX_DIGITS
 
         err(["error: a number in the result has too many digits to show",
-             f"gradcli refuses numbers of more than {MAX_DIGITS} digits; ask for a decimal (--digits) or a smaller input"])
+             f"gradcli refuses numbers of more than {MAX_DIGITS} digits; "
+             "ask for a decimal (--digits) or a smaller input"])
         return ExitStatus.BAD_INPUT
     if isinstance(exc, MemoryError):
         err("error: out of memory")

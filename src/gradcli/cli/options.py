@@ -9,7 +9,8 @@ Imports only Click at load time (``--help`` and TAB completion pay for nothing e
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -90,8 +91,8 @@ def _check_option_lengths(kw: dict[str, Any]) -> None:
 
 
 def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
-    from ..model.declarations import Declarations, check_declarations
     from ..app.common import Options
+    from ..model.declarations import Declarations, check_declarations
     from ..model.points import parse_names
 
     _check_option_lengths(kw)

@@ -35,8 +35,21 @@ from ..limits import check_length
 from ..record import record, replace
 from . import ast as S
 from .cursor import TokenCursor
-from .names import (FUNCTIONS, GREEK_CHARS, GREEK_WORDS, NAME, NAME_RE, SUBSCRIPTS, SUPERSCRIPTS, bare_function,
-                    fraction_of_differentials, glued_function, internal_name, suggest_function, unicode_notation)
+from .names import (
+    FUNCTIONS,
+    GREEK_CHARS,
+    GREEK_WORDS,
+    NAME,
+    NAME_RE,
+    SUBSCRIPTS,
+    SUPERSCRIPTS,
+    bare_function,
+    fraction_of_differentials,
+    glued_function,
+    internal_name,
+    suggest_function,
+    unicode_notation,
+)
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _SPACE_RE = re.compile(r"\s+")
@@ -226,7 +239,8 @@ class Parser(TokenCursor):
             if t.kind == "OP" and t.text in ")]":
                 raise self.error(f"unmatched {t.text!r}")
             if t.kind == "NUM":
-                raise self.error("a number cannot follow here without an operator", hint="write '*' between the factors")
+                raise self.error("a number cannot follow here without an operator",
+                                 hint="write '*' between the factors")
             raise self.error(f"unexpected {t.text!r}")
 
     def parse_expr(self) -> S.Node:

@@ -21,10 +21,9 @@ from ..language import ast as S
 from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
 from .declarations import Context
-from .source import error_at, prime_on_scalar, snippet
 from .shapes import as_scalar, conforms, is_matrix, same_shape, shape_of, shape_text, transpose
+from .source import error_at, prime_on_scalar, snippet
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
-
 
 _SCALAR_FUNCS: dict[str, Any] = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
@@ -164,7 +163,10 @@ class Builder:
                 acc = self._add(acc, right, acc_node, right_node)
                 acc_node = S.Binary(acc_node.pos, right_node.end, op, acc_node, right_node)
             if scalar_terms:
-                acc = self._add(acc, sp.Add(*scalar_terms), acc_node, node) if is_matrix(acc) else sp.Add(acc, *scalar_terms)
+                if is_matrix(acc):
+                    acc = self._add(acc, sp.Add(*scalar_terms), acc_node, node)
+                else:
+                    acc = sp.Add(acc, *scalar_terms)
             return _guard_number(acc, node, self.ctx)
         if node.op in "*/":
             spine = []
@@ -177,7 +179,10 @@ class Builder:
             for op, right_node in reversed(spine):
                 right = self.build(right_node)
                 whole = S.Binary(acc_node.pos, right_node.end, op, acc_node, right_node)
-                acc = self._mul(acc, right, acc_node, right_node, whole) if op == "*" else self._div(acc, right, whole, right_node)
+                if op == "*":
+                    acc = self._mul(acc, right, acc_node, right_node, whole)
+                else:
+                    acc = self._div(acc, right, whole, right_node)
                 acc = _guard_number(acc, whole, self.ctx)
                 acc_node = whole
             return acc
@@ -265,7 +270,8 @@ class Builder:
                     f"{snippet(self.ctx, node.left)} is {shape_text(shape_of(base))}, not square: it has no powers",
                 )
             if abs(int(exp)) > MAX_MATRIX_POWER:
-                raise LimitError(f"the matrix power in {snippet(self.ctx, node)} is above the limit of {MAX_MATRIX_POWER}")
+                raise LimitError(f"the matrix power in {snippet(self.ctx, node)} is above the limit of "
+                                 f"{MAX_MATRIX_POWER}")
             if exp == -1:
                 return self._inverse(base, node)
             if isinstance(base, sp.MatrixBase):
@@ -300,7 +306,8 @@ class Builder:
 
     def _inverse(self, m: Any, node: S.Node) -> Any:
         if not conforms(m.shape[0], m.shape[1]):
-            raise ShapeError(f"{snippet(self.ctx, node)}: only a square matrix has an inverse, not a {shape_text(shape_of(m))} one")
+            raise ShapeError(f"{snippet(self.ctx, node)}: only a square matrix has an inverse, "
+                             f"not a {shape_text(shape_of(m))} one")
         if tuple(m.shape) == (1, 1):
             return sp.ImmutableMatrix([[1 / as_scalar(m)]]) if isinstance(m, sp.MatrixBase) else sp.Inverse(m)
         if isinstance(m, sp.MatrixBase):

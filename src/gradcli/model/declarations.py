@@ -18,8 +18,8 @@ import sympy as sp
 from ..errors import InputError
 from ..limits import MAX_SIZE, check_explicit
 from ..record import record
-from .shapes import shape_text
 from .layout import Layout
+from .shapes import shape_text
 from .symbols import explicit_matrix, scalar_symbol
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
@@ -39,7 +39,7 @@ class Declarations:
     def names(self) -> set[str]:
         return set(self.vectors) | set(self.matrices) | set(self.symmetric) | {n for n, _ in self.shapes}
 
-    def merged(self, other: "Declarations") -> "Declarations":
+    def merged(self, other: Declarations) -> Declarations:
         return Declarations(
             vectors=self.vectors + other.vectors,
             matrices=self.matrices + other.matrices,
@@ -96,7 +96,8 @@ def _size_of(text: str, dim: sp.Expr) -> sp.Expr:
     if re.fullmatch(r"[0-9]+", text):  # ASCII digits: str.isdigit() also says yes to "²"
         value = int(text) if len(text) <= 6 else MAX_SIZE + 1
         if not 1 <= value <= MAX_SIZE:
-            raise InputError(f"a size must be between 1 and {MAX_SIZE}, not {text[:12]}{'...' if len(text) > 12 else ''}")
+            shown = text[:12] + ("..." if len(text) > 12 else "")
+            raise InputError(f"a size must be between 1 and {MAX_SIZE}, not {shown}")
         return sp.Integer(value)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
         return sp.Symbol(text, integer=True, positive=True)
@@ -111,7 +112,10 @@ def parse_shape(spec: str, dim: sp.Expr) -> tuple[str, tuple[sp.Expr, sp.Expr]]:
     name = name.strip()
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         raise InputError(f"--shape {spec!r}: {name!r} is not a name")
-    parts = re.split(r"\s*[x×*,]\s*", dims.strip()) if not re.fullmatch(r"\s*[A-Za-z]\s+x\s+[A-Za-z]\s*", dims) else dims.split("x")
+    if re.fullmatch(r"\s*[A-Za-z]\s+x\s+[A-Za-z]\s*", dims):
+        parts = dims.split("x")
+    else:
+        parts = re.split(r"\s*[x×*,]\s*", dims.strip())
     parts = [p for p in (p.strip() for p in parts) if p]
     if len(parts) != 2:
         raise InputError(f"--shape {spec!r}: write NAME=ROWSxCOLS, e.g. X=3x2 or X=m x n")

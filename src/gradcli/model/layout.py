@@ -16,7 +16,7 @@ class Layout(TextEnum):
     DENOMINATOR = "denominator"
 
     @property
-    def other(self) -> "Layout":
+    def other(self) -> Layout:
         return Layout.DENOMINATOR if self is Layout.NUMERATOR else Layout.NUMERATOR
 
 

@@ -5,7 +5,8 @@ Evaluating at a point is the calculus's (``calculus.evaluate``)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..errors import InputError
 from ..language import parse_value, split_top_level
@@ -58,7 +59,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
         raise InputError(f"--digits must be between 1 and {MAX_DECIMAL_DIGITS}")
     pairs: list[tuple[Any, Any]] = []
     decimal = False
-    for offset, piece in split_top_level(text):
+    for _offset, piece in split_top_level(text):
         if not piece.strip():
             raise InputError(f"--at {text!r}: an empty entry", "write --at x=1,y=2")
         if "=" in piece:

@@ -5,7 +5,8 @@ something else are found here, so that plain output always reads back."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy as sp
 

@@ -55,7 +55,8 @@ class LatexRenderer(Renderer):
     def _render_HessianResult(self, r: Any) -> str:
         if r.symbolic:
             wrt = latex(r.wrt[0])
-            lhs = rf"\frac{{\partial^{{2}}}}{{\partial {wrt} \partial {wrt}^{{\top}}}} \left( {latex(r.function)} \right)"
+            operator = rf"\frac{{\partial^{{2}}}}{{\partial {wrt} \partial {wrt}^{{\top}}}}"
+            lhs = rf"{operator} \left( {latex(r.function)} \right)"
             return _with_value(lhs, latex(r.result), r, self.rhs_only)
         return self._render_MatrixResult(r, rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} \left( {latex(r.function)} \right)")
 
@@ -79,7 +80,8 @@ class LatexRenderer(Renderer):
                 indent = r"\quad " * depth
                 note = f" ({_text(step.note)})" if step.note else ""
                 lines.append(
-                    rf"{indent}{latex_applied(op, step.expression)} &= {latex(step.result)} && \text{{{_text(step.rule)}{note}}}"
+                    rf"{indent}{latex_applied(op, step.expression)} &= {latex(step.result)} "
+                    rf"&& \text{{{_text(step.rule)}{note}}}"
                 )
             return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
         if r.definition is not None:
@@ -94,7 +96,8 @@ class LatexRenderer(Renderer):
             if d.point is not None:
                 at = rf"\Big|_{{{latex(d.var)} = {latex(d.point)}}}"
                 if d.value_at_point is not None:
-                    lines.append(rf"{latex_applied(latex_operator([d.var]), d.function)} {at} &= {latex(d.value_at_point)}")
+                    applied = latex_applied(latex_operator([d.var]), d.function)
+                    lines.append(rf"{applied} {at} &= {latex(d.value_at_point)}")
                 elif d.one_sided_differ:
                     lines.append(
                         rf"\lim_{{{hh} \to 0^{{+}}}} &= {latex(d.limit_right)} \neq {latex(d.limit_left)} = "

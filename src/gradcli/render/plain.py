@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import (counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text,
-    with_decimal)
+from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
 
 
 def _value_or_result(r: Any) -> str:
@@ -46,7 +45,8 @@ class PlainRenderer(Renderer):
             for depth, step in r.steps.flat():
                 note = f" ({step.note})" if step.note else ""
                 var = plain(step_var(r.steps, step))
-                lines.append(f"{'  ' * depth}{step.rule}: d/d{var} {_paren(step.expression)} = {plain(step.result)}{note}")
+                equation = f"d/d{var} {_paren(step.expression)} = {plain(step.result)}"
+                lines.append(f"{'  ' * depth}{step.rule}: {equation}{note}")
         if r.definition is not None:
             d = r.definition
             h = plain(d.h)

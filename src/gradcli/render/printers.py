@@ -13,7 +13,6 @@ from sympy.printing.str import StrPrinter
 
 from ..model.shapes import is_matrix
 
-
 # -- plain --------------------------------------------------------------------------
 
 

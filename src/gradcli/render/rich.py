@@ -17,8 +17,16 @@ from rich.text import Text
 from ..model.layout import Layout
 from ..model.shapes import shape_text
 from .base import Renderer
-from .printers import (decimal_text, definition_at_point, plain, pretty, step_var, sweeps_text,
-    unicode_operator, with_decimal)
+from .printers import (
+    decimal_text,
+    definition_at_point,
+    plain,
+    pretty,
+    step_var,
+    sweeps_text,
+    unicode_operator,
+    with_decimal,
+)
 
 
 def T(s: str, style: str | None = None) -> Text:
@@ -162,7 +170,7 @@ class RichRenderer(Renderer):
                 sec.add_column(f"(f(x0+{h}) - f(x0))/{h}", justify="right")
                 sec.add_column(f"(f(x0-{h}) - f(x0))/(-{h})", justify="right")
                 for row in d.secants:
-                    sec.add_row(T(decimal_text(row.h)), T(decimal_text(row.slope_right)), T(decimal_text(row.slope_left)))
+                    sec.add_row(*(T(decimal_text(v)) for v in (row.h, row.slope_right, row.slope_left)))
                 parts.append(sec)
             at_point = definition_at_point(d)
             if at_point:

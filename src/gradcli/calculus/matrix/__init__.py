@@ -30,7 +30,8 @@ one symbol): D = G + G^T - I o G (the Matrix Cookbook's, 2.8).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -189,7 +190,8 @@ def matrix_hessian(expr: Any, wrt: sp.MatrixSymbol, *, symmetric=frozenset()) ->
         )
     if xkind == "matrix":
         raise InputError(
-            f"the Hessian of a scalar w.r.t. the {shape_text(tuple(wrt.shape))} matrix {wrt.name} is a tensor of order 4",
+            f"the Hessian of a scalar w.r.t. the {shape_text(tuple(wrt.shape))} matrix {wrt.name} "
+            "is a tensor of order 4",
             "take the Hessian w.r.t. a vector",
         )
     grad = matrix_derivative(expr, wrt, layout=Layout.DENOMINATOR, symmetric=symmetric)

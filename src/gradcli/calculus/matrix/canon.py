@@ -5,7 +5,8 @@ terms collected and common left and right factors pulled out (``x.T*(B + B.T)``)
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr

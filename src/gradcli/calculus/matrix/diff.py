@@ -143,7 +143,8 @@ class _Diff:
                 out.extend(self.rmul(self.lmul(c ** (k - 1), atoms * i, db), atoms * (k - 1 - i)))
             return out
         if isinstance(e, sp.MatrixBase):
-            raise InputError(f"cannot differentiate an explicit matrix whose entries depend on {self.X} w.r.t. {self.X}")
+            raise InputError(f"cannot differentiate an explicit matrix whose entries depend on {self.X} "
+                             f"w.r.t. {self.X}")
         raise InputError(
             f"cannot differentiate {type(e).__name__} expressions w.r.t. the matrix {self.X}",
             "supported: sums, products, transposes, inverses, integer powers, tr, det and scalar functions of them",

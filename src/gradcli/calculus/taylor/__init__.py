@@ -17,7 +17,7 @@ from sympy.polys.domains import EX
 from ...errors import InputError, NotAnalyticError
 from ...limits import MAX_ORDER, check_taylor
 from ...record import record
-from .domains import _EXDom, _Escalate, _FracDom, _NeedPrecision, _PolyDom, _QQDom, _Singular, _Unsupported
+from .domains import _Escalate, _EXDom, _FracDom, _NeedPrecision, _PolyDom, _QQDom, _Singular, _Unsupported
 from .engine import _S, _Engine
 
 METHOD_SERIES = "power series arithmetic"

@@ -35,8 +35,8 @@ from __future__ import annotations
 import sys
 
 from ...errors import ParseError
-from ...record import replace
 from ...limits import check_length
+from ...record import replace
 from .. import ast as S
 from ..cursor import TokenCursor
 from .commands import Commands
@@ -262,7 +262,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             if close == self.i + 2 and self.peek().kind == "TOP":
                 self.advance(), self.advance(), self.advance()
                 return "top"
-            if close == self.i + 3 and self.peek().kind == "OP" and self.peek().text == "-" and self.peek(2).kind == "TOP":
+            minus_top = self.peek().kind == "OP" and self.peek().text == "-" and self.peek(2).kind == "TOP"
+            if close == self.i + 3 and minus_top:
                 minus = self.peek()
                 self.advance(), self.advance()
                 top = self.advance()

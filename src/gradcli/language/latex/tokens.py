@@ -195,7 +195,7 @@ class _Tokenizer:
             add("ROWSEP", "\\\\", start, i)
         elif name in ("left", "right") or name in _SIZES:
             i = self.delimiter(i, start, name)
-        elif name in ("{", "}", "|") or "\\" + name in _BARS or "\\" + name in _DELIMS_OPEN or "\\" + name in _DELIMS_CLOSE:
+        elif name in ("{", "}", "|") or any("\\" + name in table for table in (_BARS, _DELIMS_OPEN, _DELIMS_CLOSE)):
             d = "\\" + name
             if d in _BARS:
                 add("BAR", _BARS[d][0], start, i, _BARS[d][1])
@@ -257,7 +257,10 @@ class _Tokenizer:
         m = _CMD_RE.match(src, j)
         d = ("\\" + m.group(1)) if (src[j] == "\\" and m) else src[j]
         end = j + len(d)
-        side = "open" if cmd == "left" or cmd.endswith("l") else "close" if cmd == "right" or cmd.endswith("r") else None
+        if cmd == "left" or cmd.endswith("l"):
+            side = "open"
+        else:
+            side = "close" if cmd == "right" or cmd.endswith("r") else None
         if d in _BARS:
             kind, bside = _BARS[d]
             add("BAR", kind, cmd_pos, end, side or bside)
