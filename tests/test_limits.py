@@ -381,7 +381,7 @@ def test_imports_are_never_interrupted(tmp_path):
 
 # -- the time limit: every time, in real processes ---------------------------------------------------
 
-DRIVER = ROOT / "tests" / "limit_driver.py"
+DRIVER = ROOT / "tests" / "support" / "limit_driver.py"
 
 # (arguments, the result when there is time): the inputs, and slow ones
 SLOW = [

@@ -1,6 +1,7 @@
-"""Issue 12, "check never gives a wrong verdict": every command the issue reproduced, as
-a case, with what gradcli answers now; and the run-level guarantees (an unreadable claim is
-an error for that claim alone; the time limit keeps the claims already decided)."""
+"""The check use case (app.check): every command issue 12 ("check never gives a wrong
+verdict") reproduced, as a case, with what gradcli answers now; and the run-level guarantees
+(claims in order, an unreadable claim an error for that claim alone, the time limit keeping
+the claims already decided)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gradcli.app.check import check_claims
 from gradcli.check.claims import Claim
 from gradcli.check.verdict import CheckReport, ClaimVerdict, exit_status
 from gradcli.errors import ExitStatus
+from gradcli.model.declarations import Declarations
 from helpers import assert_short_error, run
 
 # (arguments, exit status, text that must be in stdout (exit 0/1/3) or stderr (exit 2))
@@ -156,3 +158,18 @@ def test_each_claim_has_its_own_limit(monkeypatch):
     assert time.monotonic() - start < 5
     assert [r.verdict for r in report.results] == ["unknown", "true"]
     assert "the claim's own limit" in report.results[0].reason
+
+
+def test_check_claims_in_order_and_errors_name_the_source():
+    claims = [Claim("d/dx x^2 = 2x", name="square"), Claim("d/dx x^2 = 3x"),
+              Claim("d/dx log(-1 - x^2) = sin(x)")]
+    report = check_claims(claims)
+    assert [r.verdict for r in report.results] == ["true", "false", "unknown"]
+    assert report.results[0].name == "square"
+    assert (report.count("true"), report.count("false"), report.count("unknown")) == (1, 1, 1)
+    # a claim that does not build is an error for that claim alone; the others are decided
+    report = check_claims([Claim("d/dx (x^T a) = sin(x)", Declarations(vectors=("x", "a")), source="f.txt:7"),
+                           Claim("d/dx x^2 = 2x")])
+    assert [r.verdict for r in report.results] == ["error", "true"]
+    assert report.results[0].source == "f.txt:7" and "sin" in report.results[0].reason
+    assert exit_status(report) == ExitStatus.BAD_INPUT

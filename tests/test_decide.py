@@ -1,20 +1,12 @@
-"""check: the decision engine (calculus.check), the catalogue, exit statuses, JUnit."""
+"""check: deciding one claim (check.decide, check.compare, check.numeric), true, false or unknown."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
 
-from gradcli.app.check import check_claims
-from gradcli.check import catalogue
 from gradcli.check import decide as C
-from gradcli.check.claims import Claim
 from gradcli.check.decide import decide
-from gradcli.check.junit import build_tree, write_junit
-from gradcli.check.tensor import decide_tensor
-from gradcli.check.verdict import CheckReport, ClaimVerdict, exit_status
-from gradcli.errors import ExitStatus, InputError
+from gradcli.errors import InputError
 from gradcli.model.declarations import Declarations
 
 NONE = Declarations()
@@ -275,119 +267,11 @@ def test_concrete_dim():
 
 # -- tensor identities and the catalogue --------------------------------------------------------------
 
-@pytest.mark.parametrize("identity", ["5.99", "5.100", "5.101", "5.102"])
-def test_tensor_identities(identity):
-    v = decide_tensor(identity, "A X", Declarations(matrices=("X", "A")), sizes=(1, 2))
-    assert v.verdict == "true", v.reason
-    assert "n = 1..2" in v.method
-
-
-def test_tensor_check_refutes_a_wrong_identity(monkeypatch):
-    from gradcli.check import tensor as C
-
-    real = C._tensor_sides
-
-    def wrong(identity, F, X):
-        ls, rs = real(identity, F, X)
-        return ls, [-r for r in rs]  # 5.102 without its minus sign
-
-    monkeypatch.setattr(C, "_tensor_sides", wrong)
-    v = decide_tensor("5.102", "X X", Declarations(matrices=("X",)), sizes=(1, 2))
-    assert v.verdict == "false" and v.counterexample["sizes"]["n"] == 1
-
-
-def test_catalogue_covers_the_book():
-    numbers = {e.number for e in catalogue.entries()}
-    assert {f"5.{k}" for k in range(99, 109)} <= numbers
-    listing = catalogue.listing()
-    for e in listing.entries:
-        assert e.claim and e.name and isinstance(e.declarations(), dict)
-    e107 = [e for e in catalogue.entries() if e.number == "5.107"]
-    assert {e.layout for e in e107} == {"numerator", "denominator"}
-    e108 = next(e for e in catalogue.entries() if e.number == "5.108")
-    assert e108.declarations()["symmetric"] == "W"
-
-
-def test_catalogue_all_true():
-    report = check_claims(catalogue.claims())
-    bad = [(r.name, r.verdict, r.reason) for r in report.results if r.verdict != "true"]
-    assert not bad
-    assert exit_status(report) == ExitStatus.OK
-    assert all(r.source.startswith("builtin:") for r in report.results)
-
 
 # -- many claims, exit statuses ----------------------------------------------------------------------
 
-def _v(verdict):
-    return ClaimVerdict(claim="c", verdict=verdict, method="m")
-
-
-@pytest.mark.parametrize("verdicts,status", [
-    ((), ExitStatus.OK),
-    (("true",), ExitStatus.OK),
-    (("true", "true"), ExitStatus.OK),
-    (("false",), ExitStatus.CLAIM_FALSE),
-    (("true", "false"), ExitStatus.CLAIM_FALSE),
-    (("unknown",), ExitStatus.INCOMPLETE),
-    (("true", "unknown"), ExitStatus.INCOMPLETE),
-    (("false", "unknown"), ExitStatus.CLAIM_FALSE),
-    (("unknown", "false", "true"), ExitStatus.CLAIM_FALSE),
-])
-def test_exit_status(verdicts, status):
-    assert exit_status(CheckReport(tuple(_v(v) for v in verdicts))) == status
-    assert int(status) in (0, 1, 3)
-
-
-def test_check_claims_in_order_and_errors_name_the_source():
-    claims = [Claim("d/dx x^2 = 2x", name="square"), Claim("d/dx x^2 = 3x"),
-              Claim("d/dx log(-1 - x^2) = sin(x)")]
-    report = check_claims(claims)
-    assert [r.verdict for r in report.results] == ["true", "false", "unknown"]
-    assert report.results[0].name == "square"
-    assert (report.count("true"), report.count("false"), report.count("unknown")) == (1, 1, 1)
-    # a claim that does not build is an error for that claim alone; the others are decided
-    report = check_claims([Claim("d/dx (x^T a) = sin(x)", Declarations(vectors=("x", "a")), source="f.txt:7"),
-                           Claim("d/dx x^2 = 2x")])
-    assert [r.verdict for r in report.results] == ["error", "true"]
-    assert report.results[0].source == "f.txt:7" and "sin" in report.results[0].reason
-    assert exit_status(report) == ExitStatus.BAD_INPUT
-
 
 # -- JUnit -------------------------------------------------------------------------------------------
-
-def test_junit_is_valid_and_counts(tmp_path):
-    claims = [Claim("d/dx x^2 = 2x", name="square", source="c.txt:1"),
-              Claim("d/dx sin(x) = cos(x + 10^-12)", source="c.txt:2"),
-              Claim("d/dx log(-1 - x^2) = sin(x)", source="c.txt:4"),
-              Claim("d/dx (x^T B x) = (B + B^T) x", Declarations(vectors=("x",), matrices=("B",)),
-                    source="c.txt:5")]
-    report = check_claims(claims)
-    path = tmp_path / "report.xml"
-    write_junit(report, str(path))
-    root = ET.parse(path).getroot()
-    assert root.tag == "testsuites"
-    suite = root.find("testsuite")
-    assert suite.attrib["tests"] == "4"
-    assert suite.attrib["failures"] == "2"
-    assert suite.attrib["errors"] == "1"
-    assert suite.attrib["skipped"] == "0"
-    float(suite.attrib["time"])
-    cases = suite.findall("testcase")
-    assert len(cases) == 4
-    assert cases[0].attrib["name"].startswith("square") and cases[0].find("failure") is None
-    assert cases[0].attrib["classname"] == "gradcli.check.c_txt" and cases[0].attrib["line"] == "1"
-    failure = cases[1].find("failure")
-    assert failure is not None and "point: x = " in failure.text and "left side:" in failure.text
-    assert cases[2].find("error").attrib["type"] == "unknown"
-    assert "layout" in cases[3].find("failure").attrib["message"]
-
-
-def test_junit_escapes_awkward_text():
-    report = CheckReport((ClaimVerdict(claim="a < b & \x01 \"q\"", verdict="false", method="m",
-                                       reason="<&>", counterexample={"point": {}, "lhs": "1", "rhs": "2"}),))
-    text = ET.tostring(build_tree(report).getroot(), encoding="unicode")
-    root = ET.fromstring(text)
-    assert root.find("testsuite/testcase").attrib["name"].startswith("a < b &")
 
 
 # -- claims an adversarial review found decided wrongly (now regression tests) -----------------

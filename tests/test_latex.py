@@ -1,4 +1,4 @@
-"""LaTeX input (issue 8): gradcli.language.latex.parser.parse_latex, and the CLI reading LaTeX.
+"""LaTeX input (issue 8): gradcli.language.latex.parse_latex, and the CLI reading LaTeX.
 
 - a table: LaTeX -> the same SymPy object as the equivalent plain text;
 - round trip: gradcli's own LaTeX output (render.common.latex and every

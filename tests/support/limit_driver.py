@@ -3,7 +3,7 @@
 Used by test_limits to run a time limit many times cheaply, firing at many different moments:
 a process killed by its own alarm would end the list early.
 
-    python tests/limit_driver.py N T0 STEP ARGS...
+    python tests/support/limit_driver.py N T0 STEP ARGS...
 """
 
 import io
