@@ -32,8 +32,8 @@ LAYERS = {
     "gradcli.calculus": 4,
     "gradcli.check": 5,
     "gradcli.results": 6,
-    "gradcli.app": 7,
-    "gradcli.render": 8,
+    "gradcli.render": 7,
+    "gradcli.app": 8,
     "gradcli.cli": 9,
     "gradcli.__main__": 10,
 }

@@ -55,7 +55,7 @@ TIME_LIMIT_REASON = "time limit: the run's --timeout ran out before this claim w
 
 def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS,
                  deadline: float | None = None) -> CheckReport:
-    """Decide each ``claims.Claim`` in order.
+    """Decide each ``check.claims.Claim`` in order.
 
     A claim that cannot be read (``claim.error``, or an InputError while it is built) is an
     "error" verdict for that claim alone.  ``deadline`` (a ``time.monotonic()`` instant, the

@@ -25,7 +25,6 @@ from ..model import build as model_build
 from ..model.declarations import Context
 from ..model.layout import Layout
 from ..model.shapes import as_scalar, is_matrix
-from . import matrix
 
 
 def derivative_once(f: Any, var: Any, ctx: Context) -> Any:
@@ -112,6 +111,8 @@ def matrix_symbol_derivative(f: Any, var: Any, ctx: Context, *, hessian: bool = 
     independent, and the symmetry W^T = W is imposed on the result (as in
     d/dS log det S = S^-1 for a covariance S); the explicit build does the same.
     """
+    from . import matrix  # the symbolic matrix calculus: loaded when a matrix symbol is met
+
     symmetric = ctx.symmetric - {var.name}
     f = elements_to_traces(f)
     if hessian:

@@ -6,7 +6,7 @@ A claim gets one of three verdicts:
   ``expand``, ``cancel``, a rewrite in exponentials, ``trigsimp`` or a
   bounded ``simplify``), or, for a claim about vectors and matrices, shown
   component by component at several concrete sizes (n = 1..4) on the explicit
-  build of ``build.Context(sizes=...)``: every entry of the difference is
+  build of ``model.declarations.Context(sizes=...)``: every entry of the difference is
   ``expand``-ed to 0, or, for rational entries (inverses, determinants),
   evaluated *exactly* at several random rational points (Schwartz-Zippel);
   or, last, by numeric evidence: the sides agree to 50 significant digits at

@@ -10,7 +10,7 @@ and a monomial holds at most one infinitesimal of each level, so nested operator
 mixed second derivatives they should and nothing is truncated that is needed (the numbers
 themselves: ``check.jet``).
 
-The shapes and layouts follow ``build`` exactly (``layout_derivative``, the 1 x 1 rules of
+The shapes and layouts follow ``model.build`` exactly (``layout_derivative``, the 1 x 1 rules of
 ``_add``/``_mul``/``_div``, ``I`` of whatever size fits).  Anything else -- a shape error,
 an unexpected node -- raises ``Unsupported``, and the caller builds the point with SymPy
 (``pointwise.PointBuilder``), which reports errors in the builder's own words.  The tests

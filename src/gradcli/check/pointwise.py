@@ -9,7 +9,7 @@ A derivative operator is evaluated at the point by perturbation: the derivative 
 the scalar s at P is d/dε F(P + ε e_s) at ε = 0, computed exactly with one symbol ε (a
 fresh one for each nested operator).  By a vector or matrix W, each entry of W is
 perturbed in turn and the partials are arranged as the symbolic build arranges them
-(``build.layout_derivative``, so the layout conventions are the same).  The operand of a
+(``calculus.derivative.layout_derivative``, so the layout conventions are the same).  The operand of a
 derivative must be real and finite at the point (log det X is not compared where
 det X < 0), as in ``check``'s domain guards.
 
@@ -379,7 +379,7 @@ NUMERIC_POINTS_PER_SIZE = 6
 
 def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, sizes: dict, clock: Any,
                 seed: int, strict: bool, verdict: Any, symbolic: Any, matters: bool) -> Any:
-    """The claim at one size, at random exact points: what ``check._one_size`` returns (a
+    """The claim at one size, at random exact points: what ``outcome._one_size`` returns (a
     ClaimVerdict when false, else (kind, info)), or ("unbuilt", reason) when no point could
     be used (a matrix singular everywhere: the symbolic build says why)."""
 

@@ -297,7 +297,7 @@ class Builder:
                             "gradcli works over the reals")
         return value
 
-    # explicit matrices (overridden where values at a point are built: calculus.pointwise)
+    # explicit matrices (overridden where values at a point are built: check.pointwise)
     def _explicit_power(self, base: sp.MatrixBase, k: int, node: S.Node) -> Any:
         return base ** k
 

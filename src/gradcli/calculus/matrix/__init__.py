@@ -24,7 +24,7 @@ collected, common left/right factors pulled out (``x.T*(B + B.T)``), and a
 symmetric matrix W (named in ``symmetric``) is its own transpose everywhere.
 
 The gradient of a scalar w.r.t. a *symmetric* matrix W follows the
-component convention of ``components.explicit_derivative`` (W_ij and W_ji are
+component convention of the explicit build (``calculus.derivative.layout_derivative``: W_ij and W_ji are
 one symbol): D = G + G^T - I o G (the Matrix Cookbook's, 2.8).
 """
 
