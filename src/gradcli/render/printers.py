@@ -164,19 +164,24 @@ def latex_operator(variables: Any, *, partial: bool = True) -> str:
     n = len(variables)
     if n == 0:
         return ""
-    # group consecutive equal variables, written in the order of application
-    # reversed (the last applied stands leftmost in the denominator)
+    groups = _groups(variables)
+    denominator = " ".join(
+        f"{d} {latex(g[0])}" + (f"^{{{len(g)}}}" if len(g) > 1 else "") for g in groups
+    )
+    numerator = d if n == 1 else f"{d}^{{{n}}}"
+    return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+
+def _groups(variables: list[Any]) -> list[list[Any]]:
+    """Consecutive equal variables grouped, in the order of application reversed (the last
+    applied stands leftmost in the denominator)."""
     groups: list[list[Any]] = []
     for v in reversed(variables):
         if groups and groups[-1][0] == v:
             groups[-1].append(v)
         else:
             groups.append([v])
-    denominator = " ".join(
-        f"{d} {latex(g[0])}" + (f"^{{{len(g)}}}" if len(g) > 1 else "") for g in groups
-    )
-    numerator = d if n == 1 else f"{d}^{{{n}}}"
-    return rf"\frac{{{numerator}}}{{{denominator}}}"
+    return groups
 
 
 def latex_applied(operator: str, function: Any) -> str:
@@ -187,12 +192,7 @@ def latex_applied(operator: str, function: Any) -> str:
 def unicode_operator(variables: Any) -> str:
     variables = list(variables)
     n = len(variables)
-    groups: list[list[Any]] = []
-    for v in reversed(variables):
-        if groups and groups[-1][0] == v:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
+    groups = _groups(variables)
     sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
     den = "".join(f"∂{g[0]}" + (str(len(g)).translate(sup) if len(g) > 1 else "") for g in groups)
     num = "∂" if n == 1 else "∂" + str(n).translate(sup)

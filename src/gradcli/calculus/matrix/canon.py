@@ -12,6 +12,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ...errors import InputError
+from ...model.shapes import is_matrix
 from ..simplify import coefficient
 
 Mono = tuple  # (coefficient: sp.Expr, atoms: tuple[MatrixExpr, ...])
@@ -160,7 +161,7 @@ class _Canon:
             coef = sp.S.One
             atoms: list = []
             for arg in a.args:
-                if isinstance(arg, (MatrixExpr, sp.MatrixBase)):
+                if is_matrix(arg):
                     c, at = self.flat_c(self.canon(arg))
                     coef *= c
                     atoms.extend(at)
@@ -262,11 +263,11 @@ def _mul(*parts: Any) -> Any:
     for p in parts:
         if isinstance(p, sp.MatMul):
             for a in p.args:
-                if isinstance(a, (MatrixExpr, sp.MatrixBase)):
+                if is_matrix(a):
                     mats.append(a)
                 else:
                     coef *= a
-        elif isinstance(p, (MatrixExpr, sp.MatrixBase)):
+        elif is_matrix(p):
             mats.append(p)
         else:
             coef *= p

@@ -11,6 +11,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ...errors import InputError
+from ...model.shapes import is_matrix
 from ...record import record
 from .canon import Mono, _Canon
 
@@ -97,7 +98,7 @@ class _Diff:
             scal = sp.S.One
             mats = []
             for a in e.args:
-                if isinstance(a, (MatrixExpr, sp.MatrixBase)):
+                if is_matrix(a):
                     mats.append(a)
                 else:
                     scal *= a
