@@ -1,4 +1,5 @@
-"""The layout: the data path of every command reads downward, and nothing imports back up.
+"""The layout: the data path of every command reads downward, nothing imports back up, and
+modules and functions stay small.
 
 Every module of ``src/gradcli`` has a layer (the table below, by package or module, the
 longest name first).  A module may import modules of its own layer or of a lower one, never
@@ -158,3 +159,13 @@ def test_the_walk_sees_imports_inside_functions():
     # the CLI imports its use cases when a command runs: those imports are walked too
     lazy = {t for t, _, load in imports("gradcli.cli.commands") if not load}
     assert "gradcli.app.derivative" in lazy and "gradcli.render.dot" in lazy
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_stay_small(module):
+    """No module over 500 lines, no function over 80: a new idea gets a module of its own."""
+    text = MODULES[module].read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 500, f"{module} has {len(text.splitlines())} lines"
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in ast.walk(ast.parse(text))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 80]
+    assert not long, f"{module}: {', '.join(long)}"

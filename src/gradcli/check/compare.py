@@ -478,26 +478,3 @@ def _compare_built(L: Any, R: Any, clock: _Clock, seed: int, exact_first: bool,
         out.lhs_value = _matrix_values_at(L, out.point, extra)
         out.rhs_value = _matrix_values_at(R, out.point, extra)
     return out
-
-
-def _transposed(L: Any, R: Any, seed: int) -> bool:
-    """Is L the transpose of R (at a random point, exactly or to 50 digits)?"""
-    if not (isinstance(L, sp.MatrixBase) and isinstance(R, sp.MatrixBase)):
-        return False
-    if tuple(L.shape) != tuple(R.shape)[::-1] or tuple(L.shape) == (1, 1):
-        return False
-    RT = R.T
-    if L == RT:
-        return True
-    symbols = _scalar_symbols(L, R)
-    extra = _literal_digits(L, R)
-    tried = 0
-    for point in _points(symbols, seed + 7):
-        tried += 1
-        if tried > 6:
-            return False
-        results = [_compare_at(l, r, point, extra) for l, r in zip(L, RT)]
-        if any(x.status == "skip" for x in results):
-            continue
-        return all(x.status == "agree" for x in results)
-    return False

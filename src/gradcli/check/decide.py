@@ -42,9 +42,9 @@ from ..model.declarations import Context, Declarations
 from ..model.layout import Layout
 from ..model.shapes import is_matrix
 from ..model.symbols import scalar_symbol
-from .compare import CLAIM_SECONDS, _Clock, _compare_built, _OutOfTime, _transposed
+from .compare import CLAIM_SECONDS, _Clock, _compare_built, _OutOfTime
 from .numeric import _scalar_symbols, _shape, _sympify
-from .outcome import _display, _finish, _layout_hint, _one_size, _shape_text
+from .outcome import _display, _finish, _layout_hint, _one_size, _shape_text, _transposed
 from .pointwise import decide_size, prefers_points
 from .verdict import ClaimVerdict
 

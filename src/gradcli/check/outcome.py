@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from ..model.layout import Layout
 from ..model.shapes import is_matrix, shape_text
-from .compare import _NOT_EVALUABLE, _compare_built, _compare_matrix_exact, _Outcome, _transposed
-from .numeric import DIGITS, _fmt_point, _shape
+from .compare import _NOT_EVALUABLE, _compare_built, _compare_matrix_exact, _Outcome
+from .numeric import DIGITS, _compare_at, _fmt_point, _literal_digits, _scalar_symbols, _shape
+from .sampling import _points
 from .verdict import ClaimVerdict
 
 
@@ -99,3 +102,26 @@ def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matte
     if out.status == "numeric":
         return ("numeric", (out.points, out.how))
     return ("unknown", out.reason or _NOT_EVALUABLE)
+
+
+def _transposed(L: Any, R: Any, seed: int) -> bool:
+    """Is L the transpose of R (at a random point, exactly or to 50 digits)?"""
+    if not (isinstance(L, sp.MatrixBase) and isinstance(R, sp.MatrixBase)):
+        return False
+    if tuple(L.shape) != tuple(R.shape)[::-1] or tuple(L.shape) == (1, 1):
+        return False
+    RT = R.T
+    if L == RT:
+        return True
+    symbols = _scalar_symbols(L, R)
+    extra = _literal_digits(L, R)
+    tried = 0
+    for point in _points(symbols, seed + 7):
+        tried += 1
+        if tried > 6:
+            return False
+        results = [_compare_at(l, r, point, extra) for l, r in zip(L, RT)]
+        if any(x.status == "skip" for x in results):
+            continue
+        return all(x.status == "agree" for x in results)
+    return False
