@@ -62,14 +62,11 @@ def free_scalars(obj: Any) -> set[sp.Symbol]:
 
 
 def tidy_result(obj: Any, opts: Options) -> Any:
+    """A derivative as shown: ``simplify.tidy_result`` of it, unless --no-simplify."""
     if not opts.simplify:
         return obj
-    from ..calculus.simplify import tidy, tidy_matrix
+    from ..calculus.simplify import tidy_result as tidy
 
-    if isinstance(obj, sp.MatrixBase):
-        return tidy_matrix(obj)
-    if is_matrix(obj):
-        return obj
     return tidy(obj)
 
 

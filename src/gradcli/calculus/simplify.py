@@ -4,7 +4,8 @@ One rule throughout: a simplification is bounded in time (a result that does not
 quickly is shown as computed), never multiplies out huge powers of sums (``expands_too_much``),
 and is kept only when it is not longer.  What each kind of result gets:
 
-* ``tidy`` (``tidy_matrix`` entry by entry): derivatives (``derivative``) -- the shortest
+* ``tidy`` (``tidy_matrix`` entry by entry, ``tidy_result`` for either; a matrix expression
+  stays as the matrix calculus writes it): derivatives (``derivative``) -- the shortest
   of a few cheap rewritings (cancel, together, factor_terms), and SymPy's full ``simplify``
   only when it shortens the result a lot without functions of new arguments:
   ``2*sin(x)*cos(x)`` stays as the product rule gives it rather than ``sin(2*x)``.
@@ -126,6 +127,16 @@ def _arguments(e: Any) -> set:
 def _same_arguments(new: Any, old: Any) -> bool:
     """No function of a new argument: sin(2*x) from 2*sin(x)*cos(x) is refused."""
     return _arguments(new) <= _arguments(old)
+
+
+def tidy_result(obj: Any) -> Any:
+    """A derivative as shown: an explicit matrix entry by entry, a scalar by ``tidy``; a
+    matrix expression as the matrix calculus wrote it."""
+    if isinstance(obj, sp.MatrixBase):
+        return tidy_matrix(obj)
+    if isinstance(obj, sp.MatrixExpr):
+        return obj
+    return tidy(obj)
 
 
 def tidy_matrix(m: Any, seconds: float = SIMPLIFY_SECONDS) -> Any:

@@ -15,8 +15,10 @@ from typing import Any
 
 import click
 
+from .. import output
 from ..errors import ExitStatus, GradcliError, InputError, OutputClosed, OutputError
-from ..limits import MAX_DECIMAL_DIGITS, MAX_ORDER
+from ..io import read_bounded
+from ..limits import MAX_DECIMAL_DIGITS, MAX_ORDER, check_items, final_output, time_limit
 from .options import (
     CONTEXT_SETTINGS,
     FORMAT_CHOICE,
@@ -37,9 +39,7 @@ def emit(result: Any, fmt: str, *, last: bool = False, **render_options: Any) ->
     """Render and write one result; ``last``: the call's last result (no alarm after it)."""
     import contextlib
 
-    from .. import output
-    from ..limits import final_output
-    from ..render import render
+    from ..render import render  # SymPy's printers: loaded when a result is written
 
     rendered = render(result, fmt, **render_options)
     with final_output() if last else contextlib.nullcontext():
@@ -56,10 +56,6 @@ def run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str
     ``-`` reads one expression a line from stdin; a failing line is reported
     on stderr and the others still run; the exit status is the worst one.
     """
-    from .. import output
-    from ..io import read_bounded
-    from ..limits import check_items
-
     fmt = output_format(settings, fmt)
     if isinstance(exprs, str):
         exprs = (exprs,)
@@ -97,8 +93,6 @@ def run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str
 
 def _limit() -> Any:
     """The time limit of this call (set up in AliasGroup.invoke), to name what is under way."""
-    from ..limits import time_limit
-
     ctx = click.get_current_context(silent=True)
     limit = ctx.meta.get("gradcli.limit") if ctx is not None else None
     return limit if limit is not None else time_limit(None)
@@ -306,11 +300,8 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
 
         emit(listing(), fmt, last=True)
         return 0
-    from .. import output
     from ..app.check import check, claims_of
     from ..check.verdict import Verdict, exit_status
-    from ..io import read_bounded
-    from ..limits import check_items, final_output
 
     opts = command_options(settings, {**kw, "at": None, "digits": None})
     limit = _limit()

@@ -16,7 +16,20 @@ from typing import Any
 import click
 
 from ..errors import ExitStatus, GradcliError, OutputClosed
-from ..limits import DEFAULT_TIMEOUT, MAX_LENGTH, MAX_LENGTH_CEILING, MAX_TIMEOUT, MIN_TIMEOUT
+from ..limits import (
+    DEFAULT_TIMEOUT,
+    MAX_DIGITS,
+    MAX_LENGTH,
+    MAX_LENGTH_CEILING,
+    MAX_TIMEOUT,
+    MIN_TIMEOUT,
+    _Expired,
+    begin_call,
+    disarm,
+    on_unraisable,
+    time_limit,
+)
+from ..output import err
 from .commands import COMMANDS
 from .options import CONTEXT_SETTINGS, FORMAT_CHOICE, INPUT_CHOICE, Settings, not_nan, shield_expression
 
@@ -37,8 +50,6 @@ class AliasGroup(click.Group):
         """Run the command under the time limit (all of it: reading, computing and
         writing); its errors and exit status become an Exit here, so the program and
         Click's test runner see the same statuses."""
-        from ..limits import begin_call, time_limit
-
         begin_call(ctx.params.get("max_length"))
         try:
             with time_limit(ctx.params.get("timeout", DEFAULT_TIMEOUT)) as limit:
@@ -110,9 +121,6 @@ for _command in COMMANDS:
 
 def report(exc: BaseException, *, debug: bool = False) -> int:
     """The one place where an exception becomes a message on stderr and an exit status."""
-    from ..limits import _Expired, disarm
-    from ..output import err
-
     disarm()  # the call is over: no alarm may interrupt the report
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
@@ -141,8 +149,6 @@ def report(exc: BaseException, *, debug: bool = False) -> int:
         return ExitStatus.BAD_INPUT
     if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
         # Python's limit on the digits of an int shown as text: a number exploded
-        from ..limits import MAX_DIGITS
-
         err(["error: a number in the result has too many digits to show",
              f"gradcli refuses numbers of more than {MAX_DIGITS} digits; "
              "ask for a decimal (--digits) or a smaller input"])
@@ -164,8 +170,6 @@ def _quiet_unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
     re-raised in a moment, and nothing is printed; the rest goes to the previous hook."""
 
     def hook(unraisable: Any) -> None:
-        from ..limits import on_unraisable
-
         if not on_unraisable(unraisable.exc_value):
             previous(unraisable)
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..errors import GradcliError, InputError
-from ..limits import DEFAULT_TIMEOUT, MAX_DECIMAL_DIGITS, MAX_SIZE
+from ..limits import DEFAULT_TIMEOUT, MAX_DECIMAL_DIGITS, MAX_SIZE, check_length
 from ..model.layout import LAYOUTS, Layout
 from ..record import record
 
@@ -80,8 +80,6 @@ _TEXT_OPTIONS = {"wrt": "--wrt", "at": "--at", "vectors": "--vector", "matrices"
 
 
 def _check_option_lengths(kw: dict[str, Any]) -> None:
-    from ..limits import check_length
-
     for key, option in _TEXT_OPTIONS.items():
         value = kw.get(key)
         if isinstance(value, (tuple, list)):
