@@ -36,7 +36,6 @@ from ..record import record
 from .claims import Claim
 from .tensor import TENSOR_IDENTITIES
 
-VEC_MAT = Declarations(vectors=("a", "b", "x", "s"), matrices=("A", "B", "X"), symmetric=("W",))
 TENSOR_DECL = Declarations(matrices=("X", "A"))
 TENSOR_FUNCTIONS = ("X X", "A X", "X^T X")
 

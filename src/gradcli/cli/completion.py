@@ -33,9 +33,6 @@ from click.shell_completion import (
 )
 
 PROTOCOL = 1
-PROG = "gradcli"
-COMPLETE_VAR = "_GRADCLI_COMPLETE"
-FUNCTION = "_gradcli_completion"
 
 _BASH = r"""_gradcli_completion() {
     local IFS=$'\n'

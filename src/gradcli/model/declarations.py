@@ -205,9 +205,6 @@ class Context:
                         subs[m[j, i]] = m[i, j]
         return subs
 
-    def matrix_symbols(self) -> dict[str, sp.MatrixSymbol]:
-        return {n: sp.MatrixSymbol(n, *shape) for n, shape in self.shapes.items()}
-
     def identity(self) -> Any:
         square = {r for r, c in self.shapes.values() if r == c}
         size = next(iter(square)) if len(square) == 1 else self.dim
