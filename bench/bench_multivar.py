@@ -137,6 +137,7 @@ time.perf_counter = time.process_time  # CPU time: the machine is shared
 import sympy as sp
 from sympy.core.cache import clear_cache
 from gradcli.calculus import multivar as mv
+from gradcli.render.printers import entry_strings
 N_HESS, N_JAC, WHICH = %d, %d, %r
 xs = sp.symbols('x1:%%d' %% (N_HESS + 1), real=True)
 f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range(N_HESS - 1)])
@@ -145,7 +146,7 @@ fs = [ys[i]**2*sp.sin(ys[(i+1) %% N_JAC]) + ys[(i+2) %% N_JAC]*sp.exp(ys[i]) for
 clear_cache()
 if WHICH == "hessian":
     t = time.perf_counter(); M = mv.hessian(f, xs); t1 = time.perf_counter()
-    S = mv.matrix_strings(M); t2 = time.perf_counter()
+    S = entry_strings(M); t2 = time.perf_counter()
     clear_cache()
     t3 = time.perf_counter(); mv.hessian(f, xs); t4 = time.perf_counter()
     clear_cache()
@@ -157,7 +158,7 @@ if WHICH == "hessian":
     same = all(M[i, j] == f.diff(xs[min(i, j)]).diff(xs[max(i, j)]) for i, j in pairs)
 elif WHICH == "jacobian":
     t = time.perf_counter(); M = mv.jacobian(fs, ys); t1 = time.perf_counter()
-    S = mv.matrix_strings(M); t2 = time.perf_counter()
+    S = entry_strings(M); t2 = time.perf_counter()
     clear_cache()
     t3 = time.perf_counter(); mv.jacobian(fs, ys); t4 = time.perf_counter()
     clear_cache()
@@ -204,7 +205,7 @@ def part_inprocess(runs: int, plain_timeout: float) -> None:
         print(f"gradcli hessian 200 vars, first call incl. symengine import {first:7.3f} s")
         print(f"  same, symengine already imported (engine + conversion)    {again:7.3f} s")
         print(f"  engine='sympy' (sparse SymPy, no SymEngine)               {sym:7.3f} s")
-        print(f"  matrix_strings (40,000 entries)                           {strs:7.3f} s")
+        print(f"  entry_strings (40,000 entries)                            {strs:7.3f} s")
         print(f"  entries == f.diff(xi).diff(xj): {same}")
     j = _inproc("jacobian", runs)
     if j:
@@ -212,7 +213,7 @@ def part_inprocess(runs: int, plain_timeout: float) -> None:
         print(f"gradcli jacobian 100x100, first call incl. symengine import {first:7.3f} s")
         print(f"  same, symengine already imported (engine + conversion)    {again:7.3f} s")
         print(f"  engine='sympy' (sparse SymPy, no SymEngine)               {sym:7.3f} s")
-        print(f"  matrix_strings (10,000 entries)                           {strs:7.3f} s")
+        print(f"  entry_strings (10,000 entries)                            {strs:7.3f} s")
         print(f"sympy Matrix.jacobian 100x100                               {plain:7.3f} s"
               f"   ratio {plain / first:5.1f}x (vs first call)")
         print(f"  identical to Matrix.jacobian: {same}")
