@@ -8,7 +8,7 @@ ones), writes them to a claims file, and times
     python -m gradcli check '<one claim>'           (one claim)
 
 printing the ratio (target: at most 8).  When the CLI has no ``check`` command
-(yet), the same is measured in process through ``gradcli.calculus.check``
+(yet), the same is measured in process through ``gradcli.app.check``
 plus a fresh interpreter for the imports, and the output says so.
 
     python bench/bench_check.py [--n 200] [--repeat 3] [--keep DIR]
@@ -99,9 +99,10 @@ def _time_cli(args: list[str], repeat: int, expected: int) -> tuple[float, str]:
 
 _IN_PROCESS = r"""
 import sys, time
-from gradcli.claims import read_claims_file, Claim
-from gradcli.calculus.check import check_claims, exit_status
-from gradcli.build import Declarations
+from gradcli.check.claims import read_claims_file, Claim
+from gradcli.app.check import check_claims
+from gradcli.check.verdict import exit_status
+from gradcli.model.declarations import Declarations
 args = sys.argv[1:]
 if args[0] == "--file":
     claims = read_claims_file(args[1], Declarations(), "numerator")

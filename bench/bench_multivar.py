@@ -77,7 +77,7 @@ def median_time(cmd: list[str], runs: int, timeout: float = 60) -> tuple[float |
         if p is None:
             return None, f"timed out after {timeout:g} s"
         if p.returncode != 0:
-            msg = (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1]
+            msg = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1]
             return None, f"cli not available ({msg[:70]})"
         times.append(dt)
         cpus.append(run.cpu)
@@ -110,7 +110,7 @@ def fmt(t: float | None) -> str:
 
 def part_cli(runs: int) -> None:
     print(describe(ENV))
-    print("== end to end (medians of %d runs; wall time, and CPU time of the process) ==" % runs)
+    print(f"== end to end (medians of {runs} runs; wall time, and CPU time of the process) ==")
     base, _ = median_time([PY, "-c", "import sympy"], max(runs, 5))
     base_cpu = median_time.cpu
     print(f"python -c 'import sympy'          wall {fmt(base)}  cpu {fmt(base_cpu)}")
@@ -137,6 +137,7 @@ time.perf_counter = time.process_time  # CPU time: the machine is shared
 import sympy as sp
 from sympy.core.cache import clear_cache
 from gradcli.calculus import multivar as mv
+from gradcli.render.printers import entry_strings
 N_HESS, N_JAC, WHICH = %d, %d, %r
 xs = sp.symbols('x1:%%d' %% (N_HESS + 1), real=True)
 f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range(N_HESS - 1)])
@@ -145,18 +146,19 @@ fs = [ys[i]**2*sp.sin(ys[(i+1) %% N_JAC]) + ys[(i+2) %% N_JAC]*sp.exp(ys[i]) for
 clear_cache()
 if WHICH == "hessian":
     t = time.perf_counter(); M = mv.hessian(f, xs); t1 = time.perf_counter()
-    S = mv.matrix_strings(M); t2 = time.perf_counter()
+    S = entry_strings(M); t2 = time.perf_counter()
     clear_cache()
     t3 = time.perf_counter(); mv.hessian(f, xs); t4 = time.perf_counter()
     clear_cache()
     t5 = time.perf_counter(); mv.hessian(f, xs, engine="sympy"); t6 = time.perf_counter()
     import random
     rng = random.Random(0)
-    pairs = [(i, k) for i in range(N_HESS - 1) for k in (i, i + 1)] + [(rng.randrange(N_HESS), rng.randrange(N_HESS)) for _ in range(100)]
+    pairs = [(i, k) for i in range(N_HESS - 1) for k in (i, i + 1)]
+    pairs += [(rng.randrange(N_HESS), rng.randrange(N_HESS)) for _ in range(100)]
     same = all(M[i, j] == f.diff(xs[min(i, j)]).diff(xs[max(i, j)]) for i, j in pairs)
 elif WHICH == "jacobian":
     t = time.perf_counter(); M = mv.jacobian(fs, ys); t1 = time.perf_counter()
-    S = mv.matrix_strings(M); t2 = time.perf_counter()
+    S = entry_strings(M); t2 = time.perf_counter()
     clear_cache()
     t3 = time.perf_counter(); mv.jacobian(fs, ys); t4 = time.perf_counter()
     clear_cache()
@@ -169,12 +171,12 @@ print("RESULT", t1 - t, t2 - t1, t4 - t3, t6 - t5, same)
 """
 
 
-PLAIN_HESSIAN = r"""
+PLAIN_HESSIAN = rf"""
 import time, sympy as sp
-xs = sp.symbols('x1:%d', real=True)
-f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range(%d)])
+xs = sp.symbols('x1:{N_HESS + 1}', real=True)
+f = sp.Add(*[xs[i]**2*sp.sin(xs[i+1]) for i in range({N_HESS - 1})])
 t = time.perf_counter(); sp.hessian(f, xs); print(time.perf_counter() - t)
-""" % (N_HESS + 1, N_HESS - 1)
+"""
 
 
 def _inproc(which: str, runs: int) -> tuple[list[float], float | None, bool] | None:
@@ -203,7 +205,7 @@ def part_inprocess(runs: int, plain_timeout: float) -> None:
         print(f"gradcli hessian 200 vars, first call incl. symengine import {first:7.3f} s")
         print(f"  same, symengine already imported (engine + conversion)    {again:7.3f} s")
         print(f"  engine='sympy' (sparse SymPy, no SymEngine)               {sym:7.3f} s")
-        print(f"  matrix_strings (40,000 entries)                           {strs:7.3f} s")
+        print(f"  entry_strings (40,000 entries)                            {strs:7.3f} s")
         print(f"  entries == f.diff(xi).diff(xj): {same}")
     j = _inproc("jacobian", runs)
     if j:
@@ -211,7 +213,7 @@ def part_inprocess(runs: int, plain_timeout: float) -> None:
         print(f"gradcli jacobian 100x100, first call incl. symengine import {first:7.3f} s")
         print(f"  same, symengine already imported (engine + conversion)    {again:7.3f} s")
         print(f"  engine='sympy' (sparse SymPy, no SymEngine)               {sym:7.3f} s")
-        print(f"  matrix_strings (10,000 entries)                           {strs:7.3f} s")
+        print(f"  entry_strings (10,000 entries)                            {strs:7.3f} s")
         print(f"sympy Matrix.jacobian 100x100                               {plain:7.3f} s"
               f"   ratio {plain / first:5.1f}x (vs first call)")
         print(f"  identical to Matrix.jacobian: {same}")

@@ -113,7 +113,8 @@ def main() -> int:
     print(describe(ENV))
     print(f"python -c 'import sympy': {fmt(base)} (median of {RUNS})")
     print()
-    print(f"{'case':30} {'cli':>11} {'cli/import':>11} {'target':>7}   {'engine':>11} {'series':>11} {'series/engine':>14}")
+    print(f"{'case':30} {'cli':>11} {'cli/import':>11} {'target':>7}   "
+          f"{'engine':>11} {'series':>11} {'series/engine':>14}")
     cli_ok = True
     for label, expr, wrt, n, target in CASES:
         if cli_ok:

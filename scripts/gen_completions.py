@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write gradcli's shell completion scripts to completions/.
 
-The scripts come from gradcli's own templates (``gradcli.completion``), not
+The scripts come from gradcli's own templates (``gradcli.cli.completion``), not
 from Click's: they speak gradcli's completion protocol, which does not change
 with the Click version installed, so the files are the same on every machine.
 
@@ -25,7 +25,7 @@ SHELLS = ("bash", "zsh", "fish")
 def sources() -> dict[str, str]:
     """{shell: file text}."""
     sys.path.insert(0, str(ROOT / "src"))
-    from gradcli.completion import script
+    from gradcli.cli.completion import script
 
     return {shell: script(shell) for shell in SHELLS}
 

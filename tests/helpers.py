@@ -18,11 +18,12 @@ Usage::
 from __future__ import annotations
 
 import sys
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from click.testing import CliRunner, Result
 
-from gradcli.cli import main
+from gradcli.cli.main import main
 
 __all__ = ["run", "Result", "assert_short_error"]
 

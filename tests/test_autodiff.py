@@ -166,7 +166,7 @@ def test_gradient_equals_gradient_at(expr, point):
         else:
             assert a == g
     # and against sympy.diff and mpmath, independently of both commands
-    from gradcli.core import Options, build_text
+    from gradcli.app.common import Options, build_text
 
     f, _ = build_text(expr, Options())
     variables = sorted(f.free_symbols, key=lambda s: s.name)
@@ -432,7 +432,7 @@ def test_random_dags_adjoints_are_the_gradient_and_tangents_directional_derivati
 @given(dags())
 def test_random_dags_presentation_keeps_the_values(case):
     # the tidied numbers shown are the numbers computed
-    from gradcli.ad import tidy_numbers
+    from gradcli.calculus.simplify import tidy_numbers
 
     f, inputs, point = case
     if not (f.free_symbols & set(inputs)):
@@ -458,14 +458,16 @@ def test_dot_graph_parses_and_is_the_dag(tmp_path):
     assert edges == {("x", "a"), ("a", "b"), ("a", "c"), ("b", "c"), ("c", "d"), ("c", "e"), ("d", "f"), ("e", "f")}
     labels = {n.get_name().strip('"'): n.get("label") for n in graph.get_nodes()}
     assert "c = a + b" in labels['"c"'.strip('"')] and "1 + e ≈ 3.71828182845905" in labels["c"]
-    edge_labels = {(e.get_source().strip('"'), e.get_destination().strip('"')): e.get("label") for e in graph.get_edges()}
+    edge_labels = {(e.get_source().strip('"'), e.get_destination().strip('"')): e.get("label")
+                   for e in graph.get_edges()}
     assert "∂d/∂c = 1/(2⋅√(c))" in edge_labels[("c", "d")]
     assert graph.get("rankdir") == "LR"
 
 
 def test_dot_text_is_a_pure_function():
-    from gradcli.ad import autodiff, graph_text
-    from gradcli.core import Options
+    from gradcli.app.autodiff import autodiff
+    from gradcli.app.common import Options
+    from gradcli.render.dot import graph_text
 
     r = autodiff("x y", Options(at="x=1,y=2"))
     text = graph_text(r, "dot")

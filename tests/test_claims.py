@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-from gradcli.build import Declarations
-from gradcli.calculus.check import check_claims
-from gradcli.claims import Claim, collect, read_claims_file, read_lines, read_toml, read_txt, validate
+from gradcli.app.check import check_claims
+from gradcli.check.claims import Claim, collect, read_claims_file, read_lines, read_toml, read_txt, validate
 from gradcli.errors import InputError
+from gradcli.model.declarations import Declarations
 
 CLI_DECL = Declarations(vectors=("x",), matrices=("B",))
 

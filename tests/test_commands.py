@@ -50,7 +50,7 @@ def test_gradient_against_finite_differences(expr, truth, names, point):
     at = [mpmath.mpf(point[n]) for n in obj["wrt"]]
     for i, entry in enumerate(obj["result"]):
         partial = sp.lambdify(syms, sp.sympify(entry), "mpmath")(*at)
-        fd = mpmath.diff(lambda u: fn(*[u if j == i else a for j, a in enumerate(at)]), at[i])
+        fd = mpmath.diff(lambda u, i=i: fn(*[u if j == i else a for j, a in enumerate(at)]), at[i])
         assert abs(partial - fd) < mpmath.mpf("1e-25") * (1 + abs(fd)), (expr, i, entry)
 
 

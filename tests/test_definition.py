@@ -165,7 +165,8 @@ def test_decimal_point_gives_decimal_value():
     r = from_definition(sympy.exp(x), x, at=sympy.Float("0.5"))
     assert isinstance(r.value_at_point, sympy.Float)
     assert close(r.value_at_point, mpmath.exp(0.5), 1e-14)
-    assert close(r.secants[-1].slope_right, (mpmath.exp(mpmath.mpf(1) / 2 + mpmath.mpf(10) ** -6) - mpmath.exp(0.5)) * 10**6, 1e-9)
+    assert close(r.secants[-1].slope_right,
+                 (mpmath.exp(mpmath.mpf(1) / 2 + mpmath.mpf(10) ** -6) - mpmath.exp(0.5)) * 10**6, 1e-9)
 
 
 def test_sqrt_at_0_one_sided_and_unbounded():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gradcli.cli import cli
+from gradcli.cli.main import cli
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("GRADCLI_UPDATE_GOLDEN") == "1"

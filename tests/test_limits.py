@@ -140,7 +140,7 @@ def test_names_sympify_reads_differently_are_exactly_refused():
     (checked here, on names the test chooses, against sympify itself)."""
     import sympy
 
-    from gradcli.build import _sympify_names, unreadable_name
+    from gradcli.model.symbols import _sympify_names, unreadable_name
 
     names = _sympify_names()
     for name in ("N", "S", "Q", "O", "beta", "zeta", "Symbol", "Integer", "re", "im", "Lambda", "E1", "li",
@@ -194,8 +194,9 @@ def test_each_limit_is_assigned_in_limits_py_only():
 
 
 def test_modules_use_the_limits_of_limits_py():
-    from gradcli import build, parsing, points
+    from gradcli import language as parsing
     from gradcli.calculus import taylor
+    from gradcli.model import build, points
 
     assert parsing.MAX_DEPTH is limits.MAX_DEPTH and parsing.MAX_ORDER is limits.MAX_ORDER
     assert build.MAX_DIGITS is limits.MAX_DIGITS and build.MAX_ORDER is limits.MAX_ORDER
@@ -348,13 +349,13 @@ def test_the_memory_watch_ends_a_call_that_grows_too_much(monkeypatch):
 
 
 def test_a_number_too_long_to_show_is_bad_input(monkeypatch):
-    import gradcli.core
+    import gradcli.app.derivative
 
     def explode(*a, **k):
         raise ValueError("Exceeds the limit (20000 digits) for integer string conversion; use "
                          "sys.set_int_max_str_digits() to increase the limit")
 
-    monkeypatch.setattr(gradcli.core, "derivative", explode)
+    monkeypatch.setattr(gradcli.app.derivative, "derivative", explode)
     assert_short_error(run(["derivative", "x^2"], exit=2), "too many digits")
 
 
@@ -364,7 +365,8 @@ def test_imports_are_never_interrupted(tmp_path):
     code = (
         "import io, sys\n"
         "from gradcli.cli import main\n"
-        "for args in (['--timeout', '0.01', '-f', 'plain', 'derivative', 'x^2'], ['-f', 'plain', 'derivative', 'x^3']):\n"
+        "for args in (['--timeout', '0.01', '-f', 'plain', 'derivative', 'x^2'],\n"
+        "             ['-f', 'plain', 'derivative', 'x^3']):\n"
         "    sys.stdout = io.StringIO()\n"
         "    try:\n"
         "        main(args)\n"
@@ -379,7 +381,7 @@ def test_imports_are_never_interrupted(tmp_path):
 
 # -- the time limit: every time, in real processes ---------------------------------------------------
 
-DRIVER = ROOT / "tests" / "limit_driver.py"
+DRIVER = ROOT / "tests" / "support" / "limit_driver.py"
 
 # (arguments, the result when there is time): the issue's inputs, and slow ones
 SLOW = [
@@ -408,7 +410,7 @@ def _twenty_times(case):
     return proc, runs, single
 
 
-from gradcli.calculus.check import TIME_LIMIT_REASON  # noqa: E402
+from gradcli.app.check import TIME_LIMIT_REASON  # noqa: E402
 
 
 def test_the_time_limit_holds_every_time():

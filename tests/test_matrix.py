@@ -13,15 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from gradcli.calculus.components import (
-    compare,
-    compare_components,
-    explicit,
-    explicit_derivative,
-    explicit_matrix,
-)
-from gradcli.calculus.matrix import matrix_derivative, matrix_hessian, result_shape
+from gradcli.calculus.matrix import matrix_derivative, matrix_hessian
 from gradcli.errors import InputError
+from gradcli.model.shapes import shape_of as result_shape
+from support.components import compare, compare_components, explicit, explicit_derivative, explicit_matrix
 
 n = sp.Symbol("n", integer=True, positive=True)
 x = sp.MatrixSymbol("x", n, 1)
@@ -121,7 +116,8 @@ def test_jacobian_of_Ax():
 
 @pytest.mark.parametrize(
     "expr",
-    [sp.MatMul(x, x.T, a), sp.MatMul(sp.Trace(a.T * x), x), sp.MatMul(sp.Trace(x.T * x), x), A * B * x + x, (X.I * x), x.T * A],
+    [sp.MatMul(x, x.T, a), sp.MatMul(sp.Trace(a.T * x), x), sp.MatMul(sp.Trace(x.T * x), x), A * B * x + x, (X.I * x),
+     x.T * A],
     ids=["x(x^T a)", "tr(a^T x) x", "tr(x^T x) x", "ABx + x", "X^-1 x", "row x^T A"],
 )
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -244,7 +240,8 @@ def test_hessian_quadratic_form():
 
 
 @pytest.mark.parametrize(
-    "expr", [scalar(x.T * B * x), sp.sqrt(scalar(x.T * x)), sp.exp(scalar(a.T * x)) + scalar(x.T * A * x) * scalar(b.T * x)],
+    "expr",
+    [scalar(x.T * B * x), sp.sqrt(scalar(x.T * x)), sp.exp(scalar(a.T * x)) + scalar(x.T * A * x) * scalar(b.T * x)],
     ids=["x^T B x", "norm x", "exp(a^T x) + (x^T A x)(b^T x)"],
 )
 def test_hessian_componentwise(expr):
@@ -334,7 +331,8 @@ def terms(draw):
 @st.composite
 def expressions(draw):
     items = draw(st.lists(terms(), min_size=1, max_size=3))
-    coeffs = draw(st.lists(st.sampled_from([1, -1, 2, -3, sp.Rational(1, 2)]), min_size=len(items), max_size=len(items)))
+    coeffs = draw(st.lists(st.sampled_from([1, -1, 2, -3, sp.Rational(1, 2)]),
+                           min_size=len(items), max_size=len(items)))
     return sp.Add(*[c * t for c, t in zip(coeffs, items)])
 
 

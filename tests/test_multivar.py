@@ -19,18 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus import multivar as mv
-from gradcli.calculus.multivar import (
-    ChainResult,
-    chain,
-    determinant,
-    evaluate,
-    gradient,
-    hessian,
-    jacobian,
-    matrix_strings,
-    natural_order,
-)
+from gradcli.calculus.evaluate import value_at as evaluate
+from gradcli.calculus.multivar import ChainResult, chain, determinant, gradient, hessian, jacobian, natural_order
 from gradcli.errors import InputError
+from gradcli.render.printers import entry_strings as matrix_strings
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

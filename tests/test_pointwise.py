@@ -14,14 +14,16 @@ import time
 import mpmath
 import pytest
 import sympy as sp
-from helpers import run
 
-from gradcli.build import DEFAULT_DIM, Context, Declarations, build
-from gradcli.calculus import jets as J
-from gradcli.calculus import pointwise as P
-from gradcli.calculus.check import check_claims, decide
-from gradcli.claims import Claim
-from gradcli.parsing import parse_claim
+from gradcli.app.check import check_claims
+from gradcli.calculus.derivative import build
+from gradcli.check import jets as J
+from gradcli.check import pointwise as P
+from gradcli.check.claims import Claim
+from gradcli.check.decide import decide
+from gradcli.language import parse_claim
+from gradcli.model.declarations import DEFAULT_DIM, Context, Declarations
+from helpers import run
 
 D = Declarations(matrices=("A", "B", "X"), vectors=("a", "b", "x"), symmetric=("W",))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import mpmath
-import pytest
 import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st

@@ -46,7 +46,7 @@ def test_readme_example(command: str, expected: str, tmp_path: Path):
     shown = (proc.stdout + proc.stderr).rstrip("\n")
     expected = expected.rstrip("\n")
     # the version in json output follows the package
-    from gradcli.render.common import version
+    from gradcli.render.printers import version
 
     expected = expected.replace('"gradcli": "0.1.0"', f'"gradcli": "{version()}"')
     assert shown == expected, f"README example differs:\n$ {command}\n--- got ---\n{shown}\n--- README ---\n{expected}"

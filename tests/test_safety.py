@@ -93,7 +93,7 @@ def test_hostile_lines_on_stdin():
 
 
 def test_latex_input_cannot_read_files():
-    pytest.importorskip("gradcli.latex_in", reason="LaTeX input not built yet")
+    pytest.importorskip("gradcli.language.latex.parser", reason="LaTeX input not built yet")
     for expr in (r"\input{/etc/passwd}", r"\include{/etc/passwd}", r"\immediate\write18{touch /tmp/pwned_gradcli}"):
         r = run(["-f", "plain", "derivative", expr], exit=2)
         assert "root:" not in r.stdout + r.stderr
@@ -253,12 +253,12 @@ def test_never_a_traceback(args):
 
 
 def test_internal_error_no_traceback_but_debug_shows_one(monkeypatch):
-    import gradcli.core
+    import gradcli.app.derivative
 
     def boom(*a, **k):
         raise ValueError("boom")
 
-    monkeypatch.setattr(gradcli.core, "derivative", boom)
+    monkeypatch.setattr(gradcli.app.derivative, "derivative", boom)
     r = run(["-f", "plain", "derivative", "x^2"], exit=3)
     assert_short_error(r, "internal error", "boom")
     r = run(["--debug", "-f", "plain", "derivative", "x^2"], exit=3)

@@ -21,16 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("sympy", "rich", "mpmath", "symengine", "numpy")
 
 # Run gradcli.cli.main in a fresh interpreter, then report the heavy modules loaded.
-PROBE = r"""
+PROBE = rf"""
 import sys
 from gradcli.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
+heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))
 sys.stderr.write('\nHEAVY=' + ','.join(heavy) + '\n')
-""" % (HEAVY,)
+"""
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -114,7 +114,7 @@ UNDECIDED: list[Step] = []
 
 
 def check_all_steps(res: StepsResult, rng) -> None:
-    for depth, step in res.flat():
+    for _depth, step in res.flat():
         check_step(step, rng)
         # each compound rule's result combines its substeps (none left out)
         if step.rule in ("sum", "product", "quotient", "chain", "general power", "constant multiple"):

@@ -16,8 +16,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.calculus.taylor import TaylorResult, TaylorTerm, plot_taylor, taylor
+from gradcli.calculus.taylor import TaylorResult, TaylorTerm, taylor
 from gradcli.errors import InputError, NotAnalyticError
+from gradcli.render.plot import plot_taylor
 
 x, y, z, a = sp.symbols("x y z a")
 

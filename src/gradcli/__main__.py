@@ -10,7 +10,7 @@ import sys
 
 def main() -> None:
     try:
-        from gradcli.cli import main as cli_main
+        from gradcli.cli.main import main as cli_main
 
         cli_main()
     except KeyboardInterrupt:
@@ -37,8 +37,10 @@ def _interrupted() -> None:
         from gradcli.errors import ExitStatus
 
         status = int(ExitStatus.INTERRUPTED)
-    except BaseException:  # noqa: BLE001 - interrupted while loading it: the same number
-        status = 130
+    except BaseException:  # noqa: BLE001 - interrupted while loading it: the same number, as shells make it
+        import signal
+
+        status = 128 + int(signal.SIGINT)
     sys.exit(status)
 
 

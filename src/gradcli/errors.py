@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from .output import printable
+from .text import printable
 
 
 class ExitStatus(enum.IntEnum):

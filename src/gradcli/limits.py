@@ -30,7 +30,8 @@ import math
 import signal
 import threading
 import time
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from .errors import LimitError, MemoryLimitExceeded, TimeLimitExceeded
 
@@ -298,7 +299,7 @@ class _Limit:
         self.seconds = seconds
         self.entry: _Entry | None = None
 
-    def __enter__(self) -> "_Limit":
+    def __enter__(self) -> _Limit:
         if self.seconds is None or self.seconds <= 0 or not _can_alarm():
             return self
         _install()
@@ -332,7 +333,7 @@ class time_limit:
         self._limit = _Limit(seconds)
         self._entry: _Entry | None = None
 
-    def __enter__(self) -> "time_limit":
+    def __enter__(self) -> time_limit:
         self._limit.__enter__()
         self._entry = self._limit.entry
         return self

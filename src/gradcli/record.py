@@ -10,14 +10,18 @@ function per class, for fast construction) and shares closures for ``__eq__``, `
 Fields are the class's annotated names, base classes first, as with dataclasses; a default is
 the class attribute of that name (immutable values only: there is no ``default_factory``).
 ``replace(obj, **changes)`` and ``fields(cls)`` do what their dataclasses namesakes do.
+
+``TextEnum`` is the enum of gradcli's fixed words (layouts, verdicts): each member is the
+string it names, so it compares, hashes, prints and goes to JSON as that string.
 """
 
 from __future__ import annotations
 
+import enum
 from operator import attrgetter
 from typing import Any, TypeVar
 
-__all__ = ["record", "replace", "fields", "FrozenRecordError"]
+__all__ = ["record", "replace", "fields", "FrozenRecordError", "TextEnum"]
 
 T = TypeVar("T")
 
@@ -121,3 +125,13 @@ def replace(obj: T, **changes: Any) -> T:
         raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
     values.update(changes)
     return type(obj)(**values)
+
+
+class TextEnum(str, enum.Enum):
+    """An enum whose members are the strings they name (``Layout.NUMERATOR == "numerator"``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)

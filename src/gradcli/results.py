@@ -1,31 +1,21 @@
-"""What the core returns and the renderers show: frozen records (gradcli.record).
-
-Every command's core function returns one of these; renderers (one module
-per output format) turn them into text.  Fields hold SymPy objects; nothing
-here prints.
-"""
+"""What a use case returns and the renderers show: one frozen record (``gradcli.record``)
+per command.  Fields hold SymPy objects and the calculus's own records; nothing here
+prints.  A renderer dispatches on the record's class (``render.base``), so each command's
+look is a method of each format, and ``command`` (the JSON key) is the class's."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from .model.layout import Layout
+from .model.points import Point
 from .record import record
-from typing import Any
-
-
-@record
-class Point:
-    """An evaluation point: ``--at x=1,y=pi/2``."""
-
-    values: tuple[tuple[Any, Any], ...]  # (Symbol, value)
-    decimal: bool = False  # a value was written with a decimal point
-    digits: int | None = None
-    text: str = ""
-
-    def as_dict(self) -> dict:
-        return dict(self.values)
 
 
 @record
 class DerivativeResult:
+    command: ClassVar[str] = "derivative"
+
     input: str
     function: Any
     wrt: tuple[tuple[Any, int], ...]  # (variable, order) in the order applied
@@ -35,7 +25,6 @@ class DerivativeResult:
     steps: Any = None  # calculus.steps.StepsResult
     definition: Any = None  # calculus.definition.DefinitionResult
     simplified: bool = True
-    command: str = "derivative"
 
     @property
     def variables(self) -> tuple[Any, ...]:
@@ -47,74 +36,75 @@ class DerivativeResult:
 
 @record
 class MatrixResult:
-    """gradient / hessian / jacobian of scalar variables or matrix symbols."""
+    """What gradient, hessian and jacobian share: derivatives by scalar variables (an
+    explicit matrix) or by one vector or matrix symbol (a matrix expression)."""
 
-    command: str  # gradient | hessian | jacobian
+    command: ClassVar[str] = ""
+
     input: str
     function: Any  # scalar expr, or tuple of exprs (jacobian)
     wrt: tuple[Any, ...]
     result: Any  # ImmutableMatrix, or a matrix expression
-    layout: str = "numerator"
+    layout: str = Layout.NUMERATOR
     value: Any = None
     point: Point | None = None
-    determinant: Any = None
-    determinant_value: Any = None
     symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
 
 
 @record
+class GradientResult(MatrixResult):
+    command: ClassVar[str] = "gradient"
+
+
+@record
+class HessianResult(MatrixResult):
+    command: ClassVar[str] = "hessian"
+
+
+@record
+class JacobianResult(MatrixResult):
+    command: ClassVar[str] = "jacobian"
+
+    determinant: Any = None
+    determinant_value: Any = None
+
+
+@record
 class ChainRuleResult:
+    command: ClassVar[str] = "chain"
+
     input: str
     chain: Any  # calculus.multivar.ChainResult
     value: Any = None
     point: Point | None = None
-    command: str = "chain"
 
 
 @record
 class TaylorReport:
+    command: ClassVar[str] = "taylor"
+
     input: str
     taylor: Any  # calculus.taylor.TaylorResult
     table: bool = False
     plot: str | None = None
-    command: str = "taylor"
 
 
 @record
-class ClaimVerdict:
-    claim: str
-    verdict: str  # "true" | "false" | "unknown" | "error" (the claim could not be read)
-    method: str
-    name: str | None = None
-    reason: str = ""
-    counterexample: dict | None = None  # {"point": {...}, "sizes": {...}, "lhs": str, "rhs": str}
-    lhs: Any = None
-    rhs: Any = None
-    hint: str = ""
-    source: str = ""  # "file.txt:3" etc.
-    seconds: float = 0.0
-    #: the sides as written (derivative operators unevaluated), for LaTeX
-    lhs_display: Any = None
-    rhs_display: Any = None
+class AutodiffResult:
+    command: ClassVar[str] = "autodiff"
 
+    input: str
+    function: Any
+    trace: Any  # calculus.autodiff.Trace
+    point: Point
+    value: Any  # the gradient at the point, a 1 x n row (as `gradient --at` gives it)
+    mode: str = "both"
+    digits: int | None = None  # of the decimals shown beside exact values
 
-@record
-class CheckReport:
-    results: tuple[ClaimVerdict, ...]
-    command: str = "check"
+    @property
+    def wrt(self) -> tuple[str, ...]:
+        return self.trace.inputs
 
-    def count(self, verdict: str) -> int:
-        return sum(1 for r in self.results if r.verdict == verdict)
-
-
-@record
-class CatalogueListing:
-    entries: tuple[Any, ...]
-    command: str = "check"
-
-
-@record
-class Batch:
-    """Several results of one command (EXPR '-' on stdin)."""
-
-    items: tuple[Any, ...] = ()
+    @property
+    def result(self) -> Any:
+        return self.value

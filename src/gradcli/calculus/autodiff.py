@@ -45,7 +45,8 @@ Core code: takes and returns data, raises InputError, never prints.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -276,136 +277,156 @@ def trace(f: Any, inputs: Sequence[Any], values: Mapping[Any, Any], *, parameter
     missing = [str(s) for s in leaves if s not in values]
     if missing:
         raise InputError(f"the point gives no value for {', '.join(missing)}")
-    where = _where({s: values[s] for s in leaves}, at)
-    nodes = _graph(f, leaves)
-    euler = isinstance(f, sp.Basic) and f.has(sp.E)
-    names, output = _names(len(nodes) - 1, {str(s) for s in leaves} | {str(s) for s in f.free_symbols}, euler)
-    names.append(output)
-
-    # symbols and expressions of every variable
-    symbol_of: dict[Any, Any] = {s: s for s in leaves}  # expression -> symbol
-    name_of: dict[Any, str] = {s: str(s) for s in leaves}  # symbol -> name
-    definitions: list[Any] = []
-    parents_of: list[list[Any]] = []
-    node_syms: list[Any] = []
-    for node, name in zip(nodes, names):
-        sym = sp.Symbol(name, real=True)
-        node_syms.append(sym)
-        child_syms = [symbol_of[c] for c in node.children]
-        definition = node.make(child_syms)
-        definitions.append(definition)
-        unique: list[Any] = []
-        for s in child_syms:
-            if s not in unique and s in definition.free_symbols:
-                unique.append(s)
-        parents_of.append(unique)
-        if node is not nodes[-1] or node.expr not in symbol_of:
-            symbol_of[node.expr] = sym
-        name_of[sym] = name
-
-    # forward evaluation: values, then local partials at the point
-    value: dict[Any, Any] = {s: values[s] for s in leaves}
-    partials: list[list[tuple[Any, Any, Any]]] = []  # (parent symbol, formula, value)
-    from .corners import corner_atoms
-
-    for sym, definition, parents in zip(node_syms, definitions, parents_of):
-        given = {p: value[p] for p in parents}
-        label = f"{name_of[sym]} = {definition}"
-        at_parents = ", ".join(f"{name_of[p]} = {value[p]}" for p in parents)
-        kinks = corner_atoms(definition, given, parents)
-        if kinks:
-            raise InputError(
-                f"at {where}, {label} has no derivative: {kinks[0]} has a kink or jump where {at_parents}",
-                "automatic differentiation needs every elementary operation differentiable at the point",
-            )
-        v = _settle(definition.xreplace(given))
-        if not finite_real(v):
-            raise InputError(f"at {where}, {label} is not defined over the reals"
-                             + (f" ({at_parents})" if at_parents else ""),
-                             "gradcli works over the reals; choose a point inside the domain")
-        value[sym] = v
-        row = []
-        for p in parents:
-            formula = local_partial(definition, p)
-            pv = formula.xreplace(given)  # the parents' values are settled: a 0 is written 0
-            if not finite_real(pv):
-                raise InputError(
-                    f"at {where}, ∂{name_of[sym]}/∂{name_of[p]} = {formula} is not defined ({at_parents})",
-                    f"{label} has no derivative there, so automatic differentiation cannot pass through it",
-                )
-            row.append((p, formula, pv))
-        partials.append(row)
-
-    children_of: dict[Any, list[Any]] = {s: [] for s in list(leaves) + node_syms}
-    for sym, parents in zip(node_syms, parents_of):
-        for p in parents:
-            children_of[p].append(sym)
-    local = {(sym, p): pv for sym, row in zip(node_syms, partials) for p, _, pv in row}
-
-    # forward mode: one sweep per input, seed dx_j/dx_j = 1
-    tangents: dict[Any, list[Any]] = {s: [] for s in list(leaves) + node_syms}
+    t = _Tracer(f, inputs, leaves)
+    t.evaluate(values, _where({s: values[s] for s in leaves}, at))
     if forward:
-        for seed in inputs:
-            dot = {s: (sp.S.One if s == seed else sp.S.Zero) for s in leaves}
-            for sym, parents in zip(node_syms, parents_of):
-                dot[sym] = sp.Add(*(local[(sym, p)] * dot[p] for p in parents))
-            for s, t in dot.items():
-                tangents[s].append(t)
-
-    # reverse mode: one sweep, seed ∂f/∂f = 1
-    adjoint: dict[Any, Any] = {}
+        t.forward_sweeps()
     if reverse:
-        adjoint[node_syms[-1]] = sp.S.One
-        for sym in reversed(list(leaves) + node_syms[:-1]):
-            adjoint[sym] = sp.Add(*(adjoint[c] * local[(c, sym)] for c in children_of[sym]))
-
-    # one list of every number, presented together
-    order = list(leaves) + node_syms
-    numbers: list[Any] = []
-    for s in order:
-        numbers.append(value[s])
-        numbers.extend(tangents[s])
-        if reverse:
-            numbers.append(adjoint[s])
-    for row in partials:
-        numbers.extend(pv for _, _, pv in row)
-    shown = list(finish(numbers)) if finish is not None else numbers
-    it = iter(shown)
-    out_value: dict[Any, Any] = {}
-    out_tangents: dict[Any, tuple[Any, ...]] = {}
-    out_adjoint: dict[Any, Any] = {}
-    for s in order:
-        out_value[s] = next(it)
-        out_tangents[s] = tuple(next(it) for _ in tangents[s])
-        if reverse:
-            out_adjoint[s] = next(it)
-    out_partials = [[(p, formula, next(it)) for p, formula, _ in row] for row in partials]
-
-    expressions = {s: s for s in leaves}
-    for node, sym in zip(nodes, node_syms):
-        expressions[sym] = node.expr
-    records: list[Variable] = []
-    for s in order:
-        node_i = node_syms.index(s) if s in node_syms else None
-        if node_i is None:
-            kind = "input" if s in inputs else "parameter"
-            definition, parents, plist = None, (), ()
-        else:
-            kind = "output" if node_i == len(node_syms) - 1 else "intermediate"
-            definition = definitions[node_i]
-            parents = tuple(name_of[p] for p in parents_of[node_i])
-            plist = tuple(Partial(name_of[p], formula, pv) for p, formula, pv in out_partials[node_i])
-        records.append(Variable(
-            name=name_of[s], symbol=s, kind=kind, definition=definition, expression=expressions[s],
-            parents=parents, children=tuple(name_of[c] for c in children_of[s]), partials=plist,
-            value=out_value[s], tangents=out_tangents[s] if forward else None,
-            adjoint=out_adjoint[s] if reverse else None,
-        ))
-    out_sym = node_syms[-1]
+        t.reverse_sweep()
+    t.present(finish, reverse)
+    out_sym = t.node_syms[-1]
     if reverse:
-        gradient = tuple(out_adjoint[s] for s in inputs)
+        gradient = tuple(t.out_adjoint[s] for s in inputs)
     else:
-        gradient = tuple(out_tangents[out_sym][j] for j in range(len(inputs)))
-    return Trace(function=f, inputs=tuple(str(s) for s in inputs), variables=tuple(records), output=names[-1],
-                 gradient=gradient, forward=forward, reverse=reverse)
+        gradient = tuple(t.out_tangents[out_sym][j] for j in range(len(inputs)))
+    return Trace(function=f, inputs=tuple(str(s) for s in inputs), variables=t.records(forward, reverse),
+                 output=t.names[-1], gradient=gradient, forward=forward, reverse=reverse)
 
+
+class _Tracer:
+    """The work of ``trace``: the intermediate variables, their values and local partials at
+    the point, the sweeps, and the numbers as shown."""
+
+    def __init__(self, f: Any, inputs: Sequence[Any], leaves: list[Any]):
+        self.inputs, self.leaves = inputs, leaves
+        self.nodes = _graph(f, leaves)
+        euler = isinstance(f, sp.Basic) and f.has(sp.E)
+        names, output = _names(len(self.nodes) - 1, {str(s) for s in leaves} | {str(s) for s in f.free_symbols}, euler)
+        names.append(output)
+        self.names = names
+        # symbols and expressions of every variable
+        symbol_of: dict[Any, Any] = {s: s for s in leaves}  # expression -> symbol
+        self.name_of: dict[Any, str] = {s: str(s) for s in leaves}  # symbol -> name
+        self.definitions: list[Any] = []
+        self.parents_of: list[list[Any]] = []
+        self.node_syms: list[Any] = []
+        for node, name in zip(self.nodes, names):
+            sym = sp.Symbol(name, real=True)
+            self.node_syms.append(sym)
+            child_syms = [symbol_of[c] for c in node.children]
+            definition = node.make(child_syms)
+            self.definitions.append(definition)
+            unique: list[Any] = []
+            for s in child_syms:
+                if s not in unique and s in definition.free_symbols:
+                    unique.append(s)
+            self.parents_of.append(unique)
+            if node is not self.nodes[-1] or node.expr not in symbol_of:
+                symbol_of[node.expr] = sym
+            self.name_of[sym] = name
+        self.order = list(leaves) + self.node_syms
+        self.children_of: dict[Any, list[Any]] = {s: [] for s in self.order}
+        for sym, parents in zip(self.node_syms, self.parents_of):
+            for p in parents:
+                self.children_of[p].append(sym)
+        self.tangents: dict[Any, list[Any]] = {s: [] for s in self.order}
+        self.adjoint: dict[Any, Any] = {}
+
+    def evaluate(self, values: Mapping[Any, Any], where: str) -> None:
+        """Forward evaluation: each variable's value, then its local partials at the point."""
+        from .corners import corner_atoms
+
+        name_of = self.name_of
+        value: dict[Any, Any] = {s: values[s] for s in self.leaves}
+        partials: list[list[tuple[Any, Any, Any]]] = []  # (parent symbol, formula, value)
+        for sym, definition, parents in zip(self.node_syms, self.definitions, self.parents_of):
+            given = {p: value[p] for p in parents}
+            label = f"{name_of[sym]} = {definition}"
+            at_parents = ", ".join(f"{name_of[p]} = {value[p]}" for p in parents)
+            kinks = corner_atoms(definition, given, parents)
+            if kinks:
+                raise InputError(
+                    f"at {where}, {label} has no derivative: {kinks[0]} has a kink or jump where {at_parents}",
+                    "automatic differentiation needs every elementary operation differentiable at the point",
+                )
+            v = _settle(definition.xreplace(given))
+            if not finite_real(v):
+                raise InputError(f"at {where}, {label} is not defined over the reals"
+                                 + (f" ({at_parents})" if at_parents else ""),
+                                 "gradcli works over the reals; choose a point inside the domain")
+            value[sym] = v
+            row = []
+            for p in parents:
+                formula = local_partial(definition, p)
+                pv = formula.xreplace(given)  # the parents' values are settled: a 0 is written 0
+                if not finite_real(pv):
+                    raise InputError(
+                        f"at {where}, ∂{name_of[sym]}/∂{name_of[p]} = {formula} is not defined ({at_parents})",
+                        f"{label} has no derivative there, so automatic differentiation cannot pass through it",
+                    )
+                row.append((p, formula, pv))
+            partials.append(row)
+        self.value, self.partials = value, partials
+        self.local = {(sym, p): pv for sym, row in zip(self.node_syms, partials) for p, _, pv in row}
+
+    def forward_sweeps(self) -> None:
+        """Forward mode: one sweep per input, seed dx_j/dx_j = 1."""
+        for seed in self.inputs:
+            dot = {s: (sp.S.One if s == seed else sp.S.Zero) for s in self.leaves}
+            for sym, parents in zip(self.node_syms, self.parents_of):
+                dot[sym] = sp.Add(*(self.local[(sym, p)] * dot[p] for p in parents))
+            for s, t in dot.items():
+                self.tangents[s].append(t)
+
+    def reverse_sweep(self) -> None:
+        """Reverse mode: one sweep, seed ∂f/∂f = 1."""
+        adjoint = self.adjoint
+        adjoint[self.node_syms[-1]] = sp.S.One
+        for sym in reversed(list(self.leaves) + self.node_syms[:-1]):
+            adjoint[sym] = sp.Add(*(adjoint[c] * self.local[(c, sym)] for c in self.children_of[sym]))
+
+    def present(self, finish: Callable[[list[Any]], list[Any]] | None, reverse: bool) -> None:
+        """Every number in one list, presented together by ``finish``, and handed back."""
+        numbers: list[Any] = []
+        for s in self.order:
+            numbers.append(self.value[s])
+            numbers.extend(self.tangents[s])
+            if reverse:
+                numbers.append(self.adjoint[s])
+        for row in self.partials:
+            numbers.extend(pv for _, _, pv in row)
+        shown = list(finish(numbers)) if finish is not None else numbers
+        it = iter(shown)
+        self.out_value: dict[Any, Any] = {}
+        self.out_tangents: dict[Any, tuple[Any, ...]] = {}
+        self.out_adjoint: dict[Any, Any] = {}
+        for s in self.order:
+            self.out_value[s] = next(it)
+            self.out_tangents[s] = tuple(next(it) for _ in self.tangents[s])
+            if reverse:
+                self.out_adjoint[s] = next(it)
+        self.out_partials = [[(p, formula, next(it)) for p, formula, _ in row] for row in self.partials]
+
+    def records(self, forward: bool, reverse: bool) -> tuple[Variable, ...]:
+        name_of, node_syms = self.name_of, self.node_syms
+        expressions = {s: s for s in self.leaves}
+        for node, sym in zip(self.nodes, node_syms):
+            expressions[sym] = node.expr
+        records: list[Variable] = []
+        for s in self.order:
+            node_i = node_syms.index(s) if s in node_syms else None
+            if node_i is None:
+                kind = "input" if s in self.inputs else "parameter"
+                definition, parents, plist = None, (), ()
+            else:
+                kind = "output" if node_i == len(node_syms) - 1 else "intermediate"
+                definition = self.definitions[node_i]
+                parents = tuple(name_of[p] for p in self.parents_of[node_i])
+                plist = tuple(Partial(name_of[p], formula, pv) for p, formula, pv in self.out_partials[node_i])
+            records.append(Variable(
+                name=name_of[s], symbol=s, kind=kind, definition=definition, expression=expressions[s],
+                parents=parents, children=tuple(name_of[c] for c in self.children_of[s]), partials=plist,
+                value=self.out_value[s], tangents=self.out_tangents[s] if forward else None,
+                adjoint=self.out_adjoint[s] if reverse else None,
+            ))
+        return tuple(records)

@@ -13,7 +13,8 @@ Core code: takes and returns data, raises InputError, never prints.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -58,7 +59,8 @@ def ensure_partial_exists(f: Any, var: Any, given: Mapping[Any, Any], text: str,
     shown = f"{atoms[0]}" if len(atoms) == 1 else ", ".join(map(str, atoms[:3]))
     if not (finite_real(right) and finite_real(left)):
         if right is None or left is None:
-            raise InputError(f"{text!r}: could not decide whether ∂/∂{var} exists at {where} ({shown} has a kink there)",
+            raise InputError(f"{text!r}: could not decide whether ∂/∂{var} exists at {where} "
+                             f"({shown} has a kink there)",
                              "the one-sided limits could not be computed; see derivative --definition")
         raise InputError(f"{text!r} has no derivative by {var} at {where}: the difference quotient has no "
                          f"finite limit ({shown} has a kink there)", "see derivative --definition")

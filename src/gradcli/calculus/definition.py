@@ -18,6 +18,7 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
+from typing import Any
 
 import sympy
 from sympy import Add, Mul, Pow, S
@@ -288,50 +289,60 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
         raise InputError(f"can only differentiate with respect to a variable, not {var}")
     if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.MatrixExpr) or getattr(expr, "is_Matrix", False):
         raise InputError("--definition works on scalar functions of one variable")
-
     h = _fresh_h(expr, var)
     fxh = expr.xreplace({var: var + h})
-    quotient = _unevaluated_quotient(fxh, expr, h)
     notes: list[str] = []
-    rules = sympy.diff(expr, var)
-
     n = _binomial_n(expr, var)
-    expansion = numerator = None
     if n is not None:
-        # Example 5.2: (x+h)**n = sum binom(n,i) x**(n-i) h**i; x**n cancels; divide by h.
-        terms = [sympy.binomial(n, i) * var ** (n - i) * h**i for i in range(n + 1)]
-        expansion = Add(*terms)
-        numerator = Add(*terms[1:])
-        simplified = Add(*(sympy.binomial(n, i) * var ** (n - i) * h ** (i - 1) for i in range(1, n + 1)))
-        formula = simplified.xreplace({h: 0})  # (5.6c): every term with h**(i-1), i >= 2, -> 0
-        method = "binomial"
-        x_, h_ = var, h
-        notes.append(
-            f"Example 5.2: ({x_} + {h_})**{n} = sum over i of binomial({n}, i)*{x_}**({n} - i)*{h_}**i; "
-            f"{x_}**{n} cancels, divide by {h_}, let {h_} -> 0: {formula}"
-            if n > 1 else f"f({x_} + {h_}) - f({x_}) = {h_}, so the quotient is 1"
-        )
+        simplified, formula, method, expansion, numerator = _binomial_limit(var, h, n, notes)
     else:
-        simplified = _simplify_quotient(expr, fxh, var, h)
-        lim = _limit(simplified, h, "+")
-        if _finite_real(lim) and _same(lim, rules):
-            formula, method = lim, "limit"
-        else:
-            if lim is None or not _is_finite(lim):
-                why = f"SymPy could not take the limit for a general {var}"
-            else:
-                why = "SymPy's limit disagreed with the differentiation rules"
-            formula, method = rules, "rules"
-            notes.append(f"the limit shown, {sympy.sstr(rules)}, is from the differentiation rules ({why})")
-
+        expansion = numerator = None
+        simplified, formula, method = _quotient_limit(expr, fxh, var, h, notes)
     result = dict(
-        function=expr, var=var, h=h, quotient=quotient, simplified=simplified,
+        function=expr, var=var, h=h, quotient=_unevaluated_quotient(fxh, expr, h), simplified=simplified,
         limit=formula, binomial=n is not None, expansion=expansion, numerator=numerator,
         formula=formula, method=method,
     )
     if at is None:
         return DefinitionResult(**result, note="; ".join(notes))
+    return _at_point(expr, var, h, at, formula, result, notes)
 
+
+def _binomial_limit(var, h, n: int, notes: list[str]) -> tuple:
+    """Example 5.2: (x+h)**n = sum binom(n,i) x**(n-i) h**i; x**n cancels; divide by h."""
+    terms = [sympy.binomial(n, i) * var ** (n - i) * h**i for i in range(n + 1)]
+    expansion = Add(*terms)
+    numerator = Add(*terms[1:])
+    simplified = Add(*(sympy.binomial(n, i) * var ** (n - i) * h ** (i - 1) for i in range(1, n + 1)))
+    formula = simplified.xreplace({h: 0})  # (5.6c): every term with h**(i-1), i >= 2, -> 0
+    x_, h_ = var, h
+    notes.append(
+        f"Example 5.2: ({x_} + {h_})**{n} = sum over i of binomial({n}, i)*{x_}**({n} - i)*{h_}**i; "
+        f"{x_}**{n} cancels, divide by {h_}, let {h_} -> 0: {formula}"
+        if n > 1 else f"f({x_} + {h_}) - f({x_}) = {h_}, so the quotient is 1"
+    )
+    return simplified, formula, "binomial", expansion, numerator
+
+
+def _quotient_limit(expr, fxh, var, h, notes: list[str]) -> tuple:
+    """The simplified quotient and its limit; the differentiation rules' formula where SymPy
+    cannot take the limit, or its limit disagrees with them (and a note says so)."""
+    rules = sympy.diff(expr, var)
+    simplified = _simplify_quotient(expr, fxh, var, h)
+    lim = _limit(simplified, h, "+")
+    if _finite_real(lim) and _same(lim, rules):
+        return simplified, lim, "limit"
+    if lim is None or not _is_finite(lim):
+        why = f"SymPy could not take the limit for a general {var}"
+    else:
+        why = "SymPy's limit disagreed with the differentiation rules"
+    notes.append(f"the limit shown, {sympy.sstr(rules)}, is from the differentiation rules ({why})")
+    return simplified, rules, "rules"
+
+
+def _at_point(expr, var, h, at, formula, result: dict, notes: list[str]) -> DefinitionResult:
+    """The secant slopes at x0 from both sides, the one-sided limits, and f'(x0) where they
+    agree (or where f is defined on one side only)."""
     x0 = _exact_point(at)
     x0e = sympy.Rational(str(x0)) if isinstance(x0, sympy.Float) else x0
     f0 = expr.xreplace({var: x0e})
@@ -339,7 +350,6 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
     if not _finite_real(f0) or (f0.is_number and sympy.N(f0, 20).has(sympy.I)):
         notes.append(f"f is not defined at {var} = {p} (f({p}) = {f0}): no derivative there")
         return DefinitionResult(**{**result, "limit": None}, point=x0, note="; ".join(notes))
-
     q0 = (expr.xreplace({var: x0e + h}) - f0) / h
     exact = _exact_ok(q0)
     secants = tuple(
@@ -354,12 +364,27 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
     right_defined = any(r.slope_right is not None for r in secants[-3:])
     left_defined = any(r.slope_left is not None for r in secants[-3:])
     right, left = _one_sided_limits(q0, h, right=right_defined, left=left_defined)
-    right_ok, left_ok = _finite_real(right), _finite_real(left)
-
     general_notes, notes = notes, []
+    value, differ = _value_at(var, x0e, p, formula, secants, right, left, right_defined, left_defined, notes)
+    limit = formula
+    if value is None:
+        limit = None
+    elif isinstance(x0, sympy.Float):
+        value = sympy.N(value, 15)
+    return DefinitionResult(
+        **{**result, "limit": limit},
+        point=x0, value_at_point=value, secants=secants, one_sided_differ=differ,
+        limit_right=right, limit_left=left,
+        note="; ".join(notes + general_notes),
+    )
+
+
+def _value_at(var, x0e, p: str, formula, secants, right, left, right_defined: bool, left_defined: bool,
+              notes: list[str]) -> tuple[Any, bool]:
+    """f'(x0) from the one-sided limits (None where there is none), and whether they differ."""
+    right_ok, left_ok = _finite_real(right), _finite_real(left)
     value = None
     differ = False
-    limit = formula
     if right_ok and left_ok:
         if _same(right, left) or sympy.N(right - left, 30) == 0:
             value = right
@@ -394,14 +419,4 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
             )
         else:
             notes.append(f"could not decide whether f is differentiable at {p}")
-    if value is None:
-        limit = None
-    else:
-        if isinstance(x0, sympy.Float):
-            value = sympy.N(value, 15)
-    return DefinitionResult(
-        **{**result, "limit": limit},
-        point=x0, value_at_point=value, secants=secants, one_sided_differ=differ,
-        limit_right=right, limit_left=left,
-        note="; ".join(notes + general_notes),
-    )
+    return value, differ

@@ -110,7 +110,8 @@ def _sign(v: Any) -> int:
 
 def _in_range(func: Any, a: Any) -> bool:
     """Is ``a`` inside the real domain of the restricted function ``func``?"""
-    s = lambda e: _sign(sp.sympify(e))
+    def s(e):
+        return _sign(sp.sympify(e))
     if s(a) == -1 and a.is_extended_real is False:
         return False
     if func is sp.log:

@@ -17,15 +17,15 @@ Core code: takes and returns data, never prints, never exits.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy
 from sympy import Add, Mul, Pow, S
 
 from ..errors import InputError
-from ..limits import bounded
+from ..model.symbols import natural_key
 from ..record import record
-from .multivar import natural_key
+from .simplify import light
 
 __all__ = ["Step", "StepsResult", "derivative_steps", "RULES"]
 
@@ -37,7 +37,7 @@ class Step:
     rule: str
     expression: sympy.Expr
     result: sympy.Expr
-    substeps: tuple["Step", ...] = ()
+    substeps: tuple[Step, ...] = ()
     note: str = ""
     #: The variable this step differentiates by: the command's variable, or the
     #: fresh ``u`` of a chain rule's outer derivative.
@@ -211,7 +211,7 @@ class _Builder:
 
     def _sum(self, expr: Add) -> Step:
         subs = tuple(self.step(t) for t in expr.args)
-        result = _tidy(Add(*(s.result for s in subs)))
+        result = light(Add(*(s.result for s in subs)))
         return Step("sum", expr, result, subs, note="rule (5.47): (f + g)' = f' + g'", var=self.var)
 
     def _mul(self, expr: Mul) -> Step:
@@ -231,19 +231,19 @@ class _Builder:
             n = Mul(*num)
             d = Mul(*(Pow(f.base, -f.exp) for f in den))
             sn, sd = self.step(n), self.step(d)
-            result = _tidy((sn.result * d - n * sd.result) / d**2)
+            result = light((sn.result * d - n * sd.result) / d**2)
             return Step(
                 "quotient", expr, result, (sn, sd),
                 note="(f/g)' = (f' g - f g')/g**2", var=var,
             )
         first, rest = factors[0], Mul(*factors[1:])
         sf, sr = self.step(first), self.step(rest)
-        result = _tidy(sf.result * rest + first * sr.result)
+        result = light(sf.result * rest + first * sr.result)
         return Step("product", expr, result, (sf, sr), note="rule (5.46): (f g)' = f' g + f g'", var=var)
 
     def _chain(self, expr: sympy.Expr, inner: sympy.Expr, outer: Step, u: sympy.Symbol) -> Step:
         sub = self.step(inner)
-        result = _tidy(outer.result.xreplace({u: inner}) * sub.result)
+        result = light(outer.result.xreplace({u: inner}) * sub.result)
         return Step(
             "chain", expr, result, (outer, sub),
             note=f"rule (5.48) with {u} = {inner}: d/d{self.var} f({u}) = df/d{u} * d{u}/d{self.var}",
@@ -290,30 +290,12 @@ class _Builder:
         # f**g with the variable in both: f**g = exp(g*log(f)).
         g_log_f = exp * sympy.log(base)
         sub = self.step(g_log_f)
-        result = _tidy(expr * sub.result)
+        result = light(expr * sub.result)
         return Step(
             "general power", expr, result, (sub,),
             note=f"f**g = exp(g*log(f)), so (f**g)' = f**g * (g*log(f))' with f = {base}, g = {exp}",
             var=var,
         )
-
-
-def _tidy(expr: sympy.Expr) -> sympy.Expr:
-    """A light, bounded tidy-up of a step's result: the shortest of the result,
-    ``together`` and ``factor_terms`` of it (each an identity, never simplify)."""
-    if expr.is_Atom or sympy.count_ops(expr) > 200:
-        return expr
-
-    def shortest() -> sympy.Expr:
-        best, best_ops = expr, sympy.count_ops(expr)
-        for f in (sympy.together, sympy.factor_terms):
-            cand = f(expr)
-            ops = sympy.count_ops(cand)
-            if ops < best_ops:
-                best, best_ops = cand, ops
-        return best
-
-    return bounded(shortest, 0.5, expr)
 
 
 def derivative_steps(expr, var) -> StepsResult:

@@ -4,46 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
-
-
-def render(result: Any, **options: Any) -> str:
-    handler = _HANDLERS[type(result).__name__]
-    return handler(result, **options)
+from .base import Renderer
+from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
 
 
 def _value_or_result(r: Any) -> str:
     return plain(r.value) if r.point is not None else plain(r.result)
-
-
-def _derivative(r: Any, **_: Any) -> str:
-    lines: list[str] = []
-    if r.steps is not None:
-        if r.steps.note:
-            lines.append(r.steps.note)
-        for depth, step in r.steps.flat():
-            note = f" ({step.note})" if step.note else ""
-            var = plain(step_var(r.steps, step))
-            lines.append(f"{'  ' * depth}{step.rule}: d/d{var} {_paren(step.expression)} = {plain(step.result)}{note}")
-    if r.definition is not None:
-        d = r.definition
-        h = plain(d.h)
-        lines.append(f"difference quotient: {plain(d.quotient)}")
-        lines.append(f"simplified: {plain(d.simplified)}")
-        lines.append(f"limit {h} -> 0: {plain(d.formula if d.formula is not None else d.limit)}")
-        if d.secants:
-            lines.append(f"secant slopes at {plain(d.var)} = {plain(d.point)} ({h}, right, left):")
-        for row in d.secants:
-            lines.append(f"{decimal_text(row.h)}\t{decimal_text(row.slope_right)}\t{decimal_text(row.slope_left)}")
-        at_point = definition_at_point(d)
-        if at_point:
-            lines.append(at_point)
-        if d.note:
-            lines.append(d.note)
-        if d.point is not None and d.value_at_point is None:
-            return "\n".join(lines)
-    lines.append(_value_or_result(r))
-    return "\n".join(lines)
 
 
 def _paren(e: Any) -> str:
@@ -51,81 +17,102 @@ def _paren(e: Any) -> str:
     return text if text.isidentifier() else f"({text})"
 
 
-def _matrix(r: Any, **_: Any) -> str:
-    vector = r.command == "gradient"
-    shown = r.value if r.point is not None else r.result
-    lines = [plain(shown, vector_as_list=vector)]
-    if r.determinant is not None:
-        lines.append(plain(r.determinant_value if r.point is not None else r.determinant))
-    return "\n".join(lines)
-
-
-def _chain(r: Any, **_: Any) -> str:
-    return plain(r.value) if r.point is not None else plain(r.chain.result)
-
-
-def _taylor(r: Any, **_: Any) -> str:
-    t = r.taylor
-    lines = []
-    if r.table:
-        for term in t.terms:
-            k = term.powers[0] if len(term.powers) == 1 else ",".join(map(str, term.powers))
-            lines.append(f"{k}\t{plain(term.derivative)}\t{plain(term.coefficient)}")
-    lines.append(plain(t.polynomial))
-    return "\n".join(lines)
-
-
-def _check(r: Any, **_: Any) -> str:
-    lines = []
-    for v in r.results:
-        line = f"{v.verdict}: {v.claim}"
-        if v.verdict == "false" and v.counterexample:
-            line += f"  -- {counterexample_text(v.counterexample)}"
-            if getattr(v, "hint", None):
-                line += f"; {v.hint}"
-        elif v.verdict in ("unknown", "error") and v.reason:
-            line += f"  -- {v.reason}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _listing(r: Any, **_: Any) -> str:
-    return "\n".join(f"{e.number}\t{e.name}\t{e.claim}" for e in r.entries)
-
-
-def _autodiff(r: Any, **_: Any) -> str:
-    """One line a variable: its equation and value, the local partials used, its tangent in
-    each forward sweep (dv/dx) and its adjoint (∂f/∂v); then the sweeps and the gradient."""
-    t = r.trace
-    lines = []
-    for v in t.variables:
-        fields = [f"{v.name} = {with_decimal(v.value, r.digits)}" if v.definition is None
-                  else f"{v.name} = {plain(v.definition)} = {with_decimal(v.value, r.digits)}"]
-        if v.kind == "parameter":
-            fields[0] += " (held constant)"
-        if v.partials:
-            fields.append(", ".join(_partial(v, p) for p in v.partials))
-        if v.tangents is not None:
-            fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
-        if v.adjoint is not None:
-            fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
-        lines.append("; ".join(fields))
-    lines.append(sweeps_text(t) + "; the gradient:")
-    lines.append(plain(r.value, vector_as_list=True))
-    return "\n".join(lines)
-
-
 def _partial(v: Any, p: Any) -> str:
     text = f"∂{v.name}/∂{p.parent} = {plain(p.formula)}"
     return text if p.formula.is_number else f"{text} = {plain(p.value)}"
 
 
-_HANDLERS = {
-    "DerivativeResult": _derivative,
-    "MatrixResult": _matrix,
-    "ChainRuleResult": _chain,
-    "TaylorReport": _taylor,
-    "CheckReport": _check,
-    "CatalogueListing": _listing,
-    "AutodiffResult": _autodiff,
-}
+class PlainRenderer(Renderer):
+    """One line per result, in SymPy's string form."""
+
+    def _render_MatrixResult(self, r: Any) -> str:
+        return plain(r.value if r.point is not None else r.result, vector_as_list=False)
+
+    def _render_GradientResult(self, r: Any) -> str:
+        return plain(r.value if r.point is not None else r.result, vector_as_list=True)
+
+    def _render_JacobianResult(self, r: Any) -> str:
+        lines = [self._render_MatrixResult(r)]
+        if r.determinant is not None:
+            lines.append(plain(r.determinant_value if r.point is not None else r.determinant))
+        return "\n".join(lines)
+
+    def _render_DerivativeResult(self, r: Any) -> str:
+        lines: list[str] = []
+        if r.steps is not None:
+            if r.steps.note:
+                lines.append(r.steps.note)
+            for depth, step in r.steps.flat():
+                note = f" ({step.note})" if step.note else ""
+                var = plain(step_var(r.steps, step))
+                equation = f"d/d{var} {_paren(step.expression)} = {plain(step.result)}"
+                lines.append(f"{'  ' * depth}{step.rule}: {equation}{note}")
+        if r.definition is not None:
+            d = r.definition
+            h = plain(d.h)
+            lines.append(f"difference quotient: {plain(d.quotient)}")
+            lines.append(f"simplified: {plain(d.simplified)}")
+            lines.append(f"limit {h} -> 0: {plain(d.formula if d.formula is not None else d.limit)}")
+            if d.secants:
+                lines.append(f"secant slopes at {plain(d.var)} = {plain(d.point)} ({h}, right, left):")
+            for row in d.secants:
+                lines.append(f"{decimal_text(row.h)}\t{decimal_text(row.slope_right)}\t{decimal_text(row.slope_left)}")
+            at_point = definition_at_point(d)
+            if at_point:
+                lines.append(at_point)
+            if d.note:
+                lines.append(d.note)
+            if d.point is not None and d.value_at_point is None:
+                return "\n".join(lines)
+        lines.append(_value_or_result(r))
+        return "\n".join(lines)
+
+    def _render_ChainRuleResult(self, r: Any) -> str:
+        return plain(r.value) if r.point is not None else plain(r.chain.result)
+
+    def _render_TaylorReport(self, r: Any) -> str:
+        t = r.taylor
+        lines = []
+        if r.table:
+            for term in t.terms:
+                k = term.powers[0] if len(term.powers) == 1 else ",".join(map(str, term.powers))
+                lines.append(f"{k}\t{plain(term.derivative)}\t{plain(term.coefficient)}")
+        lines.append(plain(t.polynomial))
+        return "\n".join(lines)
+
+    def _render_CheckReport(self, r: Any) -> str:
+        lines = []
+        for v in r.results:
+            line = f"{v.verdict}: {v.claim}"
+            if v.verdict == "false" and v.counterexample:
+                line += f"  -- {counterexample_text(v.counterexample)}"
+                if getattr(v, "hint", None):
+                    line += f"; {v.hint}"
+            elif v.verdict in ("unknown", "error") and v.reason:
+                line += f"  -- {v.reason}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _render_CatalogueListing(self, r: Any) -> str:
+        return "\n".join(f"{e.number}\t{e.name}\t{e.claim}" for e in r.entries)
+
+    def _render_AutodiffResult(self, r: Any) -> str:
+        """One line a variable: its equation and value, the local partials used, its tangent in
+        each forward sweep (dv/dx) and its adjoint (∂f/∂v); then the sweeps and the gradient."""
+        t = r.trace
+        lines = []
+        for v in t.variables:
+            fields = [f"{v.name} = {with_decimal(v.value, r.digits)}" if v.definition is None
+                      else f"{v.name} = {plain(v.definition)} = {with_decimal(v.value, r.digits)}"]
+            if v.kind == "parameter":
+                fields[0] += " (held constant)"
+            if v.partials:
+                fields.append(", ".join(_partial(v, p) for p in v.partials))
+            if v.tangents is not None:
+                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
+            if v.adjoint is not None:
+                fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
+            lines.append("; ".join(fields))
+        lines.append(sweeps_text(t) + "; the gradient:")
+        lines.append(plain(r.value, vector_as_list=True))
+        return "\n".join(lines)

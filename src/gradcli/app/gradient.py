@@ -1,0 +1,143 @@
+"""``gradient``, ``hessian`` and ``jacobian``: by scalar variables (explicit matrices, fast
+for hundreds of variables) or by one vector or matrix symbol (matrix calculus)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from ..calculus import multivar
+from ..calculus.derivative import matrix_symbol_derivative
+from ..calculus.evaluate import evaluate
+from ..errors import InputError
+from ..language import split_top_level
+from ..limits import check_entries, check_length
+from ..model.points import parse_names
+from ..model.shapes import as_scalar, is_matrix, shape_of, shape_text
+from ..model.symbols import natural_order, scalar_symbol
+from ..results import GradientResult, HessianResult, JacobianResult
+from .common import (
+    Options,
+    build_text,
+    check_corners,
+    context,
+    evaluate_at,
+    free_scalars,
+    scalar_function,
+    variables_of,
+)
+
+
+def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
+    f, ctx = build_text(text, opts)
+    f = scalar_function(f, text, "gradient")
+    variables, symbolic = variables_of(f, ctx, wrt, "gradient")
+    if symbolic:
+        result = matrix_symbol_derivative(f, variables[0], ctx)
+    else:
+        check_entries(len(variables), f"the gradient in {len(variables):,} variables")
+        result = multivar.gradient(f, variables, layout=opts.layout, simplify=opts.simplify)
+    point, value = evaluate_at(result, f, opts, ctx, symbolic)
+    if point is not None:
+        check_corners(f, variables, point, text, first=True)
+    return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+
+
+def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
+    f, ctx = build_text(text, opts)
+    f = scalar_function(f, text, "hessian")
+    variables, symbolic = variables_of(f, ctx, wrt, "hessian")
+    if symbolic:
+        result = matrix_symbol_derivative(f, variables[0], ctx, hessian=True)
+    else:
+        check_entries(len(variables) ** 2, f"the Hessian in {len(variables):,} variables")
+        result = multivar.hessian(f, variables, simplify=opts.simplify)
+    point, value = evaluate_at(result, f, opts, ctx, symbolic)
+    if point is not None:
+        check_corners(f, variables, point, text, first=False)
+    return HessianResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+
+
+def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """``("r cos(t), r sin(t)",)`` or several arguments -> the function texts."""
+
+    out: list[tuple[str, int]] = []
+    for text in texts:
+        stripped = text.strip()
+        if stripped.startswith("\\"):
+            out.append((text, 0))
+            continue
+        for offset, piece in split_top_level(text):
+            if not piece.strip():
+                raise InputError(f"an empty function in {text!r}", "write the functions as 'f1, f2, ...'")
+            out.append((piece.strip(), offset))
+    return out
+
+
+def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> Any:
+    joined = ", ".join(texts)
+    check_length(joined, "the list of functions")
+    pieces = split_functions(texts)
+    ctx = context(opts, joined)
+    functions: list[Any] = []
+    for piece, _ in pieces:
+        value, _ = build_text(piece, opts)
+        functions.append(value)
+    if len(functions) == 1 and is_matrix(functions[0]):
+        vec = functions[0]
+        if isinstance(vec, sp.MatrixBase):
+            if vec.cols != 1 and vec.rows != 1:
+                raise InputError(f"jacobian needs a vector function, not a {vec.rows} x {vec.cols} matrix")
+            functions = list(vec)
+        else:
+            # a vector-valued matrix expression (A x): symbolic Jacobian
+            variables, symbolic = variables_of(vec, ctx, wrt, "jacobian")
+            if not symbolic:
+                raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
+
+            result = matrix_symbol_derivative(vec, variables[0], ctx)
+            point, value = evaluate_at(result, vec, opts, ctx, True)
+            determinant = None
+            if det:
+                rows, cols = result.shape
+                if rows != cols:
+                    raise InputError(f"--det needs a square Jacobian; this one is {shape_text((rows, cols))}")
+                determinant = sp.Determinant(result)
+                if isinstance(result, sp.MatrixBase):
+                    determinant = determinant.doit()
+            return JacobianResult(joined, vec, tuple(variables), result, opts.layout, value, point,
+                                determinant=determinant, symbolic=True)
+
+    functions = [as_scalar(fn) for fn in functions]
+    for (piece, _), fn in zip(pieces, functions):
+        if is_matrix(fn):
+            raise InputError(f"each function of a Jacobian must be a scalar; {piece!r} is {shape_text(shape_of(fn))}")
+    names = parse_names(wrt) if wrt else []
+    if names:
+        if any(n in ctx.shapes for n in names):
+            raise InputError("a Jacobian of scalar functions is taken by scalar variables")
+        variables = [scalar_symbol(n) for n in names]
+    else:
+        variables = list(natural_order(set().union(*(free_scalars(fn) for fn in functions))))
+        if not variables:
+            raise InputError("the functions have no variables", "name them with --wrt, e.g. --wrt x,y")
+
+    check_entries(len(functions) * len(variables),
+                  f"the Jacobian of {len(functions):,} functions in {len(variables):,} variables")
+    result = multivar.jacobian(functions, variables, layout=opts.layout, simplify=opts.simplify)
+    determinant = determinant_value = None
+    if det:
+        if result.rows != result.cols:
+            raise InputError(f"--det needs a square Jacobian; this one is {result.rows} x {result.cols}")
+        determinant = multivar.determinant(result) if opts.simplify else result.det()
+    vector = sp.ImmutableMatrix(len(functions), 1, functions)
+    point, value = evaluate_at(result, vector, opts, ctx, False)
+    if point is not None:
+        for (piece, _), fn in zip(pieces, functions):
+            check_corners(fn, variables, point, piece, first=True)
+    if point is not None and determinant is not None:
+        determinant_value = evaluate(determinant, point, needed=())
+    return JacobianResult(joined, tuple(functions), tuple(variables), result, opts.layout, value, point,
+                        determinant=determinant, determinant_value=determinant_value)

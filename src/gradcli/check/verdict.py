@@ -1,0 +1,59 @@
+"""What ``check`` says of each claim: a ``Verdict`` (true, false, unknown, or error for a
+claim that could not be read) with its method, reason and counterexample; the report of a
+run, and the exit status it gives."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..errors import ExitStatus
+from ..record import TextEnum, record
+
+
+class Verdict(TextEnum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+    #: the claim could not be read (a syntax error, no '=', a bad declaration)
+    ERROR = "error"
+
+
+@record
+class ClaimVerdict:
+    claim: str
+    verdict: str  # a Verdict
+    method: str
+    name: str | None = None
+    reason: str = ""
+    counterexample: dict | None = None  # {"point": {...}, "sizes": {...}, "lhs": str, "rhs": str}
+    lhs: Any = None
+    rhs: Any = None
+    hint: str = ""
+    source: str = ""  # "file.txt:3" etc.
+    seconds: float = 0.0
+    #: the sides as written (derivative operators unevaluated), for LaTeX
+    lhs_display: Any = None
+    rhs_display: Any = None
+
+
+@record
+class CheckReport:
+    command: ClassVar[str] = "check"
+
+    results: tuple[ClaimVerdict, ...]
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for r in self.results if r.verdict == verdict)
+
+
+def exit_status(report: CheckReport) -> ExitStatus:
+    """2 when a claim could not be read, else 1 when any is false, else 3 when any is unknown
+    (the time limit included), else 0."""
+    verdicts = {r.verdict for r in report.results}
+    if Verdict.ERROR in verdicts:
+        return ExitStatus.BAD_INPUT
+    if Verdict.FALSE in verdicts:
+        return ExitStatus.CLAIM_FALSE
+    if Verdict.UNKNOWN in verdicts:
+        return ExitStatus.INCOMPLETE
+    return ExitStatus.OK

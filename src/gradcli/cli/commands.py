@@ -1,0 +1,329 @@
+"""The commands: each reads its options, calls its use case (``gradcli.app``) on every
+expression, and hands each result to a renderer and to the output.  Thin: no mathematics
+here, and only Click at load time (a command imports its use case when it runs).
+
+``run`` is what every computing command shares: expressions from arguments or standard
+input (``-``, one a line), each computed and written under the call's time limit, a failing
+line reported on stderr while the others still run (the exit status is the worst one).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .. import output
+from ..errors import ExitStatus, GradcliError, InputError, OutputClosed, OutputError
+from ..io import read_bounded
+from ..limits import MAX_DECIMAL_DIGITS, MAX_ORDER, check_items, final_output, time_limit
+from .options import (
+    CONTEXT_SETTINGS,
+    FORMAT_CHOICE,
+    INPUT_CHOICE,
+    Settings,
+    command_options,
+    common_options,
+    declaration_options,
+    not_empty,
+    output_format,
+    unshield,
+    usage,
+)
+
+# -- running a command -------------------------------------------------------------
+
+def emit(result: Any, fmt: str, *, last: bool = False, **render_options: Any) -> None:
+    """Render and write one result; ``last``: the call's last result (no alarm after it)."""
+    import contextlib
+
+    from ..render import render  # SymPy's printers: loaded when a result is written
+
+    rendered = render(result, fmt, **render_options)
+    with final_output() if last else contextlib.nullcontext():
+        if fmt == "rich":
+            output.out_rich(rendered)
+        else:
+            output.out(rendered, json=fmt == "json")
+
+
+def run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str], Any], fmt: str | None,
+         **render_options: Any) -> int:
+    """Compute and render each expression under the time limit.
+
+    ``-`` reads one expression a line from stdin; a failing line is reported
+    on stderr and the others still run; the exit status is the worst one.
+    """
+    fmt = output_format(settings, fmt)
+    if isinstance(exprs, str):
+        exprs = (exprs,)
+    limit = _limit()
+    items: list[tuple[str, str]] = []
+    for e in exprs:
+        if e == "-":
+            limit.what = "reading standard input"
+            lines = [line.strip() for line in read_bounded(sys.stdin, "standard input").splitlines()]
+            limit.what = "the computation"
+            items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
+        else:
+            items.append(("", unshield(e)))
+    if not items:
+        raise usage("no expression given (standard input was empty)")
+    check_items(len(items), f"{len(items):,} expressions are given")
+    status = ExitStatus.OK
+    many = len(items) > 1
+    # --timeout bounds the whole call, however many lines standard input holds; when it
+    # runs out, the message says which line was under way (the lines before keep their results)
+    for index, (where, text) in enumerate(items, 1):
+        limit.where = where
+        try:
+            emit(compute(text), fmt, last=index == len(items), **render_options)
+        except OutputClosed:
+            raise
+        except GradcliError as exc:
+            if not many or isinstance(exc, OutputError):
+                raise
+            output.err(exc.lines(prefix=f"{where}: " if where else ""))
+            status = max(status, exc.status)
+    limit.where = ""
+    return int(status)
+
+
+def _limit() -> Any:
+    """The time limit of this call (set up in AliasGroup.invoke), to name what is under way."""
+    ctx = click.get_current_context(silent=True)
+    limit = ctx.meta.get("gradcli.limit") if ctx is not None else None
+    return limit if limit is not None else time_limit(None)
+
+
+def _write_file(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# -- the commands ---------------------------------------------------------------------
+
+@click.command("derivative", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=1, show_default=True,
+              help="Order of the derivative.")
+@click.option("--steps", is_flag=True, help="Show the derivation rule by rule.")
+@click.option("--definition", is_flag=True, help="The difference quotient (5.3) and its limit (5.4).")
+@common_options
+@click.pass_obj
+def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps: bool, definition: bool,
+                   **kw: Any) -> int:
+    """d/dx of EXPR; higher order with -n; mixed partials by repeating --wrt
+    (--wrt x --wrt y is d/dy(d/dx f)).  EXPR '-' reads one expression a line
+    from standard input."""
+    from ..app.derivative import derivative
+
+    opts = command_options(settings, kw)
+    return run(settings, exprs, lambda text: derivative(text, opts, wrt=kw["wrt"], order=order,
+                                                                steps=steps, definition=definition),
+                kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@click.command("gradient", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@common_options
+@click.pass_obj
+def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+    """The gradient of a scalar function: the row vector of partials (5.39;
+    a column with --layout denominator), or the gradient w.r.t. a vector or
+    matrix symbol (--vector x --wrt x)."""
+    from ..app.gradient import gradient
+
+    opts = command_options(settings, kw)
+    return run(settings, exprs, lambda text: gradient(text, opts, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@click.command("hessian", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@common_options
+@click.pass_obj
+def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+    """The Hessian: the symmetric matrix of second partials (or w.r.t. a vector symbol)."""
+    from ..app.gradient import hessian
+
+    opts = command_options(settings, kw)
+    return run(settings, exprs, lambda text: hessian(text, opts, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@click.command("jacobian", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPRS")
+@click.option("--det", is_flag=True, help="Add the determinant (square Jacobians).")
+@common_options
+@click.pass_obj
+def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: Any) -> int:
+    """The Jacobian of a vector function 'f1, f2, ...' (or '[f1, f2]', or
+    several arguments): m functions of n variables give m x n (n x m with
+    --layout denominator).  EXPRS '-' reads one system a line."""
+    from ..app.gradient import jacobian
+
+    opts = command_options(settings, kw)
+    if exprs == ("-",):
+        return run(settings, exprs, lambda text: jacobian([text], opts, wrt=kw["wrt"], det=det), kw["fmt"],
+                    rhs_only=kw["rhs_only"])
+    if "-" in exprs:
+        raise usage("'-' (standard input) must be the only argument")
+    exprs = tuple(unshield(e) for e in exprs)
+    return run(settings, ", ".join(exprs), lambda _: jacobian(list(exprs), opts, wrt=kw["wrt"], det=det),
+                kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@click.command("chain", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("--sub", "subs", multiple=True, metavar="X=G",
+              help="A substitution x_i = g_i(t), repeatable: --sub x1='sin(t)' --sub x2='cos(t)'.")
+@common_options
+@click.pass_obj
+def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...], **kw: Any) -> int:
+    """The chain rule (5.49-5.53): df/dx, dx/dt (or dx/d(s,t)), their product,
+    and the result in terms of the parameters (--wrt t, or s,t)."""
+    from ..app.chain import chain
+
+    opts = command_options(settings, {**kw, "subs": subs})
+    return run(settings, exprs, lambda text: chain(text, opts, subs=subs, wrt=kw["wrt"]), kw["fmt"],
+                rhs_only=kw["rhs_only"])
+
+
+@click.command("taylor", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=5, show_default=True,
+              help="Order n; with several variables the total degree.")
+@click.option("--table", is_flag=True, help="The table of k, f^(k)(x0) and f^(k)(x0)/k!.")
+@click.option("--expand", is_flag=True, help="In powers of x instead of (x - x0).")
+@click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: not_empty(value, "--plot"),
+              help="Draw f and its Taylor polynomials to FILE.png or FILE.svg (needs gradcli[plot]).")
+@common_options
+@click.pass_obj
+def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bool, expand: bool,
+               plot: str | None, **kw: Any) -> int:
+    """The Taylor polynomial T_n (5.7) about --at x0 (default 0); several
+    variables with --at x=0,y=0, truncated by total degree n."""
+    from ..app.taylor import taylor
+
+    if plot and not plot.lower().endswith((".png", ".svg")):
+        raise usage(f"--plot {plot!r}: the file must end in .png or .svg")
+    opts = command_options(settings, {**kw, "digits": None})
+
+    def compute(text: str) -> Any:
+        report = taylor(text, opts, wrt=kw["wrt"], order=order, table=table, expand=expand, plot=plot)
+        if plot:
+            from ..render.plot import write_plot
+
+            write_plot(report.taylor, plot)
+        return report
+
+    return run(settings, exprs, compute, kw["fmt"], rhs_only=kw["rhs_only"])
+
+
+@click.command("autodiff", context_settings=CONTEXT_SETTINGS)
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("--at", "at", required=True, metavar="POINT",
+              help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
+@click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
+              help="The inputs, comma separated (default: the free symbols); others are held constant.")
+@click.option("--mode", type=click.Choice(["both", "forward", "reverse"]), default="both", show_default=True,
+              help="forward: tangents, one sweep per input; reverse: adjoints, one sweep in all.")
+@click.option("--graph", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: not_empty(value, "--graph"),
+              help="Write the computation graph: FILE.dot (Graphviz DOT) or FILE.svg (needs Graphviz's dot).")
+@click.option("--digits", type=click.IntRange(1, MAX_DECIMAL_DIGITS), default=None,
+              help="Significant digits of decimal values (default 15).")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None,
+              help="Output format (overrides the global -f).")
+@click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
+              help="Input language (auto: LaTeX when the text starts with a backslash).")
+@click.pass_obj
+def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: str | None, **kw: Any) -> int:
+    """Automatic differentiation (5.6): intermediate variables, forward tangents, reverse adjoints.
+
+    \b
+    Examples:
+      gradcli autodiff 'sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))' --at x=1
+      gradcli ad 'x y + sin(x)' --at x=1,y=2 --mode reverse --graph trace.dot
+    """
+    from ..app.autodiff import autodiff
+    from ..render.dot import check_graph_path, graph_text
+
+    graph_format = check_graph_path(graph) if graph else None
+    if graph and (len(exprs) != 1 or exprs == ("-",)):
+        raise usage("--graph writes one graph: give one expression")
+    opts = command_options(settings, kw)
+
+    def compute(text: str) -> Any:
+        result = autodiff(text, opts, wrt=kw["wrt"], mode=mode)
+        if graph:
+            _write_file(graph, graph_text(result, graph_format))
+        return result
+
+    return run(settings, exprs, compute, kw["fmt"])
+
+
+@click.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("claims", nargs=-1, metavar="CLAIM...")
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False), metavar="F",
+              help="Claims from a .txt file (one a line, # comments) or a .toml file ([[claim]] tables).")
+@click.option("--builtin", is_flag=True, help="Check the built-in catalogue (the book's 5.99-5.108 and more).")
+@click.option("--list", "list_only", is_flag=True, help="With --builtin: list the catalogue.")
+@click.option("--junit", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              callback=lambda ctx, param, value: not_empty(value, "--junit"),
+              help="Write a JUnit XML report, one test case per claim.")
+@click.option("--strict", is_flag=True, help="Claims supported only by numeric evidence are unknown.")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format.")
+@click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
+              help="Input language.")
+@declaration_options
+@click.pass_obj
+def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...], builtin: bool, list_only: bool,
+              junit: str | None, strict: bool, **kw: Any) -> int:
+    """Decide whether claims 'LHS = RHS' hold: true (proved, or shown
+    component by component), false (with a counterexample) or unknown.
+    CLAIM '-' reads one claim a line.  Exit status: 0 all true, 1 any false,
+    3 any unknown (or the time limit) and none false, 2 an unreadable claim
+    (the others are still decided and reported)."""
+    fmt = output_format(settings, kw["fmt"])
+    if list_only:
+        if not builtin:
+            raise usage("--list goes with --builtin")
+        from ..check.catalogue import listing
+
+        emit(listing(), fmt, last=True)
+        return 0
+    from ..app.check import check, claims_of
+    from ..check.verdict import Verdict, exit_status
+
+    opts = command_options(settings, {**kw, "at": None, "digits": None})
+    limit = _limit()
+    check_items(len(claims), f"{len(claims):,} claims are given")
+    limit.what = "reading standard input"
+    stdin_text = read_bounded(sys.stdin, "standard input") if "-" in claims else None
+    limit.what = "reading the claims" if files else "the computation"
+    if stdin_text is not None:
+        lines = sum(1 for line in stdin_text.splitlines() if line.strip() and not line.strip().startswith("#"))
+        check_items(lines, f"standard input holds {lines:,} claims")
+    collected = claims_of([unshield(c) for c in claims], opts, files=files, builtin=builtin, stdin_text=stdin_text)
+    limit.what = "the computation"
+    report = check(collected, strict=strict, timeout=settings.timeout)
+    if junit:
+        from ..check.junit import write_junit
+
+        write_junit(report, junit)
+    errors = [f"error: {r.source or repr(r.claim)}: {r.reason}" for r in report.results if r.verdict == Verdict.ERROR]
+    emit(report, fmt, last=not errors)
+    if errors:
+        with final_output():
+            output.err(errors)
+    return int(exit_status(report))
+
+COMMANDS = (derivative_cmd, gradient_cmd, hessian_cmd, jacobian_cmd, chain_cmd, taylor_cmd, autodiff_cmd, check_cmd)

@@ -1,0 +1,194 @@
+"""Shell completion: gradcli's own scripts and the protocol they speak.
+
+Click decides *what* completes (commands, options, choices, file names: its
+``ShellComplete.get_completions``); this module decides *how* the answer
+travels, so the scripts in ``completions/`` do not depend on the Click
+version installed (Click's own templates changed between 8.4 and 8.5, and
+8.4's fish template is broken in a real fish).
+
+The protocol (version 1).  A script runs ``gradcli`` with
+``_GRADCLI_COMPLETE=<shell>_complete``, ``COMP_WORDS`` (the words of the
+command line up to the cursor, joined by spaces; for fish the line itself)
+and ``COMP_CWORD`` (the index of the word under the cursor; for fish the
+word itself).  gradcli answers one line per candidate::
+
+    TYPE <TAB> VALUE <TAB> HELP
+
+TYPE is ``plain`` (complete VALUE), ``file`` or ``dir`` (let the shell
+complete a path starting with VALUE).  HELP is the description, with tabs
+and newlines turned into spaces, possibly empty; commas are kept.
+
+This module imports only Click (completion runs on every TAB press).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from click.shell_completion import (
+    ShellComplete,
+    add_completion_class,
+    split_arg_string,
+)
+
+PROTOCOL = 1
+
+_BASH = r"""_gradcli_completion() {
+    local IFS=$'\n'
+    local response line type rest value
+    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD="$COMP_CWORD" \
+        _GRADCLI_COMPLETE=bash_complete gradcli 2>/dev/null)
+    COMPREPLY=()
+    for line in $response; do
+        type=${line%%$'\t'*}
+        rest=${line#*$'\t'}
+        value=${rest%%$'\t'*}
+        case $type in
+            plain) COMPREPLY+=("$value") ;;
+            file)
+                compopt -o filenames 2>/dev/null
+                COMPREPLY+=($(compgen -f -- "$value")) ;;
+            dir)
+                compopt -o filenames 2>/dev/null
+                COMPREPLY+=($(compgen -d -- "$value")) ;;
+        esac
+    done
+    return 0
+}
+
+complete -o nosort -F _gradcli_completion gradcli 2>/dev/null \
+    || complete -F _gradcli_completion gradcli
+"""
+
+_ZSH = r"""_gradcli_completion() {
+    local -a response described plain
+    local line type rest value help
+    response=("${(@f)$(env COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT - 1)) \
+        _GRADCLI_COMPLETE=zsh_complete gradcli 2>/dev/null)}")
+    for line in $response; do
+        [[ -z $line ]] && continue
+        type=${line%%$'\t'*}
+        rest=${line#*$'\t'}
+        value=${rest%%$'\t'*}
+        help=${rest#*$'\t'}
+        case $type in
+            plain)
+                if [[ -n $help ]]; then
+                    described+=("${value//:/\\:}:$help")
+                else
+                    plain+=("$value")
+                fi ;;
+            file) _path_files -f ;;
+            dir) _path_files -/ ;;
+        esac
+    done
+    (( ${#described} )) && _describe -V unsorted described -U
+    (( ${#plain} )) && compadd -U -V unsorted -a plain
+    return 0
+}
+
+if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then
+    # loaded from $fpath by compinit's autoloader
+    _gradcli_completion "$@"
+else
+    # sourced: compdef comes from compinit; start the completion system if it is not running
+    (( ${+functions[compdef]} )) || { autoload -Uz compinit && compinit -i; }
+    compdef _gradcli_completion gradcli
+fi
+"""
+
+_FISH = r"""function _gradcli_completion
+    set -l response (env _GRADCLI_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) \
+        COMP_CWORD=(commandline -ct) gradcli 2>/dev/null)
+    for line in $response
+        set -l fields (string split -m 2 \t -- $line)
+        switch $fields[1]
+            case plain
+                if test -n "$fields[3]"
+                    printf '%s\t%s\n' $fields[2] $fields[3]
+                else
+                    printf '%s\n' $fields[2]
+                end
+            case file
+                __fish_complete_path $fields[2]
+            case dir
+                __fish_complete_directories $fields[2]
+        end
+    end
+end
+
+complete --no-files --command gradcli --arguments "(_gradcli_completion)"
+"""
+
+_INSTALL = {
+    "bash": "# Install: source this file from ~/.bashrc, or copy it to\n"
+            "# ~/.local/share/bash-completion/completions/gradcli\n",
+    "zsh": "# Install: autoload -Uz compinit && compinit, then source this file from ~/.zshrc;\n"
+           "# or copy it to a directory on $fpath as _gradcli\n",
+    "fish": "# Install: copy to ~/.config/fish/completions/gradcli.fish\n",
+}
+
+
+def script(shell: str) -> str:
+    """The completion script for ``shell`` (what ``completions/gradcli.<shell>`` holds)."""
+    body = {"bash": _BASH, "zsh": _ZSH, "fish": _FISH}[shell]
+    head = "#compdef gradcli\n" if shell == "zsh" else ""
+    head += (f"# gradcli {shell} completion, protocol {PROTOCOL} (see gradcli/cli/completion.py).\n"
+             "# Generated by scripts/gen_completions.py from gradcli's own template; do not edit.\n"
+             "# It does not depend on the Click version installed.\n" + _INSTALL[shell])
+    return head + body
+
+
+def _field(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+class _Protocol(ShellComplete):
+    """Click's completion logic, gradcli's wire format."""
+
+    name = ""
+    source_template = ""
+
+    def source(self) -> str:
+        return script(self.name)
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+        try:
+            cword = int(os.environ.get("COMP_CWORD", "0"))
+        except ValueError:
+            cword = len(words)
+        args = words[1:cword]
+        incomplete = words[cword] if 0 <= cword < len(words) else ""
+        return args, incomplete
+
+    def format_completion(self, item: Any) -> str:
+        return f"{item.type}\t{_field(item.value)}\t{_field(item.help)}"
+
+
+class _Bash(_Protocol):
+    name = "bash"
+
+
+class _Zsh(_Protocol):
+    name = "zsh"
+
+
+class _Fish(_Protocol):
+    name = "fish"
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        # fish passes the line up to the cursor, and the token under the cursor
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+        incomplete = os.environ.get("COMP_CWORD", "")
+        args = words[1:]
+        if incomplete and args and args[-1] == incomplete:
+            args.pop()
+        return args, incomplete
+
+
+def install() -> None:
+    """Make Click answer completion requests in gradcli's protocol."""
+    for cls in (_Bash, _Zsh, _Fish):
+        add_completion_class(cls, cls.name)

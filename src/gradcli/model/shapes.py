@@ -1,0 +1,54 @@
+"""Shapes of built values: what is a matrix, its shape and how gradcli writes it ("3 x 2"),
+a 1 x 1 matrix as the scalar it is, and whether two (possibly symbolic) sizes agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+
+def is_matrix(obj: Any) -> bool:
+    return isinstance(obj, (MatrixExpr, sp.MatrixBase))
+
+
+def shape_of(obj: Any) -> tuple:
+    if is_matrix(obj):
+        return tuple(obj.shape)
+    return ()
+
+
+def shape_text(shape: tuple) -> str:
+    """A shape as gradcli writes it: ``3 x 2``, ``n x 1``; ``()`` is ``a scalar``."""
+    if not shape:
+        return "a scalar"
+    return f"{shape[0]} x {shape[1]}"
+
+
+def as_scalar(obj: Any) -> Any:
+    """A 1 x 1 matrix as the scalar it is; other objects unchanged."""
+    if is_matrix(obj) and tuple(obj.shape) == (1, 1):
+        if isinstance(obj, sp.MatrixBase):
+            return obj[0, 0]
+        # obj[0, 0] would expand a product of symbolic size into a Sum, and
+        # SymPy differentiates an unevaluated element to 0; the trace of a
+        # 1 x 1 matrix is the same scalar and behaves.
+        return sp.Trace(obj)
+    return obj
+
+
+def conforms(a: Any, b: Any) -> bool:
+    return bool(sp.Eq(a, b) is sp.true) or a == b
+
+
+def same_shape(a: tuple, b: tuple) -> bool:
+    return all(conforms(x, y) for x, y in zip(a, b))
+
+
+def transpose(m: Any) -> Any:
+    if not is_matrix(m):
+        return m
+    if isinstance(m, sp.MatrixBase):
+        return m.T
+    return m.T

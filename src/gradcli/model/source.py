@@ -1,0 +1,53 @@
+"""Errors found while building a tree that point back into the source text: a snippet of
+the sub-expression, a caret at its position (``ParseError``), and the did-you-mean of a
+prime written on a scalar (``f'(x)``: a prime is a transpose in gradcli)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import InputError, ParseError
+from ..language import ast as S
+from .declarations import Context
+
+
+def snippet(ctx: Context, node: S.Node) -> str:
+    text = ctx.source[node.pos:node.end] if ctx.source else ""
+    text = " ".join(text.split())
+    if not text:
+        return "the expression"
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+def error_at(ctx: Context, node: S.Node, message: str, hint: str | None = None, cls=InputError) -> InputError:
+    if ctx.source and cls is InputError:
+        return ParseError(message, ctx.source, node.pos, hint)
+    return cls(message, hint)
+
+
+def prime_on_scalar(ctx: Context, node: S.Transpose, value: Any) -> InputError:
+    """f'(x), (x^2)', y' on a scalar: a prime is a transpose in gradcli, so it would change
+    nothing where a derivative is meant; refused with the operator form."""
+    src = ctx.source
+    inner = src[node.operand.pos:node.operand.end] if src else ""
+    syms = sorted(getattr(value, "free_symbols", set()), key=str)
+    if isinstance(node.operand, S.Name):
+        call = re.match(r"\(\s*([^()]*?)\s*\)", src[node.end:]) if src else None
+        arg = call.group(1) if call else ""
+        var = arg if re.fullmatch(r"[^\W\d]\w*", arg) else "x"
+        if call:
+            message = f"{inner}'({arg}) is not a derivative: {inner} is not a function, and a prime is a transpose"
+        else:
+            message = f"a prime on the scalar {inner} is a transpose, which changes nothing"
+        hint = f"did you mean d/d{var} (...), with {inner}'s expression in the brackets?"
+    else:
+        var = str(syms[0]) if len(syms) == 1 else "x"
+        message = f"a prime on the scalar {snippet(ctx, node.operand)} is a transpose, which changes nothing"
+        body = inner if inner.startswith("(") and inner.endswith(")") else f"({inner})"
+        hint = f"did you mean d/d{var} {body}?"
+    if src:
+        return ParseError(message, src, node.end - 1, hint)
+    return InputError(message, hint)
