@@ -21,8 +21,8 @@ theta, theta1, theta_1 = (scalar_symbol(n) for n in ("theta", "theta1", "theta_1
 alpha2, x_1, x_theta, phi = (scalar_symbol(n) for n in ("alpha2", "x_1", "x_theta", "phi"))
 
 
-def B(src: str):
-    return build(parse(src), Context(source=src))
+def B(src: str, ctx: Context | None = None):
+    return build(parse(src), ctx or Context(source=src))
 
 
 NAMES = [
@@ -106,6 +106,10 @@ REFUSED = [
     ("sinθ", "needs its argument in parentheses", "did you mean sin(θ)?"),
     ("sin x", "needs its argument in parentheses", "did you mean sin(x)?"),
     ("∂x", "only understood in a derivative operator", "∂/∂x"),
+    ("x^T", "^T would be a power with a variable T", "declare it (--vector x or --matrix x)"),
+    ("x^T A x", "^T would be a power with a variable T", "for the power, write x^(T)"),
+    ("(x + 1)^T", "^T would be a power", "declare its vectors and matrices"),
+    ("x.T y", "its transpose is x itself", "declare it (--vector x or --matrix x)"),
 ]
 
 
@@ -203,3 +207,20 @@ LATEX_RUNS = [
 @pytest.mark.parametrize("src,expected", LATEX_RUNS, ids=[r[0] for r in LATEX_RUNS])
 def test_latex_argument_runs(src, expected):
     assert build(parse(src, latex=True), Context(source=src)) == expected
+
+
+@pytest.mark.parametrize("src, declared, expected", [
+    ("x^(T)", {}, "x**T"),                                  # a power with a variable T, written so
+    ("x^T x", {"vectors": ("x",)}, "x.T*x"),                 # declared: a transpose
+    ("(a^T x)^T", {"vectors": ("a", "x")}, "x.T*a"),         # a 1 x 1 product: its transpose
+])
+def test_transpose_or_power_as_written(src, declared, expected):
+    from gradcli.model.declarations import Context, Declarations
+
+    value = B(src, Context(Declarations(**declared), source=src))
+    assert str(value) == expected
+
+
+def test_latex_transpose_of_an_undeclared_name_is_refused():
+    r = run(["derivative", r"\frac{d}{dx} x^{\top} y"], exit=2)
+    assert "x is a scalar here" in r.stderr and "--vector x" in r.stderr

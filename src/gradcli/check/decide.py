@@ -46,7 +46,7 @@ from .compare import CLAIM_SECONDS, _Clock, _compare_built, _OutOfTime
 from .numeric import _scalar_symbols, _shape, _sympify
 from .outcome import _display, _finish, _layout_hint, _one_size, _shape_text, _transposed
 from .pointwise import decide_size, prefers_points
-from .verdict import ClaimVerdict
+from .verdict import ClaimVerdict, Evidence
 
 #: Concrete sizes for claims about vectors and matrices of symbolic size.
 SIZES = (1, 2, 3, 4)
@@ -223,7 +223,7 @@ def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> Cla
     if _shape(L) != _shape(R):
         hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
         return verdict(
-            "false", "shapes differ", lhs=L, rhs=R, hint=hint,
+            "false", "shapes differ", lhs=L, rhs=R, hint=hint, evidence=Evidence.PROOF,
             reason=f"the sides have different shapes: the left side is {_shape_text(L)}, "
                    f"the right side {_shape_text(R)}",
             counterexample={"point": {}, "lhs": _shape_text(L), "rhs": _shape_text(R)},
@@ -401,6 +401,6 @@ class _MatrixClaim:
             if self.strict:
                 return self.verdict("unknown", method, lhs=Ld, rhs=Rd,
                                     reason="no exact proof; supported only by numeric evidence (strict)")
-            return self.verdict("true", method, lhs=Ld, rhs=Rd)
+            return self.verdict("true", method, lhs=Ld, rhs=Rd, evidence=Evidence.NUMERIC)
         how = "exact at random rational points" if self.used_exact_points else "exact"
-        return self.verdict("true", f"components, {how}, {label}{note}", lhs=Ld, rhs=Rd)
+        return self.verdict("true", f"components, {how}, {label}{note}", lhs=Ld, rhs=Rd, evidence=Evidence.EXACT)

@@ -13,7 +13,7 @@ from ..model.shapes import is_matrix, shape_text
 from .compare import _NOT_EVALUABLE, _compare_built, _compare_matrix_exact, _Outcome
 from .numeric import DIGITS, _compare_at, _fmt_point, _literal_digits, _scalar_symbols, _shape
 from .sampling import _points
-from .verdict import ClaimVerdict
+from .verdict import ClaimVerdict, Evidence
 
 
 def _shape_text(obj: Any) -> str:
@@ -34,15 +34,16 @@ def _finish(out: _Outcome, suffix: str, strict: bool, verdict, L, R, *, hint: st
             prefix: str = "") -> ClaimVerdict:
     """A verdict from the outcome of a plain comparison (or a matrix counterexample)."""
     if out.status == "proved":
-        return verdict("true", f"{prefix}symbolic: {out.how}{suffix}", lhs=L, rhs=R)
+        return verdict("true", f"{prefix}symbolic: {out.how}{suffix}", lhs=L, rhs=R, evidence=Evidence.PROOF)
     if out.status == "exact":
-        return verdict("true", f"{prefix}exact at random rational points{suffix}", lhs=L, rhs=R)
+        return verdict("true", f"{prefix}exact at random rational points{suffix}", lhs=L, rhs=R,
+                       evidence=Evidence.EXACT)
     if out.status == "numeric":
         method = f"{prefix}{out.how}{suffix}"
         if strict:
             return verdict("unknown", method, lhs=L, rhs=R,
                            reason="no symbolic proof; supported only by numeric evidence (strict)")
-        return verdict("true", method, lhs=L, rhs=R)
+        return verdict("true", method, lhs=L, rhs=R, evidence=Evidence.NUMERIC)
     if out.status == "false":
         cex = {"point": _fmt_point(out.point or {}), "lhs": out.lhs_value, "rhs": out.rhs_value, "exact": out.exact}
         if sizes:
@@ -54,12 +55,15 @@ def _finish(out: _Outcome, suffix: str, strict: bool, verdict, L, R, *, hint: st
         if len(reason) > 400:
             reason = reason[:397] + "..."
         method = f"{prefix}counterexample" + (", exact" if out.exact else f", {DIGITS}+ digits, confirmed") + suffix
+        evidence = Evidence.EXACT if out.exact else Evidence.NUMERIC
         if out.difference:
+            evidence = Evidence.PROOF
             cex["difference"] = out.difference
             method = f"{prefix}symbolic: lhs - rhs is the nonzero constant {out.difference}{suffix}"
             reason = (f"lhs - rhs = {out.difference} at every point where both sides are defined, e.g. {where}"
                       if cex["point"] else f"lhs - rhs = {out.difference}")
-        return verdict("false", method, lhs=L, rhs=R, counterexample=cex, hint=hint, reason=reason)
+        return verdict("false", method, lhs=L, rhs=R, counterexample=cex, hint=hint, reason=reason,
+                       evidence=evidence)
     return verdict("unknown", "none", lhs=L, rhs=R, reason=out.reason or _NOT_EVALUABLE)
 
 
@@ -85,7 +89,7 @@ def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matte
         if sizes:
             cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
         at = f" (at {size_note})" if size_note and (ls, rs) == (_shape_text(L), _shape_text(R)) else ""
-        return verdict("false", "shapes differ", lhs=Ld, rhs=Rd, hint=hint, counterexample=cex,
+        return verdict("false", "shapes differ", lhs=Ld, rhs=Rd, hint=hint, counterexample=cex, evidence=Evidence.PROOF,
                        reason=f"the sides have different shapes: the left side is {ls}, the right side {rs}{at}")
     seed2 = seed + sum(sizes.values()) if sizes else seed
     out = _compare_matrix_exact(L, R, clock, seed2)

@@ -18,7 +18,7 @@ from ..limits import time_limit
 from ..model.declarations import DEFAULT_DIM, Context, Declarations
 from .compare import CLAIM_SECONDS, _Clock, _compare_matrix_exact, _compare_pairs, _OutOfTime
 from .numeric import _fmt_point
-from .verdict import ClaimVerdict
+from .verdict import ClaimVerdict, Evidence
 
 #: The book's identities for a matrix function f(X), as checked per entry (k, l) of X, where
 #: T_kl = d f(X) / d X_kl is an n x n matrix (the (k, l) slice of the tensor df/dX):
@@ -99,6 +99,7 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
                 out = _compare_pairs(list(zip(ls, rs)), clock, zlib.crc32(claim.encode()) + k)
             if out.status == "false":
                 return verdict("false", f"tensor entries, counterexample at n = {k}",
+                               evidence=Evidence.EXACT if out.exact else Evidence.NUMERIC,
                                counterexample={"point": _fmt_point(out.point or {}), "sizes": {"n": k},
                                                "lhs": out.lhs_value, "rhs": out.rhs_value, "exact": out.exact},
                                reason=f"entries of the tensor identity differ at n = {k}")
@@ -113,4 +114,4 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
         return verdict("unknown", "none", reason="no size could be checked within the time budget")
     how = "exact at random rational points" if used_points else "exact"
     span = f"{done[0]}..{done[-1]}" if len(done) > 1 else str(done[0])
-    return verdict("true", f"tensor entries, {how}, n = {span}")
+    return verdict("true", f"tensor entries, {how}, n = {span}", evidence=Evidence.EXACT)

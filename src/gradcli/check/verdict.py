@@ -10,6 +10,23 @@ from ..errors import ExitStatus
 from ..record import TextEnum, record
 
 
+class Evidence(TextEnum):
+    """What a verdict rests on (json's ``evidence``; rich, plain and LaTeX show numeric
+    evidence apart from a proof)."""
+
+    #: a symbolic proof (an identity of expressions; a nonzero constant difference; shapes
+    #: that differ)
+    PROOF = "proof"
+    #: exact arithmetic: every component at concrete sizes, or random rational points of a
+    #: claim made of rational operations; or an exact counterexample
+    EXACT = "exact"
+    #: agreement to 50 significant digits at sample points (or a counterexample confirmed at
+    #: a higher precision); never a proof, and --strict makes such a "true" unknown
+    NUMERIC = "numeric"
+    #: nothing decided (unknown, or a claim that could not be read)
+    NONE = "none"
+
+
 class Verdict(TextEnum):
     TRUE = "true"
     FALSE = "false"
@@ -34,6 +51,7 @@ class ClaimVerdict:
     #: the sides as written (derivative operators unevaluated), for LaTeX
     lhs_display: Any = None
     rhs_display: Any = None
+    evidence: str = "none"  # an Evidence
 
 
 @record

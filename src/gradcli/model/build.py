@@ -22,7 +22,7 @@ from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
 from .declarations import Context
 from .shapes import as_scalar, conforms, is_matrix, same_shape, shape_of, shape_text, transpose
-from .source import error_at, prime_on_scalar, snippet
+from .source import error_at, prime_on_scalar, snippet, transpose_on_scalar, written_in_parentheses
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
 _SCALAR_FUNCS: dict[str, Any] = {
@@ -246,8 +246,14 @@ class Builder:
     def _pow(self, node: S.Binary) -> Any:
         base = self.build(node.left)
         exp_node = node.right
+        transposed = (isinstance(exp_node, S.Name) and exp_node.name in ("T", "top")
+                      and exp_node.name not in self.ctx.shapes)
+        if transposed and not is_matrix(base) and self.ctx.source and not written_in_parentheses(self.ctx, exp_node):
+            if not _from_matrices(base):
+                raise transpose_on_scalar(self.ctx, node, snippet(self.ctx, node.left).strip("'"), power=True)
+            return base  # the transpose of a scalar made of matrices (a^T x): itself
         if is_matrix(base):
-            if isinstance(exp_node, S.Name) and exp_node.name in ("T", "top") and exp_node.name not in self.ctx.shapes:
+            if transposed:
                 return transpose(base)
             if (
                 isinstance(exp_node, S.Unary)
@@ -324,6 +330,8 @@ class Builder:
         value = self.build(node.operand)
         if node.prime and not is_matrix(value):
             raise prime_on_scalar(self.ctx, node, value)
+        if isinstance(node.operand, S.Name) and not is_matrix(value) and not _from_matrices(value):
+            raise transpose_on_scalar(self.ctx, node, node.operand.name, power=False)
         return transpose(value)
 
     def _Norm(self, node: S.Norm) -> Any:
@@ -481,3 +489,8 @@ def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | 
     if order > MAX_ORDER:
         raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
     return (builder or Builder)(ctx).build(node)
+
+
+def _from_matrices(value: Any) -> bool:
+    """Whether a scalar is made of matrices (a 1 x 1 product, a trace, a determinant)."""
+    return isinstance(value, sp.Basic) and bool(value.atoms(sp.MatrixSymbol) or value.has(sp.Trace, sp.Determinant))

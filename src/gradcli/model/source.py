@@ -51,3 +51,33 @@ def prime_on_scalar(ctx: Context, node: S.Transpose, value: Any) -> InputError:
     if src:
         return ParseError(message, src, node.end - 1, hint)
     return InputError(message, hint)
+
+
+def transpose_on_scalar(ctx: Context, node: S.Node, name: str, *, power: bool) -> InputError:
+    """x^T (or x.T) with x a scalar: almost always a vector or matrix whose declaration is
+    missing; refused rather than read as x to the power of a variable T (or as x itself)."""
+    written = snippet(ctx, node)
+    simple = re.fullmatch(r"[^\W\d]\w*", name) is not None
+    declare = (f"declare it (--vector {name} or --matrix {name})" if simple
+               else "declare its vectors and matrices (--vector, --matrix)")
+    if power:
+        message = (f"{written}: {name} is a scalar here, so ^T would be a power with a variable T, "
+                   "not a transpose")
+        hint = f"{declare}; for the power, write {name if simple else '(...)'}^(T)"
+    else:
+        message = f"{written}: {name} is a scalar here, so its transpose is {name} itself"
+        hint = declare
+    if ctx.source:
+        return ParseError(message, ctx.source, node.pos, hint)
+    return InputError(message, hint)
+
+
+def written_in_parentheses(ctx: Context, node: S.Node) -> bool:
+    """Whether ``node`` is written inside brackets of its own: the T of x^(T) or x^{(T)}."""
+    src = ctx.source
+    if src[node.pos:node.end].lstrip(" \t{").startswith("("):
+        return True  # the node's span includes its brackets
+    i = node.pos - 1
+    while i >= 0 and src[i] in " \t{":
+        i -= 1
+    return i >= 0 and src[i] == "("
