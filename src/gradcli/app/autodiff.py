@@ -21,7 +21,7 @@ from ..model.points import parse_names
 from ..model.shapes import is_matrix
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import AutodiffResult
-from .common import Options, build_text, free_scalars, matrix_symbols_in, read_point, scalar_function
+from .common import Options, build_text, build_tree, free_scalars, matrix_symbols_in, read_point, scalar_function
 
 MODES = ("both", "forward", "reverse")
 
@@ -31,7 +31,7 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
         raise InputError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if opts.at is None:
         raise InputError("autodiff evaluates at a point: give one with --at, e.g. --at x=1")
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     if is_matrix(f) or matrix_symbols_in(f):
         raise InputError(
             "autodiff traces scalar functions of scalar variables; vector and matrix inputs are not traced yet",
@@ -67,4 +67,4 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
                    finish=lambda numbers: numbers_at(numbers, point))
     gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient))
     return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
-                          digits=opts.digits)
+                          digits=opts.digits, tree=tree)

@@ -21,6 +21,7 @@ from ..results import GradientResult, HessianResult, JacobianResult
 from .common import (
     Options,
     build_text,
+    build_tree,
     check_corners,
     context,
     evaluate_at,
@@ -31,7 +32,7 @@ from .common import (
 
 
 def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "gradient")
     variables, symbolic = variables_of(f, ctx, wrt, "gradient")
     if symbolic:
@@ -42,11 +43,11 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     point, value = evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
         check_corners(f, variables, point, text, first=True)
-    return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+    return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic, tree=tree)
 
 
 def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "hessian")
     variables, symbolic = variables_of(f, ctx, wrt, "hessian")
     if symbolic:
@@ -57,7 +58,7 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     point, value = evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
         check_corners(f, variables, point, text, first=False)
-    return HessianResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+    return HessianResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic, tree=tree)
 
 
 def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
@@ -82,9 +83,11 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
     pieces = split_functions(texts)
     ctx = context(opts, joined)
     functions: list[Any] = []
+    trees: list[Any] = []
     for piece, _ in pieces:
-        value, _ = build_text(piece, opts)
+        value, _, tree = build_tree(piece, opts)
         functions.append(value)
+        trees.append(tree)
     if len(functions) == 1 and is_matrix(functions[0]):
         vec = functions[0]
         if isinstance(vec, sp.MatrixBase):
@@ -108,7 +111,7 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
                 if isinstance(result, sp.MatrixBase):
                     determinant = determinant.doit()
             return JacobianResult(joined, vec, tuple(variables), result, opts.layout, value, point,
-                                determinant=determinant, symbolic=True)
+                                determinant=determinant, symbolic=True, tree=trees[0])
 
     functions = [as_scalar(fn) for fn in functions]
     for (piece, _), fn in zip(pieces, functions):
@@ -140,4 +143,16 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
     if point is not None and determinant is not None:
         determinant_value = evaluate(determinant, point, needed=())
     return JacobianResult(joined, tuple(functions), tuple(variables), result, opts.layout, value, point,
-                        determinant=determinant, determinant_value=determinant_value)
+                        determinant=determinant, determinant_value=determinant_value,
+                        tree=_function_trees(trees, len(functions)))
+
+
+def _function_trees(trees: list[Any], count: int) -> Any:
+    """The functions as written: one tree each, or the items of one written vector [f1, f2]."""
+    from ..language import ast as S
+
+    if len(trees) == count:
+        return tuple(trees)
+    if len(trees) == 1 and isinstance(trees[0], S.Matrix) and len(trees[0].rows) == 1:
+        return tuple(trees[0].rows[0])
+    return None

@@ -14,7 +14,7 @@ from ..limits import MAX_ORDER
 from ..model.points import parse_names
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import TaylorReport
-from .common import Options, build_text, free_scalars, read_point, scalar_function
+from .common import Options, build_text, build_tree, free_scalars, read_point, scalar_function
 
 
 def _has_non_real_number(expr: Any) -> bool:
@@ -29,7 +29,7 @@ def _has_non_real_number(expr: Any) -> bool:
 
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
            expand: bool = False, plot: str | None = None) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "taylor")
 
     if order < 0 or order > MAX_ORDER:
@@ -65,4 +65,4 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
             f"{text!r} is not real-valued near {where}, so it has no real Taylor polynomial there",
             "gradcli works over the reals; choose another centre with --at",
         )
-    return TaylorReport(text, result, table=table, plot=plot)
+    return TaylorReport(text, result, table=table, plot=plot, tree=tree)
