@@ -21,7 +21,7 @@ from ..model.points import parse_names
 from ..model.shapes import is_matrix
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import AutodiffResult
-from .common import Options, build_text, build_tree, free_scalars, matrix_symbols_in, read_point, scalar_function
+from .common import Options, build_tree, free_scalars, matrix_symbols_in, read_point, scalar_function
 
 MODES = ("both", "forward", "reverse")
 

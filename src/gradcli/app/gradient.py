@@ -20,7 +20,6 @@ from ..model.symbols import natural_order, scalar_symbol
 from ..results import GradientResult, HessianResult, JacobianResult
 from .common import (
     Options,
-    build_text,
     build_tree,
     check_corners,
     context,

@@ -14,7 +14,7 @@ from ..limits import MAX_ORDER
 from ..model.points import parse_names
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import TaylorReport
-from .common import Options, build_text, build_tree, free_scalars, read_point, scalar_function
+from .common import Options, build_tree, free_scalars, read_point, scalar_function
 
 
 def _has_non_real_number(expr: Any) -> bool:

@@ -18,14 +18,14 @@ import sympy as sp
 
 from .base import Renderer
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
-from .numbers import decimal_text, needs_decimal
+from .numbers import decimal_text, point_value, needs_decimal
 from .printers import latex, latex_operator, step_var
 from .prose import LATEX, definition_at_point, latex_lines, latex_words, note, rule_name, sweeps_text
 from .source import POW, LatexSource, latex_source
 
 
 def _at(point: Any) -> str:
-    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in point.values)
+    return ", ".join(f"{latex(k)} = {point_value(point, v, latex)}" for k, v in point.values)
 
 
 def _value(v: Any, digits: int | None = None) -> str:
@@ -37,7 +37,7 @@ def _value(v: Any, digits: int | None = None) -> str:
             text += r" \approx " + latex(decimals)
         return text
     if needs_decimal(v):
-        text += rf" \approx {decimal_text(v, digits or 15)}"
+        text += rf" \approx {decimal_text(v, digits)}"
     return text
 
 

@@ -1,6 +1,10 @@
 """Numbers as a person reads them: a terminating rational as its exact decimal (12.006001),
 others to the digits asked and never with trailing zeros (0.8, not 0.800000000000000), and an
-exact value that is not rational with its decimal beside it (``cos(1) ≈ 0.54030230586814``)."""
+exact value that is not rational with its decimal beside it (``cos(1) ≈ 0.5403023058681398``).
+
+With no digits asked, the decimal is the shortest one that names the nearest double
+(``0.5403023058681398``, Python's ``repr`` of the float: 15 to 17 significant digits);
+``--digits N`` shows N significant digits, trailing zeros dropped."""
 
 from __future__ import annotations
 
@@ -10,22 +14,45 @@ import sympy as sp
 
 from .printers import plain
 
-#: significant digits of a decimal shown beside an exact value when --digits is not given
-DIGITS = 15
+#: significant digits of a decimal beyond the range of a double, when --digits is not given
+DIGITS = 17
 
 
-def decimal_text(v: Any, digits: int = DIGITS) -> str:
+def decimal_text(v: Any, digits: int | None = None) -> str:
     """A number for a table a person reads: a terminating rational exactly as a decimal
-    (12.006001), anything else to ``digits`` significant digits."""
+    (12.006001), anything else to ``digits`` significant digits, or with none asked the
+    shortest decimal naming the nearest double (0.5403023058681398)."""
     if v is None:
         return ""
     if isinstance(v, sp.Rational) and max(int(v.p).bit_length(), int(v.q).bit_length()) < 3000:
         exact = _terminating(v)
         if exact is not None:
             return exact
+    if digits is None:
+        shortest = _shortest(v)
+        if shortest is not None:
+            return shortest
+        digits = DIGITS
     if not isinstance(v, sp.Number):
         v = sp.N(v, digits)  # an exact number such as sqrt(1 + E)
     return plain(sp.Float(v, digits))
+
+
+def _shortest(v: Any) -> str | None:
+    """Python's repr of the nearest double (0.5403023058681398, 1e-05 as 0.00001), or None
+    where a double cannot hold the value (too large, too small, not real)."""
+    import math
+
+    try:
+        x = float(sp.N(v, 30))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(x) or (x != 0 and not 1e-300 < abs(x) < 1e300):
+        return None
+    text = repr(x)
+    if "e" in text:  # SymPy's form, as plain prints numbers elsewhere: 1.0e-5 -> 1.0e-5
+        return plain(sp.Float(text, len(text.replace("-", "").split("e")[0].replace(".", "").lstrip("0")) or 1))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _terminating(v: sp.Rational) -> str | None:
@@ -60,5 +87,13 @@ def with_decimal(v: Any, digits: int | None = None, show: Any = None) -> str:
     """``cos(1) ≈ 0.54030230586814``: an exact value with its decimal; others as they are."""
     text = (show or plain)(v)
     if needs_decimal(v):
-        text += " ≈ " + decimal_text(v, digits or DIGITS)
+        text += " ≈ " + decimal_text(v, digits)
     return text
+
+
+def point_value(point: Any, v: Any, show: Any) -> str:
+    """A coordinate of ``--at`` as written: a decimal where the point was written with decimals
+    (``x = 0.2``, not the exact ``1/5`` it is computed with)."""
+    if getattr(point, "decimal", False) and isinstance(v, sp.Rational) and not v.is_Integer:
+        return decimal_text(v, point.digits)
+    return show(v)

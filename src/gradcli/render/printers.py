@@ -16,112 +16,16 @@ a decimal without trailing zeros.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..model.shapes import is_matrix
-
-# -- display-only expressions: a sum and a product shown in the order they were built ---------
-
-
-class OrderedAdd(sp.Add):
-    """A sum shown in the order of its terms (``13 + 6(x - 1) + ...``, ``x - a``): built by a
-    renderer with ``evaluate=False``, for display only."""
-
-
-class OrderedMul(sp.Mul):
-    """A product shown in the order of its factors (``exp(a) (x - a)³/6``); a rational or a
-    negative power among them goes below the line.  Display only, like ``OrderedAdd``."""
-
-
-def _ordered_parts(expr: Any) -> tuple[bool, list[Any], list[Any]]:
-    """(negative, numerator factors, denominator factors) of an ``OrderedMul``, in order."""
-    num: list[Any] = []
-    den: list[Any] = []
-    for a in expr.args:
-        if isinstance(a, sp.Rational) and not a.is_Integer:
-            if a.p != 1:
-                num.append(sp.Integer(a.p))
-            den.append(sp.Integer(a.q))
-        elif isinstance(a, sp.Pow) and a.exp.is_Rational and a.exp.is_negative:
-            den.append(a.base if a.exp == -1 else sp.Pow(a.base, -a.exp, evaluate=False))
-        else:
-            num.append(a)
-    negative = False
-    if num and isinstance(num[0], sp.Number) and num[0].is_negative:
-        negative = True
-        num[0] = -num[0]
-        if num[0] == 1 and len(num) > 1:
-            num.pop(0)
-    return negative, num or [sp.S.One], den
-
-
-def _shown(item: Any) -> Any:
-    """What stands for ``item`` in print: the 1 x 1 product inside a Trace or a [0, 0] entry
-    (``cos(xᵀa)``, never ``cos(Trace(x.T*a))``)."""
-    while True:
-        if isinstance(item, sp.Trace) and tuple(item.arg.shape) == (1, 1):
-            item = item.arg
-        elif isinstance(item, MatrixElement) and tuple(item.parent.shape) == (1, 1):
-            item = item.parent
-        else:
-            return item
-
-
-def _strip_zeros(text: str) -> str:
-    """``0.800000000000000`` -> ``0.8``, ``2.00000000000000`` -> ``2.0``, ``1.50000e-20`` ->
-    ``1.5e-20``: a decimal shows its digits, never padding."""
-    mantissa, e, exponent = text.partition("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0")
-        if mantissa.endswith("."):
-            mantissa += "0"
-    return mantissa + (e + exponent if e else "")
-
-
-class _Common:
-    """What every gradcli printer does alike (a mixin before the SymPy printer)."""
-
-    def parenthesize(self, item: Any, level: int, *args: Any, **kwargs: Any) -> str:
-        shown = _shown(item)
-        if shown is not item and level <= PRECEDENCE["Mul"]:
-            kwargs["strict"] = True  # a product inside a product: -xᵀx/2, not -(xᵀx)/2
-        return super().parenthesize(shown, level, *args, **kwargs)  # type: ignore[misc]
-
-    def _print_MatrixElement(self, expr: Any) -> str:
-        if tuple(expr.parent.shape) == (1, 1):
-            return self._print(expr.parent)  # type: ignore[attr-defined]
-        return super()._print_MatrixElement(expr)  # type: ignore[misc]
-
-    def _print_OrderedAdd(self, expr: Any) -> str:
-        """The terms in their order; a first term that is a sum needs no parentheses."""
-        out = ""
-        for i, term in enumerate(expr.args):
-            text = self._print(term)  # type: ignore[attr-defined]
-            if i == 0:
-                out = text
-            elif isinstance(term, sp.Add):
-                out += f" + {self._paren(text)}"
-            elif text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            else:
-                out += " + " + text
-        return out
-
-    def _paren(self, text: str) -> str:
-        return f"({text})"
-
-    def _factors(self, factors: list[Any]) -> list[str]:
-        """The factors of an ``OrderedMul``: a product among them needs no parentheses."""
-        prec = PRECEDENCE["Mul"]
-        return [self.parenthesize(a, prec, strict=True) for a in factors]  # type: ignore[attr-defined]
-
+from .glyphs import _FUNCTION_NAMES, _groups, greek, partial, superscript
+from .ordered import OrderedAdd, OrderedMul, _Common, _ordered_parts, _shown, _strip_zeros  # noqa: F401
 
 # -- plain ----------------------------------------------------------------------------------
 
@@ -158,46 +62,10 @@ _plain = PlainPrinter({"order": None})
 
 # -- Unicode: textbook maths on one line -------------------------------------------------------
 
-_SUPERSCRIPT = dict(zip(
-    "0123456789+-=()abcdefghijklmnoprstuvwxyzθ",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᶿ",
-))
-_GREEK_NAMES = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
-    "theta": "θ", "iota": "ι", "kappa": "κ", "lamda": "λ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
-    "omicron": "ο", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ",
-    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
-    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-}
-_GREEK_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK_NAMES, key=len, reverse=True)) + r")(?![A-Za-z])")
-#: function names as a textbook writes them
-_FUNCTION_NAMES = {
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", "asec": "arcsec",
-    "acsc": "arccsc", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh", "acoth": "arcoth",
-    "sign": "sgn",
-}
 #: functions whose integer powers are written on the name: sin²(x)
 _POWER_ON_NAME = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.sinh, sp.cosh, sp.tanh, sp.coth,
                   sp.sech, sp.csch)
 _ROOTS = {sp.Rational(1, 2): "√", sp.Rational(1, 3): "∛", sp.Rational(1, 4): "∜"}
-
-
-def superscript(text: str) -> str | None:
-    """``n - 1`` -> ``ⁿ⁻¹``; None when a character has no superscript form (then ``^(...)``)."""
-    compact = re.sub(r" ([+-]) ", r"\1", text)
-    if not compact or " " in compact or len(compact) > 8:
-        return None
-    out = []
-    for ch in compact:
-        if ch not in _SUPERSCRIPT:
-            return None
-        out.append(_SUPERSCRIPT[ch])
-    return "".join(out)
-
-
-def greek(name: str) -> str:
-    """``theta1`` -> ``θ1``, ``x_theta`` -> ``x_θ``, ``lamda`` -> ``λ``."""
-    return _GREEK_RE.sub(lambda m: _GREEK_NAMES[m.group(1)], name)
 
 
 class UnicodePrinter(_Common, StrPrinter):
@@ -510,11 +378,8 @@ class GradLatexPrinter(_Common, LatexPrinter):
 
 
 def entry_strings(m: Any, printer: Any = None) -> list[list[str]]:
-    """The printed entries of an explicit matrix, row by row.
-
-    Big Hessians and Jacobians are mostly zeros and repeated entries: each
-    distinct entry is printed once.
-    """
+    """The printed entries of an explicit matrix, row by row; each distinct entry printed once
+    (big Hessians and Jacobians are mostly zeros and repeated entries)."""
     doprint = printer or _plain.doprint
     cache: dict[Any, str] = {sp.S.Zero: doprint(sp.S.Zero)}
     flat = m.flat() if hasattr(m, "flat") else list(m)  # list(m) indexes entry by entry: slow
@@ -584,33 +449,6 @@ def latex(obj: Any, **settings: Any) -> str:
     if isinstance(obj, (list, tuple)):
         obj = sp.ImmutableMatrix([list(obj)]) if obj else sp.ImmutableMatrix([[]])
     return GradLatexPrinter(settings).doprint(obj)
-
-
-# -- derivative operators ---------------------------------------------------------------------
-
-
-def partial(variables: Any, function: Any = None) -> bool:
-    """Whether an operator is written with ∂: several variables, or a function of several
-    (SymPy's rule); d for a function of one variable (d/dx x³, d/dX log det X)."""
-    variables = list(variables)
-    if len(set(variables)) > 1:
-        return True
-    if function is None:
-        return False
-    free = {s for s in getattr(function, "free_symbols", set()) if not getattr(s, "is_integer", False)}
-    return len(free | set(variables)) > 1
-
-
-def _groups(variables: list[Any]) -> list[list[Any]]:
-    """Consecutive equal variables grouped, in the order of application reversed (the last
-    applied stands leftmost in the denominator)."""
-    groups: list[list[Any]] = []
-    for v in reversed(variables):
-        if groups and groups[-1][0] == v:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return groups
 
 
 def latex_operator(variables: Any, function: Any = None) -> str:

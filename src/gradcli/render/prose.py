@@ -152,7 +152,7 @@ def latex_lines(parts: tuple, width: int = LATEX_LINE) -> list[str]:
     lines: list[list[tuple[bool, str, int]]] = [[]]
     used = 0
     for atom in atoms:
-        if used + atom[2] > width and lines[-1] and atom[1].strip() and not atom[1][:1] in ",;:.)":
+        if used + atom[2] > width and lines[-1] and atom[1].strip() and atom[1][:1] not in ",;:.)":
             lines.append([])
             used = 0
         lines[-1].append(atom)

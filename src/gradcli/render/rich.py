@@ -21,7 +21,7 @@ from rich.text import Text
 from ..model.layout import Layout
 from .base import Renderer
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
-from .numbers import decimal_text, with_decimal
+from .numbers import decimal_text, point_value, with_decimal
 from .printers import partial, pretty, step_var, unicode_operator
 from .prose import UNICODE, counterexample_text, definition_at_point, note, rule_name
 from .rich_trace import autodiff_parts
@@ -72,7 +72,7 @@ def value_text(v: Any, digits: int | None = None) -> str:
 
 
 def point_text(point: Any) -> str:
-    return ", ".join(f"{pretty(k)} = {pretty(v)}" for k, v in point.values)
+    return ", ".join(f"{pretty(k)} = {point_value(point, v, pretty)}" for k, v in point.values)
 
 
 def _matrix(m: Any, rows: list[str], cols: list[str], digits: int | None = None) -> Table:

@@ -195,7 +195,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         """A factor that continues a function's unbracketed argument (\\sin 2x)."""
         t = self.tok
         if t.kind in ("LETTER", "SYM", "WORD", "SQRT", "FONT", "NUM"):
-            if t.kind == "SYM" and t.text == "Gamma" and self._call_paren_follows(1):
+            if t.kind == "SYM" and t.text in ("Gamma", "psi") and self._call_paren_follows(1):
                 return False
             return True
         if t.kind == "FRAC":
@@ -353,6 +353,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             self.advance()
             if t.text == "Gamma" and k == "SYM" and self._call_paren_follows(0):
                 return self.parse_function(t, "gamma")
+            if t.text == "psi" and k == "SYM" and self._call_paren_follows(0):
+                return _digamma(self.parse_function(t, "gamma"), t)  # \psi(x), as gradcli writes digamma
             self._check_call_paren(t)
             return S.Name(t.pos, t.end, t.text)
         if k == "FUNC":
@@ -455,6 +457,15 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             raise self.error(f"expected {want!r} to close the {self.src[open_.pos:open_.end]!r} "
                              f"at position {open_.pos + 1}, found {self.found()}")
         return self.advance()
+
+
+def _digamma(node: S.Node, t: Tok) -> S.Node:
+    """``\\psi(x)`` read as the digamma function polygamma(0, x) (its power kept)."""
+    if isinstance(node, S.Call):
+        return S.Call(node.pos, node.end, "polygamma", (S.Number(t.pos, t.pos, "0"), *node.args))
+    if isinstance(node, S.Binary):
+        return S.Binary(node.pos, node.end, node.op, _digamma(node.left, t), node.right)
+    return node
 
 
 def parse_latex(src: str, *, claim: bool) -> S.Node:
