@@ -129,8 +129,8 @@ def test_example_5_14_cli_gradient_equals_gradient_at(point):
 def test_example_5_14_plain_output():
     out = run(["-f", "plain", "autodiff", EXAMPLE, "--at", "x=1"]).stdout.splitlines()
     assert out[1].startswith("a = x**2 = 1; ∂a/∂x = 2*x = 2; da/dx = 2; ∂f/∂a = ")
-    assert out[3].startswith("c = a + b = 1 + E ≈ 3.71828182845905; ∂c/∂a = 1, ∂c/∂b = 1; ")
-    assert out[4].startswith("d = sqrt(c) = sqrt(1 + E) ≈ 1.92828468553247; ∂d/∂c = 1/(2*sqrt(c)) = ")
+    assert out[3].startswith("c = a + b = 1 + E ≈ 3.718281828459045; ∂c/∂a = 1, ∂c/∂b = 1; ")
+    assert out[4].startswith("d = sqrt(c) = sqrt(1 + E) ≈ 1.9282846855324671; ∂d/∂c = 1/(2*sqrt(c)) = ")
     assert out[-2] == "forward mode: 1 sweep, one per input (x); reverse mode: 1 sweep for all inputs; the gradient:"
     # the last line is exactly what `gradient --at` prints
     assert out[-1] == run(["-f", "plain", "gradient", EXAMPLE, "--at", "x=1"]).stdout.strip()
@@ -459,7 +459,7 @@ def test_dot_graph_parses_and_is_the_dag(tmp_path):
     assert "c = a + b" in labels['"c"'.strip('"')] and "1 + e ≈ 3.718281828459045" in labels["c"]
     edge_labels = {(e.get_source().strip('"'), e.get_destination().strip('"')): e.get("label")
                    for e in graph.get_edges()}
-    assert "∂d/∂c = 1/(2⋅√(c))" in edge_labels[("c", "d")]
+    assert "∂d/∂c = 1/(2√c)" in edge_labels[("c", "d")]
     assert graph.get("rankdir") == "LR"
 
 
@@ -544,7 +544,7 @@ def test_latex_compiles(tmp_path, args):
 def test_latex_is_the_books_layout():
     out = run(["-f", "latex", "autodiff", EXAMPLE, "--at", "x=1"]).stdout
     assert out.startswith("\\begin{aligned}") and out.strip().endswith("\\end{aligned}")
-    assert "c &= a + b = 1 + e \\approx 3.71828182845905" in out
+    assert "c &= a + b = 1 + e \\approx 3.718281828459045" in out
     assert "\\frac{\\partial d}{\\partial c} &= \\frac{1}{2 \\sqrt{c}}" in out
     # (5.142)
     assert ("\\frac{\\partial f}{\\partial c} &= \\frac{\\partial f}{\\partial d} \\frac{\\partial d}{\\partial c} + "
