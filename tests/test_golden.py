@@ -45,6 +45,7 @@ CASES = {
     "trace_scalar": ["gradient", "sin(x^T a)", "--vector", "x,a", "--wrt", "x"],
     "inverse_transpose": ["gradient", "log(det(X))", "--matrix", "X", "--wrt", "X"],
     "notation": ["derivative", "x^x + gamma(x) + abs(x) + atan(x) + exp(1) x"],
+    "polygamma": ["derivative", "polygamma(1, x) + x gamma(x)"],
     "exact_with_decimal": ["derivative", "sin(x)", "--at", "1"],
     "decimal_point": ["gradient", "x^2 y", "--at", "x=0.2,y=0.1"],
     "jacobian_labels": ["jacobian", "x^2 y, x + sin(y), x y z", "--wrt", "x,y,z"],
@@ -82,6 +83,7 @@ def test_golden(name: str, fmt: str):
     out = render(name, fmt)
     if fmt.startswith("rich"):
         assert "…" not in out, f"{name} at {fmt[4:]} columns is cut off"
+        assert not re.search(r"^│ *│\n│ *│$", out, flags=re.M), f"{name}: a doubled blank line in a panel"
     if fmt == "json":
         for line in out.splitlines():
             json.loads(line)

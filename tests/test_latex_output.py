@@ -222,3 +222,18 @@ def test_every_latex_output_compiles(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:]
     log = (tmp_path / "all.log").read_text(errors="replace")
     assert "Undefined control sequence" not in log
+
+
+@pytest.mark.parametrize("src, plain", [
+    (r"\psi\left(x\right)", "polygamma(0, x)"),
+    (r"\psi^{\left(2\right)}\left(x\right)", "polygamma(2, x)"),
+    (r"\psi^{(1)}(x)", "polygamma(1, x)"),
+    (r"\psi^{2}(x)", "polygamma(0, x)^2"),
+    (r"\psi(x)^{2}", "polygamma(0, x)^2"),
+    (r"\psi^2 x", "psi^2 x"),
+    (r"\psi x", "psi x"),
+])
+def test_psi_reads_as_gradcli_writes_it(src, plain):
+    """``\\psi(x)`` is the digamma function, ``\\psi^{(k)}(x)`` its k-th derivative (the order in
+    parentheses, as printed), ``\\psi^{2}(x)`` a square; ``\\psi`` without a bracket a variable."""
+    assert verdict(parse_latex(src, claim=False), parse(plain), Declarations()) == "true"

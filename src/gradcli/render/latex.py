@@ -18,7 +18,7 @@ import sympy as sp
 
 from .base import Renderer
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
-from .numbers import decimal_text, point_value, needs_decimal
+from .numbers import decimal_text, needs_decimal, point_value
 from .printers import latex, latex_operator, step_var
 from .prose import LATEX, definition_at_point, latex_lines, latex_words, note, rule_name, sweeps_text
 from .source import POW, LatexSource, latex_source

@@ -290,6 +290,9 @@ class LatexSource(_Source):
             return rf"e^{{{self.text(args[0])}}}", POW
         if name == "gamma":
             return rf"\Gamma\left({self.text(args[0])}\right)", ATOM
+        if name == "polygamma" and isinstance(args[0], S.Number):
+            order = "" if args[0].text == "0" else rf"^{{\left({args[0].text}\right)}}"
+            return rf"\psi{order}\left({self.text(args[1])}\right)", ATOM
         if name == "log" and len(args) == 2:
             return rf"\log_{{{self.text(args[1])}}}\left({self.text(args[0])}\right)", ATOM
         if name == "diff":

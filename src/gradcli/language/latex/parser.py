@@ -353,8 +353,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             self.advance()
             if t.text == "Gamma" and k == "SYM" and self._call_paren_follows(0):
                 return self.parse_function(t, "gamma")
-            if t.text == "psi" and k == "SYM" and self._call_paren_follows(0):
-                return _digamma(self.parse_function(t, "gamma"), t)  # \psi(x), as gradcli writes digamma
+            if t.text == "psi" and k == "SYM" and (self._call_paren_follows(0) or self._power_then_paren()):
+                return _digamma(self.parse_function(t, "gamma"), t, self.src)  # \psi(x): digamma
             self._check_call_paren(t)
             return S.Name(t.pos, t.end, t.text)
         if k == "FUNC":
@@ -425,6 +425,20 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         nxt = self.peek(offset)
         return nxt.kind == "OPEN" and nxt.side == "(" and not nxt.space_before
 
+    def _power_then_paren(self) -> bool:
+        """``^{...}(`` follows: a function name's power before its bracket (``\\psi^{(1)}(x)``)."""
+        if not self.at_op("^"):
+            return False
+        saved = self.i
+        try:
+            self.advance()
+            self.parse_exponent(self.tok)
+            return self._call_paren_follows(0)
+        except ParseError:
+            return False
+        finally:
+            self.i = saved
+
     def _check_call_paren(self, name_tok: Tok) -> None:
         if self._call_paren_follows(0):
             raise ParseError(
@@ -459,12 +473,16 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         return self.advance()
 
 
-def _digamma(node: S.Node, t: Tok) -> S.Node:
-    """``\\psi(x)`` read as the digamma function polygamma(0, x) (its power kept)."""
+def _digamma(node: S.Node, t: Tok, src: str) -> S.Node:
+    """``\\psi(x)`` read as the digamma function polygamma(0, x), ``\\psi^{(k)}(x)`` (the order in
+    parentheses) as polygamma(k, x); ``\\psi^{2}(x)`` is the square of ``\\psi(x)``."""
     if isinstance(node, S.Call):
         return S.Call(node.pos, node.end, "polygamma", (S.Number(t.pos, t.pos, "0"), *node.args))
-    if isinstance(node, S.Binary):
-        return S.Binary(node.pos, node.end, node.op, _digamma(node.left, t), node.right)
+    if isinstance(node, S.Binary) and node.op == "^" and isinstance(node.left, S.Call):
+        written = src[node.right.pos:node.right.end].lstrip("{ ")
+        if written.startswith(("(", "\\left(")):
+            return S.Call(node.pos, node.end, "polygamma", (node.right, *node.left.args))
+        return S.Binary(node.pos, node.end, node.op, _digamma(node.left, t, src), node.right)
     return node
 
 
