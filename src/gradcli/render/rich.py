@@ -281,7 +281,8 @@ class RichRenderer(Renderer):
         for v in r.results:
             key = "numeric" if v.verdict == "true" and getattr(v, "evidence", "") == "numeric" else v.verdict
             mark, style = _MARKS[key]
-            cell = Text(f"({v.name}) " if v.name else "", style="bold")
+            name = (v.name or "").strip()  # an unnumbered catalogue entry's name has no number
+            cell = Text(f"({name}) " if name else "", style="bold")
             cell.append(_claim_text(v), style="bold")
             for line, dim in self._claim_details(v):
                 cell.append("\n" + line, style="dim" if dim else "")
@@ -303,7 +304,7 @@ class RichRenderer(Renderer):
             lines.append((v.reason, False))
         if v.hint:
             lines.append((v.hint, False))
-        if v.source:
+        if v.source and not v.source.endswith(":"):
             lines.append((v.source, True))
         return lines
 
