@@ -137,11 +137,11 @@ class ArrayBuilder:
             if not is_matrix(value):
                 return value
             return Vec(value).doit() if isinstance(value, sp.MatrixBase) else Vec(value)
-        column = is_matrix(value) and self.ctx.conforms(value.shape[1], 1)
-        if not column:
-            what = "a scalar" if not is_matrix(value) else shape_text(shape_of(value))
-            raise ShapeError(f"{name} takes a column vector, not {what}: {snippet(self.ctx, node)}",
-                             "declare it with --vector" if not is_matrix(value) else None)
+        if not is_matrix(value):  # a scalar is a vector of one entry
+            return {"diag": value, "softmax": sp.S.One, "logsumexp": value}[name]
+        if not self.ctx.conforms(value.shape[1], 1):
+            raise ShapeError(f"{name} takes a column vector, not {shape_text(shape_of(value))}: "
+                             f"{snippet(self.ctx, node)}")
         if name == "diag":
             return Diag(value).doit() if isinstance(value, sp.MatrixBase) else Diag(value)
         if name == "softmax":
