@@ -219,7 +219,7 @@ def ones(rows: Any, cols: Any = 1) -> Any:
     return sp.OneMatrix(rows, cols)
 
 
-class Hadamard(sp.HadamardProduct):
+class HadamardProduct(sp.HadamardProduct):
     """SymPy's Hadamard product, its factors kept in the order written (``y ⊙ σ(...)``):
     SymPy's own ``doit`` sorts them."""
 
@@ -264,7 +264,9 @@ def hadamard(*factors: Any) -> Any:
             out = out.multiply_elementwise(m)
         return scaled(coef, sp.ImmutableMatrix(out))
     kept = [m for m in mats if not isinstance(m, sp.OneMatrix)] or mats[:1]
-    return scaled(coef, kept[0] if len(kept) == 1 else Hadamard(*kept))
+    if len(kept) > 1 and all(isinstance(m, sp.Transpose) for m in kept):  # rows: the columns' transpose
+        return scaled(coef, sp.Transpose(hadamard(*[m.arg for m in kept])))
+    return scaled(coef, kept[0] if len(kept) == 1 else HadamardProduct(*kept))
 
 
 def hadamard_power(a: Any, k: Any) -> Any:

@@ -148,7 +148,7 @@ def _jacobian_monos(d: _Diff, f: Any, xkind: str) -> list[Mono]:
     cn = d.cn
     out: list[Mono] = []
     row = xkind == "row"
-    for t in d.dmat(f):
+    for t in d.products(d.dmat(f)):
         if isinstance(t, Lin):
             # column x: L dx R with R 1 x 1  -> J += L * r;  L dx^T R -> J += L R^T
             # row x:    L dx R  -> J += L R^T; L dx^T R with R 1 x 1 -> J += L * r

@@ -280,8 +280,20 @@ def _mul(*parts: Any) -> Any:
     return sp.MatMul(coef, *mats)
 
 
+def _merge_ones(atoms: tuple) -> tuple:
+    """ones(m) ones(n)^T -> the m x n matrix of ones."""
+    out: list = []
+    for a in atoms:
+        if out and isinstance(a, sp.OneMatrix) and isinstance(out[-1], sp.OneMatrix) and a.shape[0] == 1:
+            out[-1] = sp.OneMatrix(out[-1].shape[0], a.shape[1])
+        else:
+            out.append(a)
+    return tuple(out)
+
+
 def _compress(atoms: tuple) -> list:
     """Runs of equal atoms -> powers: (X, X, A) -> [X**2, A]."""
+    atoms = _merge_ones(atoms)
     out: list = []
     i = 0
     while i < len(atoms):
