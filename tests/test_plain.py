@@ -173,6 +173,7 @@ import sympy.codegen.cfunctions as cf  # noqa: E402
 
 from gradcli.model.functions import relu, sigmoid, softplus  # noqa: E402
 
+
 def _expected_unary(name: str):
     # on a scalar, the matrix functions are the scalar identities
     scalar_only = {"tr": lambda a: a, "trace": lambda a: a, "det": lambda a: a, "inv": lambda a: 1 / a,

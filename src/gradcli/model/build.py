@@ -18,9 +18,9 @@ from ..errors import InputError, LimitError, ShapeError
 from ..language import ast as S
 from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
+from .arrays import scaled
 from .declarations import Context
 from .entrywise import ARRAY_FUNCTIONS, ENTRYWISE_OPS, ArrayBuilder, vector_hint
-from .arrays import scaled
 from .functions import scalar_table
 from .numbers import _digits, _guard_number, _guard_power, number
 from .shapes import as_scalar, is_matrix, shape_of, shape_text, transpose
