@@ -138,15 +138,19 @@ def readable(side: str, decl: Declarations) -> S.Node | None:
         pytest.fail(f"{side!r} does not read back: {e}")
 
 
-def verdict(lhs: S.Node, rhs: S.Node, decl: Declarations) -> str:
-    return decide(S.Equation(lhs.pos, rhs.end, lhs, rhs), decl).verdict
+def verdict(lhs: S.Node, rhs: S.Node, decl: Declarations, layout: str = "numerator") -> str:
+    return decide(S.Equation(lhs.pos, rhs.end, lhs, rhs), decl, layout).verdict
 
 
-def same_as_plain(nodes: list[S.Node], plain: str, decl: Declarations) -> bool:
+def layout(args: list[str]) -> str:
+    return next((value for option, value in zip(args, args[1:]) if option == "--layout"), "numerator")
+
+
+def same_as_plain(nodes: list[S.Node], plain: str, decl: Declarations, layout: str = "numerator") -> bool:
     """One of ``nodes`` is the plain output's result; a plain vector ``[a, b]`` is the row or
     the column of the LaTeX ``bmatrix``."""
     readings = [plain] if not plain.startswith("[") or plain.startswith("[[") else [f"[{plain}]", f"[{plain}]^T"]
-    return any(verdict(node, parse(text), decl) == "true" for node in nodes for text in readings)
+    return any(verdict(node, parse(text), decl, layout) == "true" for node in nodes for text in readings)
 
 
 def substituted(node: Any, subs: dict[str, S.Node]) -> Any:
@@ -191,12 +195,12 @@ def test_latex_reads_back_to_the_same_mathematics(name):
             sides.append(node)
             if previous is not None and rel != "at":
                 want = "false" if rel == r"\neq" else "true"
-                assert verdict(previous, node, decl) == want, f"{name}: {chain}"
+                assert verdict(previous, node, decl, layout(args)) == want, f"{name}: {chain}"
             previous = node
     assert read, f"{name}: nothing of {text!r} read back"
     plain = CliRunner().invoke(cli, ["-f", "plain", *args], env={"COLUMNS": "80"}).stdout.strip()
     if "\n" not in plain and args[0] != "check":
-        assert same_as_plain(sides[-3:], plain, decl), f"{name}: {plain}"
+        assert same_as_plain(sides[-3:], plain, decl, layout(args)), f"{name}: {plain}"
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.startswith("autodiff")])

@@ -120,6 +120,24 @@ def _elementary() -> dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]]:
         f.atanh: ("atanh", lambda u: 1 / (1 - u**2)),
         f.acoth: ("acoth", lambda u: 1 / (1 - u**2)),
         f.Abs: ("abs", lambda u: f.sign(u)),
+        **_machine_learning(),
+    }
+
+
+def _machine_learning() -> dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]]:
+    """The rules of issue 16's scalar functions."""
+    from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+
+    from ..model.functions import relu, sigmoid, softplus
+
+    return {
+        sigmoid: ("sigmoid", lambda u: sigmoid(u) * (1 - sigmoid(u))),
+        softplus: ("softplus", lambda u: sigmoid(u)),
+        relu: ("relu", lambda u: sympy.Heaviside(u)),
+        log1p: ("log1p", lambda u: 1 / (u + 1)),
+        expm1: ("expm1", lambda u: sympy.exp(u)),
+        log2: ("log2", lambda u: 1 / (u * sympy.log(2))),
+        log10: ("log10", lambda u: 1 / (u * sympy.log(10))),
     }
 
 
@@ -135,6 +153,27 @@ def _d(f: Callable[[sympy.Symbol], sympy.Expr], *rhs: Callable[[sympy.Symbol], s
        ) -> Callable[[sympy.Symbol], tuple]:
     """d/du f(u) = rhs(u) (= ...), as a note's parts."""
     return lambda u: (Equal((Diff(f(u), u), *(r(u) for r in rhs))),)
+
+
+def _ml_formula(name: str) -> Callable[[sympy.Symbol], tuple]:
+    """The note of one of issue 16's functions: d/du σ(u) = σ(u) (1 - σ(u)), ..."""
+
+    def formula(u: sympy.Symbol) -> tuple:
+        from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+
+        from ..model.functions import relu, sigmoid, softplus
+
+        if name == "relu":
+            return (Equal((Diff(relu(u), u), sympy.Heaviside(u))), " for ", sympy.Ne(u, 0), "; ", relu(u),
+                    " has no derivative at ", sympy.Eq(u, 0))
+        table = {"sigmoid": (sigmoid, lambda: sigmoid(u) * (1 - sigmoid(u))),
+                 "softplus": (softplus, lambda: sigmoid(u)),
+                 "log1p": (log1p, lambda: 1 / (1 + u)), "expm1": (expm1, lambda: sympy.exp(u)),
+                 "log2": (log2, lambda: 1 / (u * sympy.log(2))), "log10": (log10, lambda: 1 / (u * sympy.log(10)))}
+        function, derivative = table[name]
+        return (Equal((Diff(function(u), u), derivative())),)
+
+    return formula
 
 
 _N = sympy.Symbol("n", integer=True)
@@ -160,6 +199,7 @@ _FORMULAS: dict[str, Callable[[sympy.Symbol], tuple]] = {
     "sqrt": _d(sympy.sqrt, lambda u: 1 / (2 * sympy.sqrt(u))),
     "power": _d(lambda u: u**_N, lambda u: _N * u ** (_N - 1)),
     "exponential": _d(lambda u: _A**u, lambda u: _A**u * sympy.log(_A)),
+    **{name: _ml_formula(name) for name in ("sigmoid", "softplus", "relu", "log1p", "expm1", "log2", "log10")},
 }
 
 

@@ -25,12 +25,11 @@ from sympy.printing.str import StrPrinter
 
 from ..model.shapes import is_matrix
 from .glyphs import _FUNCTION_NAMES, _groups, greek, partial, superscript
+from .notation import LatexNotation, PlainNotation, UnicodeNotation
 from .ordered import OrderedAdd, OrderedMul, _Common, _ordered_parts, _shown, _strip_zeros  # noqa: F401
 
-# -- plain ----------------------------------------------------------------------------------
 
-
-class PlainPrinter(_Common, StrPrinter):
+class PlainPrinter(PlainNotation, _Common, StrPrinter):
     """SymPy's string form, which ``sympy.sympify`` (and gradcli) read back."""
 
     def _print_Trace(self, expr: Any) -> str:
@@ -68,7 +67,7 @@ _POWER_ON_NAME = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.sinh, sp.co
 _ROOTS = {sp.Rational(1, 2): "√", sp.Rational(1, 3): "∛", sp.Rational(1, 4): "∜"}
 
 
-class UnicodePrinter(_Common, StrPrinter):
+class UnicodePrinter(UnicodeNotation, _Common, StrPrinter):
     """One-line textbook maths: ``2x y``, ``x² sin(x)``, ``exp(a) (x - a)³/6``, ``|x|``,
     ``arctan(x)``, ``Γ(x)``, ``ψ(x)``, ``xˣ``, ``xᵀ(B + Bᵀ)``, ``X⁻ᵀ``, ``e``, ``π``.
 
@@ -285,7 +284,7 @@ _ascii = UnicodePrinter({"order": None, "ascii": True})
 # -- LaTeX ----------------------------------------------------------------------------------
 
 
-class GradLatexPrinter(_Common, LatexPrinter):
+class GradLatexPrinter(LatexNotation, _Common, LatexPrinter):
     """SymPy's LaTeX printer with gradcli's conventions: ``^{\\top}``, ``X^{-\\top}``, ``\\det``,
     ``\\operatorname{tr}``, ``\\arctan``, ``\\operatorname{sgn}``, ``\\psi``, ``bmatrix``, ``I`` for
     the identity, ``\\frac{d}{d x}`` for a function of one variable and ``\\partial`` for several;

@@ -77,13 +77,22 @@ class _Source:
         return node.op + self.wrap(node.operand, MUL), UNARY
 
     def _Binary(self, node: S.Binary) -> tuple[str, int]:
-        if node.op in "+-":
+        if node.op in ("+", "-"):
             return self._sum(node)
         if node.op == "*":
             return self._product(node)
         if node.op == "/":
             return self._quotient(node)
+        if node.op in self.ENTRYWISE:  # x ⊙ y, x ⊘ y, x ⊗ y (issue 16's entrywise and Kronecker products)
+            return f"{self.wrap(node.left, MUL)}{self.ENTRYWISE[node.op]}{self.wrap(node.right, POW)}", MUL
+        if node.op == ".^":
+            return self.entrywise_power(self.wrap(node.left, POSTFIX), self.text(node.right)), POW
         return self._power(node)
+
+    ENTRYWISE: dict[str, str] = {}
+
+    def entrywise_power(self, base: str, exponent: str) -> str:
+        raise NotImplementedError
 
     def _factor(self, node: S.Node, first: bool) -> str:
         """A factor of a product: an operator on the left would take what follows it."""
@@ -101,8 +110,13 @@ class _Source:
 class UnicodeSource(_Source):
     """One-line Unicode: ``d/dx (x² y)``, ``‖A x - b‖²``, ``xᵀ B x``, ``arctan(x)``."""
 
+    ENTRYWISE = {".*": " ⊙ ", "./": " ⊘ ", "⊗": " ⊗ "}
+
     def paren(self, text: str) -> str:
         return f"({text})"
+
+    def entrywise_power(self, base: str, exponent: str) -> str:
+        return f"{base}.^{exponent if exponent.isalnum() else '(' + exponent + ')'}"
 
     def transpose_mark(self) -> str:
         return "ᵀ"
@@ -169,6 +183,8 @@ class UnicodeSource(_Source):
             return self.wrap(args[0], POSTFIX) + ("⁻¹" if name == "inv" else "ᵀ"), POSTFIX
         if name == "gamma":
             return f"Γ({inner})", ATOM
+        if name == "sigmoid":
+            return f"σ({inner})", ATOM
         if name == "polygamma" and isinstance(args[0], S.Number):
             k = args[0].text
             return ("ψ" if k == "0" else f"ψ{superscript(f'({k})') or f'^({k})'}") + f"({self.text(args[1])})", ATOM
@@ -223,8 +239,13 @@ class LatexSource(_Source):
     def __init__(self) -> None:
         self._printer = GradLatexPrinter()
 
+    ENTRYWISE = {".*": r" \odot ", "./": r" \oslash ", "⊗": r" \otimes "}
+
     def paren(self, text: str) -> str:
         return rf"\left({text}\right)"
+
+    def entrywise_power(self, base: str, exponent: str) -> str:
+        return rf"{base}^{{\odot {exponent}}}"
 
     def transpose_mark(self) -> str:
         return r"^{\top}"
@@ -290,6 +311,8 @@ class LatexSource(_Source):
             return rf"e^{{{self.text(args[0])}}}", POW
         if name == "gamma":
             return rf"\Gamma\left({self.text(args[0])}\right)", ATOM
+        if name == "sigmoid":
+            return rf"\sigma\left({self.text(args[0])}\right)", ATOM
         if name == "polygamma" and isinstance(args[0], S.Number):
             order = "" if args[0].text == "0" else rf"^{{\left({args[0].text}\right)}}"
             return rf"\psi{order}\left({self.text(args[1])}\right)", ATOM

@@ -39,7 +39,7 @@ from ...limits import check_length
 from ...record import replace
 from .. import ast as S
 from ..cursor import TokenCursor
-from .commands import Commands
+from .commands import Commands, _digamma
 from .operators import DerivativeOperators, _DerivInfo, _respan
 from .tokens import _CLOSER, _FUNC_WORDS, _GREEK_NAMES, Tok, _matching, _sub_name, tokenize
 
@@ -160,7 +160,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         left = self.parse_factor()
         while True:
             t = self.tok
-            if t.kind == "OP" and t.text in "*/":
+            if t.kind == "OP" and t.text in ("*", "/", ".*", "⊗"):
                 self.advance()
                 if self.deriv_operator() is not None:
                     right = self.apply_operator()
@@ -355,6 +355,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
                 return self.parse_function(t, "gamma")
             if t.text == "psi" and k == "SYM" and (self._call_paren_follows(0) or self._power_then_paren()):
                 return _digamma(self.parse_function(t, "gamma"), t, self.src)  # \psi(x): digamma
+            if t.text == "sigma" and k == "SYM" and self._call_paren_follows(0):
+                return self.parse_function(t, "sigmoid")  # \sigma(z): a name followed by ( is a function
             self._check_call_paren(t)
             return S.Name(t.pos, t.end, t.text)
         if k == "FUNC":
@@ -425,20 +427,6 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         nxt = self.peek(offset)
         return nxt.kind == "OPEN" and nxt.side == "(" and not nxt.space_before
 
-    def _power_then_paren(self) -> bool:
-        """``^{...}(`` follows: a function name's power before its bracket (``\\psi^{(1)}(x)``)."""
-        if not self.at_op("^"):
-            return False
-        saved = self.i
-        try:
-            self.advance()
-            self.parse_exponent(self.tok)
-            return self._call_paren_follows(0)
-        except ParseError:
-            return False
-        finally:
-            self.i = saved
-
     def _check_call_paren(self, name_tok: Tok) -> None:
         if self._call_paren_follows(0):
             raise ParseError(
@@ -471,19 +459,6 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             raise self.error(f"expected {want!r} to close the {self.src[open_.pos:open_.end]!r} "
                              f"at position {open_.pos + 1}, found {self.found()}")
         return self.advance()
-
-
-def _digamma(node: S.Node, t: Tok, src: str) -> S.Node:
-    """``\\psi(x)`` read as the digamma function polygamma(0, x), ``\\psi^{(k)}(x)`` (the order in
-    parentheses) as polygamma(k, x); ``\\psi^{2}(x)`` is the square of ``\\psi(x)``."""
-    if isinstance(node, S.Call):
-        return S.Call(node.pos, node.end, "polygamma", (S.Number(t.pos, t.pos, "0"), *node.args))
-    if isinstance(node, S.Binary) and node.op == "^" and isinstance(node.left, S.Call):
-        written = src[node.right.pos:node.right.end].lstrip("{ ")
-        if written.startswith(("(", "\\left(")):
-            return S.Call(node.pos, node.end, "polygamma", (node.right, *node.left.args))
-        return S.Binary(node.pos, node.end, node.op, _digamma(node.left, t, src), node.right)
-    return node
 
 
 def parse_latex(src: str, *, claim: bool) -> S.Node:
