@@ -160,7 +160,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         left = self.parse_factor()
         while True:
             t = self.tok
-            if t.kind == "OP" and t.text in ("*", "/", ".*", "⊗"):
+            if t.kind == "OP" and t.text in ("*", "/", ".*", "./", "⊗"):
                 self.advance()
                 if self.deriv_operator() is not None:
                     right = self.apply_operator()
