@@ -22,7 +22,7 @@ from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
 from .declarations import Context
 from .shapes import as_scalar, conforms, is_matrix, same_shape, shape_of, shape_text, transpose
-from .source import error_at, prime_on_scalar, snippet, transpose_on_scalar, written_in_parentheses
+from .source import error_at, prime_on_scalar, shape_fix, snippet, transpose_on_scalar, written_in_parentheses
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
 _SCALAR_FUNCS: dict[str, Any] = {
@@ -199,7 +199,7 @@ class Builder:
                         return a + b
                 raise ShapeError(
                     f"cannot add {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
-                    f"and {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})"
+                    f"and {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})", shape_fix(self.ctx, an, a, bn, b)
                 )
             return sp.Add(a, b) if isinstance(a, sp.MatrixBase) else (a + b)
         if is_matrix(a) or is_matrix(b):
@@ -224,7 +224,7 @@ class Builder:
             raise ShapeError(
                 f"cannot multiply {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
                 f"by {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})",
-                f"in {snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
+                shape_fix(self.ctx, an, a, bn, b, product=True),
             )
         return a * b
 
