@@ -45,10 +45,25 @@ def write_plot(result: TaylorResult, path: Any, *, x_range: tuple[float, float] 
     """Draw f beside its Taylor polynomials T_k (k in ``orders``, by default
     ``default_orders``) over ``x_range`` (by default around the centre), write the figure to
     ``path`` (PNG, SVG or PDF, by the suffix) and return the interval drawn."""
-    if len(result.variables) != 1:
-        raise InputError("--plot draws a Taylor polynomial in one variable")
     path = Path(path)
     fmt = _format(path)
+    fig, drawn = figure(result, x_range=x_range, orders=orders)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs missing from the font
+        try:
+            fig.savefig(str(path), format=fmt, dpi=DPI, metadata=_METADATA[fmt])
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return drawn
+
+
+def figure(result: TaylorResult, *, x_range: tuple[float, float] | None = None,
+           orders: Any = None) -> tuple[Any, tuple[float, float]]:
+    """The matplotlib figure of ``write_plot`` and the interval of x it draws."""
+    if len(result.variables) != 1:
+        raise InputError("--plot draws a Taylor polynomial in one variable")
     orders = _orders(result.order, orders)
     import tempfile
 
@@ -56,7 +71,7 @@ def write_plot(result: TaylorResult, path: Any, *, x_range: tuple[float, float] 
     # directory instead, removed afterwards (gradcli writes no file but the one named), and
     # keep its notes ("building the font cache") off stderr
     with tempfile.TemporaryDirectory(prefix="gradcli-matplotlib-") as private:
-        return _plot(result, path, fmt, orders, x_range, private)
+        return _figure(result, orders, x_range, private)
 
 
 def _format(path: Path) -> str:
@@ -103,8 +118,7 @@ def _matplotlib(private: str) -> Any:
     return FigureCanvasAgg, Figure
 
 
-def _plot(result: TaylorResult, path: Path, fmt: str, orders: list[int], x_range: Any,
-          private: str) -> tuple[float, float]:
+def _figure(result: TaylorResult, orders: list[int], x_range: Any, private: str) -> tuple[Any, tuple[float, float]]:
     FigureCanvasAgg, Figure = _matplotlib(private)
     import numpy as np
 
@@ -137,11 +151,7 @@ def _plot(result: TaylorResult, path: Path, fmt: str, orders: list[int], x_range
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # glyphs missing from the font, tight_layout notes
             fig.tight_layout()
-            try:
-                fig.savefig(str(path), format=fmt, dpi=DPI, metadata=_METADATA[fmt])
-            except OSError as exc:
-                raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return float(lo), float(hi)
+    return fig, (float(lo), float(hi))
 
 
 def default_range(samples: Any, xc: float) -> tuple[float, float]:
