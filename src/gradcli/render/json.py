@@ -71,7 +71,8 @@ def number(v: Any) -> float | None:
     try:
         if isinstance(v, sp.Basic) and not v.is_number:
             return None
-        f = float(v)
+        # a decimal of few digits (--digits 5: 3.1416) as written, not its binary value
+        f = float(str(v)) if isinstance(v, sp.Float) else float(v)
     except (TypeError, ValueError, OverflowError):
         return None
     return f if math.isfinite(f) else None
