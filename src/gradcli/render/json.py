@@ -71,8 +71,9 @@ def number(v: Any) -> float | None:
     try:
         if isinstance(v, sp.Basic) and not v.is_number:
             return None
-        # a decimal of few digits (--digits 5: 3.1416) as written, not its binary value
-        f = float(str(v)) if isinstance(v, sp.Float) else float(v)
+        # a decimal of fewer digits than a float holds (--digits 5: 3.1416) as written, not
+        # as its short binary value (3.1415939...)
+        f = float(str(v)) if isinstance(v, sp.Float) and v._prec < 53 else float(v)
     except (TypeError, ValueError, OverflowError):
         return None
     return f if math.isfinite(f) else None
