@@ -137,3 +137,13 @@ def test_at_errors_are_about_the_option(at: str, needles: list):
 ])
 def test_shape_errors_suggest_the_fix(args: list, fix: str):
     assert_short_error(run(["-f", "plain", *args], exit=2), fix)
+
+
+@pytest.mark.parametrize("shape,needles", [
+    ("b=3x0", ["--shape 'b=3x0'", "between 1 and 10,000", "b=3x2"]),
+    ("b=(3,1)", ["--shape 'b=(3,1)'", "not a size", "b=3x2"]),
+    ("b=m x", ["--shape 'b=m x'", "X=3x2"]),
+])
+def test_bad_shape_values_are_errors_of_the_option(shape: str, needles: list):
+    args = ["-f", "plain", "gradient", "x^T b", "--vector", "x", "--shape", shape, "--wrt", "x"]
+    assert_short_error(run(args, exit=2), *needles)
