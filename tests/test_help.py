@@ -130,8 +130,11 @@ def test_at_errors_are_about_the_option(at: str, needles: list):
 
 
 @pytest.mark.parametrize("args,fix", [
-    (["gradient", "A b", "--matrix", "A", "--shape", "b=m x 1", "--wrt", "A"], "--shape b='n x 1'"),
-    (["gradient", "x^T b", "--vector", "x", "--shape", "b=3x1", "--wrt", "x"], "--shape b='n x 1'"),
+    (["jacobian", "A b", "--matrix", "A", "--dim", "2", "--shape", "b=m x 1", "--wrt", "b"], "--shape b=2x1"),
+    (["jacobian", "A b", "--shape", "A=2x2", "--shape", "b=3x1", "--wrt", "b"], "--shape b=2x1"),
+    (["gradient", "x^T b", "--vector", "x", "--dim", "2", "--shape", "b=3x1", "--wrt", "x"], "--shape b=2x1"),
+    (["gradient", "x^T A x", "--vector", "x", "--dim", "2", "--shape", "A=3x3", "--wrt", "x"], "--shape A=2x2"),
+    (["jacobian", "A x", "--vector", "x", "--dim", "2", "--shape", "A=3x3", "--wrt", "x"], "--shape A=2x2"),
     (["gradient", "A b + c", "--shape", "A=2x3", "--shape", "b=3x1", "--shape", "c=3x1", "--wrt", "b"],
      "--shape c=2x1"),
 ])

@@ -56,6 +56,11 @@ CASES = {
     "gradient_column": (["grad", "x^2 y", "--layout", "denominator"], 0),
     "gradient_matrix_expr": (["gradient", "x^T B x", "--vector", "x", "--matrix", "B", "--wrt", "x"], 0),
     "hessian": (["hessian", "x^3 y + y^2", "--at", "x=1,y=1"], 0),
+    "gradient_array_at": (["gradient", "x^T A x", "--vector", "x", "--matrix", "A", "--wrt", "x",
+                           "--at", "x=[1,2]", "--at", "A=[[1,2],[3,4]]"], 0),
+    "gradient_ml": (["gradient", "sum(log(1 + exp(-y .* (X w))))", "--shape", "X=3x2", "--vector", "y,w",
+                     "--wrt", "w"], 0),
+    "jacobian_softmax": (["jacobian", "softmax(x)", "--vector", "x", "--wrt", "x", "--dim", "2"], 0),
     "jacobian": (["jacobian", "r cos(theta), r sin(theta)", "--det", "--at", "r=2,theta=pi/3"], 0),
     "jacobian_rect": (["jac", "x y, x + y, x", "--wrt", "x,y"], 0),
     "chain": (["chain", "x1^2 + 2 x2", "--sub", "x1=sin(t)", "--sub", "x2=cos(t)", "--at", "t=1"], 0),
@@ -116,6 +121,13 @@ def test_result_types():
     assert isinstance(m["result"], str) and m["shape"] == [1, "n"]
     c = js("chain", "x1^2 + 2 x2", "--sub", "x1=sin(t)", "--sub", "x2=cos(t)")
     assert c["df_dx"] == ["2*x1", "2"] and c["dx_dt"] == ["cos(t)", "-sin(t)"]  # flat, as gradient's
+
+
+def test_array_points_are_lists():
+    g = js("gradient", "x^T A x", "--vector", "x", "--matrix", "A", "--wrt", "x",
+           "--at", "x=[1,2]", "--at", "A=[[1,2],[3,4]]")
+    assert g["at"] == {"x": ["1", "2"], "A": [["1", "2"], ["3", "4"]]}
+    assert g["value"] == ["12", "21"] and g["value_float"] == [12.0, 21.0]  # x^T (A + A^T)
 
 
 def test_taylor_says_at_like_the_others():

@@ -138,6 +138,7 @@ def _base(r: Any, wrt: list[str], result: Any, **extra: Any) -> dict:
         obj["shape"] = s
     if getattr(r, "point", None) is not None:
         obj["at"] = {plain(k): plain(v) for k, v in r.point.values}
+        obj["at"].update({name: array(v) for name, v in getattr(r.point, "arrays", ())})  # --at 'x=[1,2]'
         obj["value"] = array(r.value)
         obj["value_float"] = floats(r.value)
     obj.update(extra)
