@@ -170,8 +170,11 @@ def test_json_output_parses(data, tree, with_at):
     r = run([*args, "--", text], exit=None)
     assert "Traceback" not in r.stderr
     if r.exit_code == 2:
-        # refusals are fine (division by zero, undefined at the point): short, on stderr
-        assert r.stdout == "" and 1 <= len(r.stderr.strip().splitlines()) <= 2
+        # refusals are fine (division by zero, undefined at the point): short, on stderr, and
+        # a json error record on stdout (README, "JSON")
+        assert 1 <= len(r.stderr.strip().splitlines()) <= 2
+        (record,) = [json.loads(line) for line in r.stdout.splitlines()]
+        assert record["exit"] == 2 and "command" not in record
         return
     assert r.exit_code == 0, r.stderr
     lines = r.stdout.strip("\n").split("\n")
