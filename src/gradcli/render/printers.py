@@ -404,27 +404,6 @@ def plain(obj: Any, *, vector_as_list: bool = True) -> str:
     return _plain.doprint(obj)
 
 
-def json_value(obj: Any, *, vector_as_list: bool = True) -> Any:
-    """A JSON value: a string for a scalar or matrix expression, a list for a
-    vector, a list of lists for a matrix."""
-    if isinstance(obj, sp.MatrixBase):
-        rows = entry_strings(obj)
-        if vector_as_list and (obj.rows == 1 or obj.cols == 1):
-            return [t for row in rows for t in row]
-        return rows
-    if isinstance(obj, (list, tuple)):
-        return [json_value(o) for o in obj]
-    if obj is None:
-        return None
-    return _plain.doprint(obj)
-
-
-def shape(obj: Any) -> list | None:
-    if not is_matrix(obj):
-        return None
-    return [int(d) if isinstance(d, int) or getattr(d, "is_Integer", False) else str(d) for d in obj.shape]
-
-
 def pretty(obj: Any) -> str:
     """One-line Unicode maths for the terminal: ``3x² sin(θ)``, ``xᵀ(B + Bᵀ)``; a vector
     ``[a, b]`` (a column ``[a, b]ᵀ``), a matrix ``[[a, b], [c, d]]``."""

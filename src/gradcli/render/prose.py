@@ -177,11 +177,12 @@ def _latex_line(atoms: list[tuple[bool, str, int]]) -> str:
 
 def counterexample_text(ce: dict) -> str:
     """``at x = 1/3, n = 2: lhs = ..., rhs = ...`` for a counterexample dict."""
+    from ..check.verdict import shape_words, value_text
+
     where = ", ".join(f"{k} = {v}" for k, v in {**(ce.get("sizes") or {}), **(ce.get("point") or {})}.items())
-    sides = f"lhs = {ce.get('lhs')}, rhs = {ce.get('rhs')}" if "lhs" in ce else ""
-    shapes = ce.get("shapes")
-    if shapes and not sides:
-        sides = f"shapes {shapes}"
+    sides = f"lhs = {value_text(ce['lhs'])}, rhs = {value_text(ce['rhs'])}" if "lhs" in ce else ""
+    if "lhs_shape" in ce:
+        sides = f"lhs = {shape_words(ce['lhs_shape'])}, rhs = {shape_words(ce['rhs_shape'])}"
     if ce.get("difference"):
         sides += f"; lhs - rhs = {ce['difference']}"
     return f"at {where}: {sides}" if where else sides
