@@ -32,6 +32,10 @@ def derivative_once(f: Any, var: Any, ctx: Context) -> Any:
     if isinstance(var, sp.Symbol):
         if isinstance(f, sp.MatrixBase):
             return f.diff(var)
+        if is_matrix(f):  # a matrix expression by a scalar: d/dt (X + t A)^-1
+            from .matrix.tensor import scalar_derivative
+
+            return scalar_derivative(f, var, symmetric=ctx.symmetric)
         return sp.diff(f, var)
     if isinstance(var, sp.MatrixBase):  # explicit build
         return layout_derivative(f, var, ctx.layout)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .base import Renderer
 from .printers import json_value, latex, plain, shape, step_var, version
+from .tensor import einsum, index_lhs, index_text
 
 
 def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, **extra: Any) -> dict:
@@ -28,6 +29,12 @@ def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, *
     obj.update(extra)
     obj["gradcli"] = version()
     return obj
+
+
+def _strings(nested: Any) -> Any:
+    if isinstance(nested, list):
+        return [_strings(x) for x in nested]
+    return plain(nested)
 
 
 def _verdict(v: Any) -> dict:
@@ -75,6 +82,31 @@ class JsonRenderer(Renderer):
             if r.point is not None:
                 extra["determinant_value"] = plain(r.determinant_value)
         return self._render_MatrixResult(r, **extra)
+
+    def _render_TensorResult(self, r: Any) -> dict:
+        """result: the explicit array (output indices first, named in ``axes``) when the sizes
+        are numbers, else the vec form; vec, index and einsum always."""
+        form = r.index
+        axes = [x for x in form.out + form.inp if x is not None]
+        sizes = [s for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1]
+        obj: dict[str, Any] = {
+            "command": r.command,
+            "input": r.input,
+            "wrt": [plain(r.wrt)],
+            "result": _strings(r.array.entries) if r.array is not None else plain(r.vec),
+            "latex": latex(r.vec),
+            "shape": [int(s) if s.is_Integer else plain(s) for s in sizes],
+            "axes": axes,
+            "order": r.order,
+            "layout": r.layout,
+            "vec": plain(r.vec),
+            "vec_shape": [plain(s) for s in r.vec.shape],
+            "index": f"{index_lhs(r, 'plain')} = {index_text(form, 'plain')}",
+            "einsum": einsum(r),
+            "functions": [plain(r.function)],
+        }
+        obj["gradcli"] = version()
+        return obj
 
     def _render_DerivativeResult(self, r: Any) -> dict:
         extra: dict[str, Any] = {"order": len(r.variables)}
