@@ -48,6 +48,26 @@ class Builder(model_build.Builder):
     def differentiate(self, f: Any, var: Any) -> Any:
         return derivative_once(f, var, self.ctx)
 
+    def vec_derivative(self, f: Any, var: Any) -> Any:
+        return vec_derivative(f, var, self.ctx)
+
+
+def vec_derivative(f: Any, var: Any, ctx: Context) -> Any:
+    """d vec(f) / d vec(var) (column-major vec), pq x mn in numerator layout: entry by entry
+    for an explicit build, else the vec form of the symbolic tensor derivative."""
+    if isinstance(var, sp.MatrixBase):
+        fx = f if isinstance(f, sp.MatrixBase) else sp.ImmutableMatrix([[f]])
+        vf = [fx[i, j] for j in range(fx.cols) for i in range(fx.rows)]
+        vx = [var[i, j] for j in range(var.cols) for i in range(var.rows)]
+        jac = sp.ImmutableMatrix(len(vf), len(vx), lambda r, c: sp.diff(vf[r], vx[c]))
+        return jac if ctx.layout == Layout.NUMERATOR else jac.T
+    from .matrix.tensor import tensor_derivative
+    from .matrix.views import vec_form
+
+    if not is_matrix(f):
+        raise InputError("d vec(F)/d vec(X) is of a vector or matrix F", "for a scalar write d/dX f")
+    return vec_form(tensor_derivative(f, var, symmetric=ctx.symmetric - {var.name}), ctx.layout)
+
 
 def build(node: S.Node, ctx: Context | None = None) -> Any:
     """Build one syntax tree into a SymPy object under ``ctx``, derivative operators taken;

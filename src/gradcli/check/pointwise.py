@@ -103,7 +103,10 @@ def is_rational_claim(node: S.Node) -> bool:
 
 def prefers_points(node: S.Node) -> bool:
     """Claims with inverses, determinants or negative powers: exact values at points are
-    far cheaper than a symbolic build at n = 4."""
+    far cheaper than a symbolic build at n = 4.  A vec derivative (d vec(F)/d vec(X)) is
+    built entry by entry instead."""
+    if any(isinstance(n, S.Derivative) and n.vec for n in S.walk(node)):
+        return False
     for n in S.walk(node):
         if isinstance(n, S.Call) and n.name in ("inv", "Inverse", "det", "Determinant"):
             return True
