@@ -19,7 +19,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +29,7 @@ from gradcli.language import parse
 from gradcli.model.arrays import explicit
 from gradcli.model.declarations import Context, Declarations
 from gradcli.model.symbols import explicit_matrix
+from helpers import run
 
 # (expression, shapes, variable): square and non-square, products, transposes, inverses,
 # traces, Kronecker-free entrywise functions and Hadamard products
@@ -90,7 +90,8 @@ def _index_value(form, values: dict, subs: dict):
         for combo in product(*ranges):
             env = dict(values)
             env.update(zip(term.sums, combo))
-            v = explicit(term.coefficient.xreplace(subs)) if isinstance(term.coefficient, sp.Basic) else term.coefficient
+            c = term.coefficient
+            v = explicit(c.xreplace(subs)) if isinstance(c, sp.Basic) else c
             for f in term.factors:
                 if isinstance(f, Delta):
                     v *= 1 if env[f.a] == env[f.b] else 0
