@@ -108,7 +108,7 @@ def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
         decl=decl,
         layout=kw.get("layout", Layout.NUMERATOR),
         simplify=kw.get("simplify", True),
-        at=",".join(kw["at"]) if kw.get("at") else None,
+        at=_point_text(kw.get("at")),
         digits=kw.get("digits"),
         latex_input=input_kind == "latex",
     )
@@ -166,3 +166,10 @@ def shield_expression(arg: str) -> str:
     if len(arg) > 1 and arg[0] == "-" and not _OPTION_LIKE.match(arg):
         return " " + arg
     return arg
+
+
+def _point_text(at: Any) -> str | None:
+    """--at: repeatable (a tuple, joined) for most commands, one string for autodiff."""
+    if not at:
+        return None
+    return at if isinstance(at, str) else ",".join(at)
