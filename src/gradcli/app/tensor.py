@@ -32,7 +32,10 @@ def tensor_result(text: str, f: Any, var: Any, opts: Options, ctx: Context, *, c
     if opts.at is not None:
         raise InputError("--at is not taken with a derivative of order 3 or 4",
                          "give the sizes with --dim or --shape: the explicit array is shown then")
-    t = tensor_derivative(f, var, symmetric=ctx.symmetric - {var.name})
+    if var.name in ctx.symmetric:
+        raise InputError(f"a derivative of order 3 or 4 by the symmetric matrix {var.name} is not supported",
+                         f"declare {var.name} with --matrix (its entries independent)")
+    t = tensor_derivative(f, var, symmetric=ctx.symmetric)
     form = index_form(t)
     array = vecm = None
     if numeric_sizes(t):

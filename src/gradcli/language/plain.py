@@ -50,6 +50,7 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
+from .vecop import vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _SPACE_RE = re.compile(r"\s+")
@@ -280,51 +281,12 @@ class Parser(TokenCursor):
         self.leave()
         return node
 
-    def _is_name(self, k: int, text: str) -> bool:
-        t = self.peek(k)
-        return t.kind == "NAME" and t.text == text
-
-    def _vec_deriv_end(self) -> int | None:
-        """At ``d vec(F)/d vec(X)``: the index of its last token, else None."""
-        if not (self._is_name(0, "d") and self._is_name(1, "vec") and self.peek(2).kind == "OP"
-                and self.peek(2).text == "("):
-            return None
-        depth, k = 0, 2
-        while self.i + k < len(self.tokens):
-            t = self.peek(k)
-            if t.kind == "EOF":
-                return None
-            if t.kind == "OP" and t.text in "([":
-                depth += 1
-            elif t.kind == "OP" and t.text in ")]":
-                depth -= 1
-                if depth == 0:
-                    break
-            k += 1
-        tail = [self.peek(k + s) for s in range(1, 7)]
-        shape = [("OP", "/"), ("NAME", "d"), ("NAME", "vec"), ("OP", "("), ("NAME", None), ("OP", ")")]
-        if all(t.kind == kind and (text is None or t.text == text) for t, (kind, text) in zip(tail, shape)):
-            return self.i + k + 6
-        return None
-
-    def _vec_deriv(self, last: int) -> S.Node:
-        start = self.advance()
-        self.advance()
-        self.expect("(")
-        operand = self.parse_expr()
-        self.expect(")")
-        while self.i < last:
-            self.advance()
-        var = self.tokens[self.i - 1].text
-        end = self.advance().end
-        return S.Derivative(start.pos, end, operand, var, 1, False, vec=True)
-
     def parse_term(self) -> S.Node:
         if self.tok.kind == "DERIV":
             return self._deriv()
-        last = self._vec_deriv_end()
+        last = vec_operator_end(self)
         if last is not None:
-            return self._vec_deriv(last)
+            return vec_operator(self, last)
         left = self.parse_factor()
         while True:
             t = self.tok
