@@ -315,5 +315,11 @@ def explicit(e: Any) -> Any:
     """An expression of these types with explicit leaves, as an explicit matrix (or scalar)."""
     if isinstance(e, (sp.MatrixBase,)) or not isinstance(e, sp.Basic):
         return e
+    # I, 0 and ones of numeric size written out first: SymPy leaves 3*I + Matrix(...) a MatAdd,
+    # and so tr((3 I + X)^-1) unevaluated, when I stays an Identity
+    e = e.replace(
+        lambda a: isinstance(a, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) and all(s.is_Integer for s in a.shape),
+        lambda a: sp.ImmutableMatrix(a.as_explicit()),
+    )
     out = e.doit()
     return sp.ImmutableMatrix(out) if isinstance(out, sp.MatrixBase) else out
