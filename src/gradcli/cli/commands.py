@@ -131,16 +131,17 @@ def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps
 
 @click.command("gradient", context_settings=CONTEXT_SETTINGS)
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.option("--steps", is_flag=True, help="By a vector or matrix: the derivation by matrix differentials.")
 @common_options
 @click.pass_obj
-def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+def gradient_cmd(settings: Settings, exprs: tuple[str, ...], steps: bool, **kw: Any) -> int:
     """The gradient of a scalar function: the row vector of partials (5.39;
     a column with --layout denominator), or the gradient w.r.t. a vector or
     matrix symbol (--vector x --wrt x)."""
     from ..app.gradient import gradient
 
     opts = command_options(settings, kw)
-    return run(settings, exprs, lambda text: gradient(text, opts, wrt=kw["wrt"]), kw["fmt"],
+    return run(settings, exprs, lambda text: gradient(text, opts, wrt=kw["wrt"], steps=steps), kw["fmt"],
                 rhs_only=kw["rhs_only"])
 
 
@@ -160,9 +161,10 @@ def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
 @click.command("jacobian", context_settings=CONTEXT_SETTINGS)
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPRS")
 @click.option("--det", is_flag=True, help="Add the determinant (square Jacobians).")
+@click.option("--steps", is_flag=True, help="By a vector: the derivation by matrix differentials.")
 @common_options
 @click.pass_obj
-def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: Any) -> int:
+def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, steps: bool, **kw: Any) -> int:
     """The Jacobian of a vector function 'f1, f2, ...' (or '[f1, f2]', or
     several arguments): m functions of n variables give m x n (n x m with
     --layout denominator).  EXPRS '-' reads one system a line."""
@@ -170,12 +172,12 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
 
     opts = command_options(settings, kw)
     if exprs == ("-",):
-        return run(settings, exprs, lambda text: jacobian([text], opts, wrt=kw["wrt"], det=det), kw["fmt"],
+        return run(settings, exprs, lambda text: jacobian([text], opts, wrt=kw["wrt"], det=det, steps=steps), kw["fmt"],
                     rhs_only=kw["rhs_only"])
     if "-" in exprs:
         raise usage("'-' (standard input) must be the only argument")
     exprs = tuple(unshield(e) for e in exprs)
-    return run(settings, ", ".join(exprs), lambda _: jacobian(list(exprs), opts, wrt=kw["wrt"], det=det),
+    return run(settings, ", ".join(exprs), lambda _: jacobian(list(exprs), opts, wrt=kw["wrt"], det=det, steps=steps),
                 kw["fmt"], rhs_only=kw["rhs_only"])
 
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from .base import Renderer
-from .printers import json_value, latex, plain, shape, step_var, version
+from .printers import is_matrix_steps, json_value, latex, plain, shape, step_var, version
 
 
 def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, **extra: Any) -> dict:
@@ -55,6 +55,18 @@ def _float(v: Any) -> Any:
         return None
 
 
+def _matrix_steps(steps: Any) -> dict:
+    """``steps: [{rule, expression, differential, wrt, depth, note}]`` and ``read_off``."""
+    return {
+        "steps": [
+            {"rule": step.rule, "expression": plain(step.expression), "differential": plain(step.differential),
+             "wrt": steps.var.name, "depth": depth, **({"note": step.note} if step.note else {})}
+            for depth, step in steps.flat()
+        ],
+        "read_off": steps.read_off,
+    }
+
+
 class JsonRenderer(Renderer):
     """One JSON object per result: the methods give dicts, ``render`` the JSON text."""
 
@@ -62,6 +74,8 @@ class JsonRenderer(Renderer):
         return json.dumps(super().render(result), ensure_ascii=False)
 
     def _render_MatrixResult(self, r: Any, vector: bool = False, **extra: Any) -> dict:
+        if r.steps is not None:
+            extra.update(_matrix_steps(r.steps))
         return _base(r, [plain(v) for v in r.wrt], r.result, vector_as_list=vector, layout=r.layout, **extra)
 
     def _render_GradientResult(self, r: Any) -> dict:
@@ -78,9 +92,11 @@ class JsonRenderer(Renderer):
 
     def _render_DerivativeResult(self, r: Any) -> dict:
         extra: dict[str, Any] = {"order": len(r.variables)}
-        if r.steps is not None and r.steps.note:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            extra.update(_matrix_steps(r.steps))
+        elif r.steps is not None and r.steps.note:
             extra["steps_note"] = r.steps.note
-        if r.steps is not None:
+        if r.steps is not None and not is_matrix_steps(r.steps):
             extra["steps"] = [
                 {
                     "rule": step.rule,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import latex, latex_applied, latex_operator, step_var
+from .printers import is_matrix_steps, latex, latex_applied, latex_operator, step_var
 
 
 def _at(point: Any) -> str:
@@ -38,13 +38,28 @@ _MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\tex
          "error": r"\text{(error: not read)}"}
 
 
+def _matrix_steps(steps: Any) -> str:
+    """The steps as an aligned block: d(E) &= dE && (rule), then the derivative read off."""
+    lines = []
+    for depth, step in steps.flat():
+        note = f" ({_text(step.note)})" if step.note else ""
+        indent = r"\quad " * depth
+        lines.append(rf"{indent}\mathrm{{d}}\left( {latex(step.expression)} \right) &= "
+                     rf"{latex(step.differential)} && \text{{{_text(step.rule)}{note}}}")
+    lhs = rf"\frac{{\partial f}}{{\partial {latex(steps.var)}}}"
+    lines.append(rf"{lhs} &= {latex(steps.result)} && \text{{{_text(steps.read_off)}}}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
 class LatexRenderer(Renderer):
     """A fragment for ``\\[ ... \\]`` with amsmath, the left-hand side included unless
     ``rhs_only``."""
 
     def _render_MatrixResult(self, r: Any, lhs: str = "") -> str:
         """A derivative by a vector or matrix symbol (``symbolic``), else ``lhs``, with the
-        value at the point."""
+        value at the point; ``--steps``: the derivation by differentials, an aligned block."""
+        if r.steps is not None:
+            return _matrix_steps(r.steps)
         if r.symbolic:
             lhs = rf"\frac{{\partial}}{{\partial {latex(r.wrt[0])}}} \left( {latex(r.function)} \right)"
         return _with_value(lhs, latex(r.result), r, self.rhs_only)
@@ -73,6 +88,8 @@ class LatexRenderer(Renderer):
     def _render_DerivativeResult(self, r: Any) -> str:
         rhs_only = self.rhs_only
         operator = latex_operator(r.variables)
+        if r.steps is not None and is_matrix_steps(r.steps):
+            return _matrix_steps(r.steps)
         if r.steps is not None:
             lines = []
             for depth, step in r.steps.flat():

@@ -121,7 +121,7 @@ class PlainNotation(_Common):
     def _print_Trace(self, expr: Any) -> str:
         if tuple(expr.arg.shape) == (1, 1):  # the scalar of a 1 x 1 product, as gradcli reads it
             return "(" + self._print(expr.arg) + ")"  # type: ignore[attr-defined]
-        return super()._print_Trace(expr)  # type: ignore[misc]
+        return self._print_Basic(expr)  # type: ignore[attr-defined]
 
     def doprint(self, expr: Any) -> str:
         if _one_by_one_trace(expr):

@@ -5,7 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .printers import (
+    counterexample_text,
+    decimal_text,
+    definition_at_point,
+    differential_text,
+    is_matrix_steps,
+    plain,
+    read_off_text,
+    step_var,
+    sweeps_text,
+    with_decimal,
+)
 
 
 def _value_or_result(r: Any) -> str:
@@ -22,14 +33,28 @@ def _partial(v: Any, p: Any) -> str:
     return text if p.formula.is_number else f"{text} = {plain(p.value)}"
 
 
+def _matrix_steps(steps: Any) -> list[str]:
+    """A line a step: ``rule: d(E) = dE (the rule)``, indented under the step that uses it;
+    then how the derivative is read off."""
+    lines = []
+    for depth, step in steps.flat():
+        note = f" ({step.note})" if step.note else ""
+        lines.append(f"{'  ' * depth}{step.rule}: {differential_text(step.expression)} = "
+                     f"{plain(step.differential)}{note}")
+    lines.append(f"read off: {read_off_text(steps)}")
+    return lines
+
+
 class PlainRenderer(Renderer):
     """One line per result, in SymPy's string form."""
 
     def _render_MatrixResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=False)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=False)])
 
     def _render_GradientResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=True)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=True)])
 
     def _render_JacobianResult(self, r: Any) -> str:
         lines = [self._render_MatrixResult(r)]
@@ -39,7 +64,9 @@ class PlainRenderer(Renderer):
 
     def _render_DerivativeResult(self, r: Any) -> str:
         lines: list[str] = []
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            lines.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             if r.steps.note:
                 lines.append(r.steps.note)
             for depth, step in r.steps.flat():

@@ -254,6 +254,21 @@ def counterexample_text(ce: dict) -> str:
 # -- steps and definition (derivative --steps / --definition) ----------------------------
 
 
+def is_matrix_steps(steps: Any) -> bool:
+    """Steps of a derivative by a vector or matrix (``calculus.matrix.steps``): differentials."""
+    return hasattr(steps, "dvar")
+
+
+def differential_text(expression: Any, show: Any = None) -> str:
+    """``d(x.T*B*x)``: the differential of an expression, in ``show``'s notation."""
+    return f"d({(show or plain)(expression)})"
+
+
+def read_off_text(steps: Any, show: Any = None) -> str:
+    """``df/dx = x.T*(B + B.T) (numerator layout: the row g^T of df = g^T dx)``."""
+    return f"df/d{steps.var.name} = {(show or plain)(steps.result)} ({steps.read_off})"
+
+
 def step_var(steps: Any, step: Any) -> Any:
     """The variable a step differentiates by: the chain rule's fresh u, or the command's."""
     return step.var if getattr(step, "var", None) is not None else steps.var

@@ -20,8 +20,11 @@ from .base import Renderer
 from .printers import (
     decimal_text,
     definition_at_point,
+    differential_text,
+    is_matrix_steps,
     plain,
     pretty,
+    read_off_text,
     step_var,
     sweeps_text,
     unicode_operator,
@@ -80,6 +83,19 @@ def _fold(table: Table) -> Table:
     return table
 
 
+def _matrix_steps(steps: Any) -> list[Any]:
+    """The derivation by differentials: a numbered table of d(E) = dE, then the read-off."""
+    table = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("rule", style="magenta")
+    table.add_column("step")
+    for i, (depth, step) in enumerate(steps.flat(), 1):
+        note = f"  ({step.note})" if step.note else ""
+        table.add_row(T(str(i)), T("  " * depth + step.rule),
+                      T(f"{differential_text(step.expression, pretty)} = {pretty(step.differential)}{note}"))
+    return [_fold(table), T("read off: " + read_off_text(steps, pretty), "yellow")]
+
+
 class RichRenderer(Renderer):
     """Panels and tables with Unicode maths."""
 
@@ -87,6 +103,8 @@ class RichRenderer(Renderer):
         """f, the variables, and the result: a matrix expression, or a grid (with its value
         at the point); the panel is titled with the command."""
         parts = [_matrix_head(r)]
+        if r.steps is not None:
+            parts.extend(_matrix_steps(r.steps))
         if r.symbolic:
             parts.append(_symbolic_body(r))
         else:
@@ -139,7 +157,9 @@ class RichRenderer(Renderer):
         if r.point is not None:
             table.add_row(T(f"at {r.point.text}"), T(pretty(r.value)))
         parts: list[Any] = [table]
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            parts.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             steps = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
             steps.add_column("#", justify="right", style="dim")
             steps.add_column("rule", style="magenta")
