@@ -231,7 +231,7 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
 
 @click.command("autodiff", context_settings=CONTEXT_SETTINGS)
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("--at", "at", required=True, metavar="POINT",
+@click.option("--at", "at", required=True, multiple=True, metavar="POINT",
               help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
 @click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
               help="The inputs, comma separated (default: the free symbols); others are held constant.")
