@@ -25,9 +25,10 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
+from ...errors import InputError
 from ...model.arrays import ArraySum, Diag, Entrywise, LogSumExp, Softmax
 from ...model.layout import Layout, layout_of
-from ...model.shapes import shape_of
+from ...model.shapes import shape_of, shape_text
 from ...record import record
 from . import _as_scalar_input, _kind, matrix_derivative
 from .canon import collect
@@ -290,6 +291,13 @@ def matrix_steps(f: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.NUMERATOR
     symmetry (its entries are differentiated as independent and the symmetry imposed on the
     result, as ``calculus.derivative.matrix_symbol_derivative`` does)."""
     layout = layout_of(layout)
+    fshape = shape_of(_as_scalar_input(f))
+    if fshape and _kind(fshape) != "scalar" and "matrix" in (_kind(fshape), _kind(tuple(wrt.shape))):
+        raise InputError(
+            f"--steps brings a differential to df = tr(G^T dX), g^T dx or J dx; the derivative of this "
+            f"{shape_text(fshape)} expression by {wrt.name} is a tensor",
+            "drop --steps: derivative shows a tensor in index and vec form",
+        )
     dvar = _dvar(wrt, f)
     rec = _Recorder(wrt, frozenset(symmetric), dvar)
     result = matrix_derivative(f, wrt, layout=layout, symmetric=symmetric, engine=rec)
