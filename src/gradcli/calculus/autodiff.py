@@ -103,6 +103,13 @@ class Trace:
     gradient: tuple[Any, ...]  # from reverse mode when it ran, else from the forward sweeps
     forward: bool
     reverse: bool
+    #: the forward sweeps' seeds when they are not the inputs (x[1], x[2], ...: one an entry of an array)
+    seeds: tuple[str, ...] = ()
+
+    @property
+    def sweeps(self) -> tuple[str, ...]:
+        """The seed of each forward sweep: the inputs, or the entries of array inputs."""
+        return self.seeds or self.inputs
 
     def variable(self, name: str) -> Variable:
         for v in self.variables:

@@ -61,6 +61,39 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = (), function: Any =
     return value
 
 
+def concrete_function(function: Any, point: Point, symmetric: Any = ()) -> tuple[Any, dict]:
+    """``function`` at the sizes the arrays of ``point`` fix, and its matrix symbols' values
+    (``autodiff`` with vector and matrix inputs)."""
+    sizes, subs = _array_sizes(function, function, point, symmetric)
+    concrete = function.xreplace(sizes)
+    return concrete, {m.xreplace(sizes): sp.ImmutableMatrix(v) for m, v in subs.items()}
+
+
+def _array_sizes(obj: Any, function: Any, point: Point, symmetric: Any = ()) -> tuple[dict, dict]:
+    """The sizes the arrays of ``point`` fix, and the values of the matrix symbols."""
+    from ..model.sizes import SizeSolver
+
+    values = dict(point.arrays)
+    mats = {m.name: m for e in (obj, function) if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol)}
+    missing = sorted(set(mats) - set(values), key=natural_key)
+    if missing:
+        raise InputError(f"--at {point.text!r} gives no value for {', '.join(missing)}",
+                         "give each vector and matrix a value, e.g. --at 'x=[1,2,3]' --at 'A=[[1,2],[3,4]]'")
+    solver = SizeSolver()
+    solver.free |= {s for m in mats.values() for s in m.shape if isinstance(s, sp.Symbol)}
+    for name, m in mats.items():
+        value = values[name]
+        for size, given in zip(m.shape, value.shape):
+            if not solver.unify(size, sp.Integer(given)):
+                raise InputError(f"--at {point.text!r}: {name} is {m.shape[0]} x {m.shape[1]}, but its value is "
+                                 f"{value.shape[0]} x {value.shape[1]}")
+        if name in set(symmetric) and value != value.T:
+            raise InputError(f"--at {point.text!r}: the value of the symmetric {name} is not symmetric")
+    sizes = {s: solver.value(s) for e in (obj, function) if isinstance(e, sp.Basic)
+             for s in e.free_symbols if s.is_integer and solver.value(s) is not None}
+    return sizes, {m: values[name] for name, m in mats.items()}
+
+
 def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) -> Any:
     """A matrix-expression result at numeric vectors and matrices (``--at 'x=[1,2,3]'``): the
     arrays fix the sizes, every vector and matrix needs a value, and the result is written out

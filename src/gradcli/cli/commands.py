@@ -246,6 +246,7 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
               help="Output format (overrides the global -f).")
 @click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
               help="Input language (auto: LaTeX when the text starts with a backslash).")
+@declaration_options
 @click.pass_obj
 def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: str | None, **kw: Any) -> int:
     """Automatic differentiation (5.6): intermediate variables, forward tangents, reverse adjoints.

@@ -191,7 +191,7 @@ class JsonRenderer(Renderer):
                 "definition": plain(v.definition) if v.definition is not None else None,
                 "value": plain(v.value),
                 "value_float": _float(v.value),
-                "tangent": ({x: plain(d) for x, d in zip(t.inputs, v.tangents)} if v.tangents is not None else None),
+                "tangent": ({x: plain(d) for x, d in zip(t.sweeps, v.tangents)} if v.tangents is not None else None),
                 "adjoint": plain(v.adjoint) if v.adjoint is not None else None,
                 "parents": list(v.parents),
                 "partials": [{"parent": p.parent, "formula": plain(p.formula), "value": plain(p.value)}
@@ -201,7 +201,7 @@ class JsonRenderer(Renderer):
             "mode": r.mode,
             "output": t.output,
             "function_value": plain(t.variable(t.output).value),
-            "sweeps": {"forward": len(t.inputs) if t.forward else 0, "reverse": 1 if t.reverse else 0},
+            "sweeps": {"forward": len(t.sweeps) if t.forward else 0, "reverse": 1 if t.reverse else 0},
             "variables": variables,
         }
         return _base(r, list(t.inputs), r.value, **extra)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from .base import Renderer
 from .printers import is_matrix_steps, latex, latex_applied, latex_operator, step_var
 
 
 def _at(point: Any) -> str:
-    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in point.values)
+    pairs = [*point.values, *((sp.Symbol(name), sp.ImmutableMatrix(v)) for name, v in point.arrays)]
+    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in pairs)
 
 
 def _with_value(lhs: str, rhs: str, r: Any, rhs_only: bool) -> str:
@@ -181,6 +184,7 @@ class LatexRenderer(Renderer):
 
         t = r.trace
         name = {v.name: latex(v.symbol) for v in t.variables}
+        name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
         out = name[t.output]
 
         def value(v: Any) -> str:
@@ -204,8 +208,8 @@ class LatexRenderer(Renderer):
                 rhs = latex(p.formula) if p.formula.is_number else f"{latex(p.formula)} = {latex(p.value)}"
                 lines.append(rf"{d(name[v.name], name[p.parent])} &= {rhs}")
         if t.forward:
-            for j, x in enumerate(t.inputs):
-                lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.inputs)}, seed }} "
+            for j, x in enumerate(t.sweeps):
+                lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.sweeps)}, seed }} "
                              rf"{d(name[x], name[x], False)} = 1\text{{:}}")
                 for v in t.variables:
                     if v.definition is None:
@@ -220,5 +224,9 @@ class LatexRenderer(Renderer):
                     continue
                 rule = " + ".join(rf"{d(out, name[c])} {d(name[c], name[v.name])}" for c in v.children)
                 lines.append(rf"{d(out, name[v.name])} &= {rule + ' = ' if rule else ''}{value(v.adjoint)}")
-        lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
+        if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+            lines.extend(rf"\nabla_{{{name[x]}}} {out} &= {latex(g)}" for x, g in zip(t.inputs, r.value))
+            lines.append(rf"&\text{{({_text(sweeps_text(t))})}}")
+        else:
+            lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -136,7 +136,7 @@ class PlainRenderer(Renderer):
             if v.partials:
                 fields.append(", ".join(_partial(v, p) for p in v.partials))
             if v.tangents is not None:
-                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
+                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.sweeps, v.tangents))
             if v.adjoint is not None:
                 fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
             lines.append("; ".join(fields))

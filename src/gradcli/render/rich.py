@@ -272,6 +272,7 @@ class RichRenderer(Renderer):
         """The trace table, a table per forward sweep, the reverse sweep's table, the gradient."""
         t = r.trace
         name = {v.name: pretty(v.symbol) for v in t.variables}
+        name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
         out = name[t.output]
 
         def shown(value: Any) -> Text:
@@ -302,8 +303,8 @@ class RichRenderer(Renderer):
         parts.append(trace)
 
         if t.forward:
-            n = len(t.inputs)
-            for j, x in enumerate(t.inputs):
+            n = len(t.sweeps)
+            for j, x in enumerate(t.sweeps):
                 sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                               title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
                 sweep.add_column("tangent", style="cyan", no_wrap=True, overflow="fold")
@@ -328,7 +329,11 @@ class RichRenderer(Renderer):
                               shown(v.adjoint))
             parts.append(sweep)
         grad = _fold(_kv_table())
-        grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
+        if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+            for x, g in zip(t.inputs, r.value):
+                grad.add_row(T(f"∇_{name[x]} {out}"), T(pretty(g)))
+        else:
+            grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
         grad.add_row(T(""), T(sweeps_text(t), "dim"))
         parts.append(grad)
         return Panel(Group(*parts), title=T("autodiff", "bold"), title_align="left", expand=False)
