@@ -123,6 +123,17 @@ EXAMPLES = [
      "diag(sigmoid(A*x + b).*(1 - sigmoid(A*x + b)))*A"),
     (["hessian", RIDGE, "--vector", "y,w", "--matrix", "X", "--wrt", "w"], "2*(lamda*I + X.T*X)"),
     (["gradient", "x^T a", "--vector", "x,a", "--wrt", "a"], "x.T"),
+    (["gradient", GAUSS, "--vector", "x,mu", "--symmetric", "S", "--wrt", "mu", "--layout", "denominator"],
+     "S**(-1)*(-mu + x)"),
+    (["gradient", GAUSS, "--vector", "x,mu", "--symmetric", "S", "--wrt", "mu"], "(-mu + x).T*S**(-1)"),
+    (["gradient", GAUSS, "--vector", "x,mu", "--symmetric", "S", "--wrt", "S"],
+     "(1/2)*S**(-1)*((-mu + x)*(-mu + x).T*S**(-1) - I)"),
+    (["gradient", RIDGE, "--vector", "y,w", "--matrix", "X", "--wrt", "w", "--layout", "denominator"],
+     "2*(lamda*w - X.T*(-X*w + y))"),
+    (["gradient", LAYER, "--vector", "y,x,b", "--matrix", "A", "--wrt", "A"],
+     "-2*((-sigmoid(A*x + b) + y).*sigmoid(A*x + b).*(1 - sigmoid(A*x + b)))*x.T"),
+    (["gradient", LAYER, "--vector", "y,x,b", "--matrix", "A", "--wrt", "x"],
+     "-2*((-sigmoid(A*x + b) + y).*sigmoid(A*x + b).*(1 - sigmoid(A*x + b))).T*A"),
 ]
 
 

@@ -89,6 +89,13 @@ def _check_option_lengths(kw: dict[str, Any]) -> None:
             check_length(value, f"the value of {option}")
 
 
+def _joined_at(at: Any) -> str | None:
+    """--at given once (a string) or repeated (a tuple of strings, joined by commas)."""
+    if isinstance(at, (tuple, list)):
+        return ",".join(at) if at else None
+    return at or None
+
+
 def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
     from ..app.common import Options
     from ..model.declarations import Declarations, check_declarations
@@ -108,7 +115,7 @@ def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
         decl=decl,
         layout=kw.get("layout", Layout.NUMERATOR),
         simplify=kw.get("simplify", True),
-        at=",".join(kw["at"]) if kw.get("at") else None,
+        at=_joined_at(kw.get("at")),
         digits=kw.get("digits"),
         latex_input=input_kind == "latex",
     )

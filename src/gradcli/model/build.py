@@ -234,6 +234,8 @@ class Builder(ArrayBuilder):
             return sp.MatPow(base, exp).doit() if exp >= 0 else sp.MatPow(sp.Inverse(base), -exp)
         exp = self.build(exp_node)
         exp = as_scalar(exp)
+        if is_matrix(exp) and base == sp.E:  # e^{-y ⊙ z}: exp entry by entry
+            return self.apply_entrywise("exp", sp.exp, [exp], S.Call(node.pos, node.end, "exp", (exp_node,)))
         if is_matrix(exp):
             raise ShapeError(f"an exponent cannot be a matrix: {snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)

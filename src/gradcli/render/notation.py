@@ -100,7 +100,8 @@ class PlainNotation(_Common):
     """gradcli's plain language (reads back in gradcli)."""
 
     def _print_Entrywise(self, expr: Any) -> str:
-        return self._call(expr.name, *expr.arguments)
+        name = {"Abs": "abs", "Max": "max", "Min": "min", "Heaviside": "heaviside"}.get(expr.name, expr.name)
+        return self._call(name, *expr.arguments)
 
     def _print_HadamardPower(self, expr: Any) -> str:
         exp = self._print(expr.exp)  # type: ignore[attr-defined]

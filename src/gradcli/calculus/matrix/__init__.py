@@ -119,7 +119,7 @@ def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.N
     fkind = _kind(fshape) if fshape else "scalar"
 
     if fkind == "scalar":
-        g = collect(d.scalar_grad(expr))
+        g = collect(cn._fractions_out(c, at) for c, at in d.scalar_grad(expr))
         if xkind == "column":
             if layout == Layout.NUMERATOR:
                 return cn.sum_expr(collect((c, cn.tseq(at)) for c, at in g), (xshape[1], xshape[0]))
@@ -162,7 +162,7 @@ def _jacobian_monos(d: _Diff, f: Any, xkind: str) -> list[Mono]:
             for c, at in t.g:
                 gt = at if row else cn.tseq(at)
                 out.append((t.c * c, t.M + gt))
-    return collect(out)
+    return collect(cn._fractions_out(c, at) for c, at in out)
 
 
 def _symmetric_gradient(cn: _Canon, g: list[Mono], shape: tuple) -> Any:

@@ -144,7 +144,8 @@ class _Template:
                     function_named(name)
                 except ValueError:
                     raise InputError(f"cannot write the derivative {e} entry by entry") from None
-                return Entrywise(name, *[go(a) for a in e.args])
+                args = e.args[:1] if isinstance(e, sp.Heaviside) else e.args  # H(0) = 1/2, as written
+                return Entrywise(name, *[go(a) for a in args])
             raise InputError(f"cannot write the derivative {e} entry by entry")
 
         return go(s)
