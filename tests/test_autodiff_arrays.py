@@ -117,3 +117,9 @@ def test_graph_dot(tmp_path):
 def test_wrt_refused_with_arrays():
     r = run([*ARGS, "--wrt", "w"], exit=2)
     assert "drop --wrt" in r.stderr
+
+
+def test_too_many_entries_refused():
+    values = "[" + ",".join(["1"] * 65) + "]"
+    r = run(["ad", "sum(x)", "--vector", "x", "--at", f"x={values}"], exit=2)
+    assert "at most 64" in r.stderr

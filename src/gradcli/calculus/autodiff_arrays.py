@@ -25,13 +25,11 @@ from typing import Any
 import sympy as sp
 
 from ..errors import InputError
+from ..limits import MAX_AUTODIFF_ENTRIES
 from ..model.shapes import is_matrix
 from .autodiff import MAX_VARIABLES, Trace, Variable, _names, _split
 
-__all__ = ["trace_arrays", "MAX_ENTRIES"]
-
-#: Most entries of all inputs together (forward mode runs a sweep per entry).
-MAX_ENTRIES = 64
+__all__ = ["trace_arrays"]
 
 _T = sp.Dummy("t", real=True)
 
@@ -118,8 +116,8 @@ def trace_arrays(f: Any, inputs: Sequence[Any], values: Mapping[Any, Any], *, fo
     if not (forward or reverse):
         raise InputError("choose forward mode, reverse mode or both")
     entries = sum(len(values[s]) if isinstance(values[s], sp.MatrixBase) else 1 for s in inputs)
-    if entries > MAX_ENTRIES:
-        raise InputError(f"the inputs have {entries} entries; autodiff shows at most {MAX_ENTRIES}",
+    if entries > MAX_AUTODIFF_ENTRIES:
+        raise InputError(f"the inputs have {entries} entries; autodiff shows at most {MAX_AUTODIFF_ENTRIES}",
                          "trace a smaller example")
     nodes = _Nodes(f, inputs).order
     names, output = _names(len(nodes) - 1, {str(s) for s in inputs} | {str(s) for s in f.free_symbols}, False)
