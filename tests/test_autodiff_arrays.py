@@ -123,3 +123,22 @@ def test_too_many_entries_refused():
     values = "[" + ",".join(["1"] * 65) + "]"
     r = run(["ad", "sum(x)", "--vector", "x", "--at", f"x={values}"], exit=2)
     assert "at most 64" in r.stderr
+
+
+def test_exact_arrays_with_decimals_and_latex_compiles(tmp_path):
+    import shutil
+    import subprocess
+
+    args = ["ad", "sum(exp(A x))", "--vector", "x", "--matrix", "A", "--at", "x=[1,0];A=[[1,2],[0,1]]"]
+    plain = run(["-f", "plain", *args]).stdout
+    assert "∂f/∂x = [E, 1 + 2*E] ≈ [2.71828182845905, 6.43656365691809]" in plain
+    fragment = run(["-f", "latex", *args]).stdout.strip()
+    assert r"\approx \begin{bmatrix}2.71828182845905 \\ 1\end{bmatrix}" in fragment
+    if not shutil.which("pdflatex"):
+        pytest.skip("pdflatex is not installed")
+    doc = tmp_path / "ad.tex"
+    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout[-1500:]

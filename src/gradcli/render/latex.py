@@ -189,6 +189,10 @@ class LatexRenderer(Renderer):
 
         def value(v: Any) -> str:
             text = latex(v)
+            if isinstance(v, sp.MatrixBase) and any(needs_decimal(a) for a in v):
+                rows = [" & ".join(decimal_text(v[i, j], r.digits or 15) for j in range(v.cols))
+                        for i in range(v.rows)]
+                return text + r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
             return text + rf" \approx {decimal_text(v, r.digits or 15)}" if needs_decimal(v) else text
 
         def d(top: str, bottom: str, partial: bool = True) -> str:
