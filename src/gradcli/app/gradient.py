@@ -112,6 +112,8 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             result = matrix_symbol_derivative(vec, variables[0], ctx)
             step_result = matrix_symbol_steps(vec, variables[0], ctx) if steps else None
             point, value = evaluate_at(result, vec, opts, ctx, True)
+            if point is not None:
+                check_corners(vec, variables, point, joined, first=True)
             determinant = None
             if det:
                 rows, cols = result.shape
