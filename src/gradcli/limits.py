@@ -64,6 +64,8 @@ MAX_VALUE_DIGITS = 4000
 MAX_SIZE = 10_000
 #: Entries of a result: the gradient's n, the Hessian's n x n, the Jacobian's m x n.
 MAX_ENTRIES = 40_000
+#: Entries of the vector and matrix inputs of ``autodiff``, together (a forward sweep each).
+MAX_AUTODIFF_ENTRIES = 64
 #: Entries of one matrix written out entry by entry (``--shape X=20x20`` in ``check``,
 #: ``[[...]]`` literals): explicit symbolic matrices grow fast under products.
 MAX_EXPLICIT_ENTRIES = 400

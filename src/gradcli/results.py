@@ -49,6 +49,7 @@ class MatrixResult:
     value: Any = None
     point: Point | None = None
     symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
+    steps: Any = None  # calculus.matrix.steps.MatrixStepsResult (--steps by a vector or matrix)
 
 
 @record

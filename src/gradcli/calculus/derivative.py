@@ -159,3 +159,18 @@ def impose_symmetry(expr: Any, names: frozenset[str]) -> Any:
         return False
 
     return expr.replace(lambda e: isinstance(e, sp.Transpose) and symmetric_part(e.arg), lambda e: e.arg)
+
+
+def matrix_symbol_steps(f: Any, var: Any, ctx: Context) -> Any:
+    """``--steps`` of the derivative of f by a matrix symbol: the differentials by which the
+    matrix calculus computes it (``calculus.matrix.steps``), under the conventions of
+    ``matrix_symbol_derivative`` (the result is the same)."""
+    from .matrix.steps import matrix_steps
+
+    steps = matrix_steps(elements_to_traces(f), var, layout=ctx.layout, symmetric=ctx.symmetric - {var.name},
+                         wrt_symmetric=var.name in ctx.symmetric)
+    if ctx.symmetric and isinstance(steps.result, sp.Basic):
+        from ..record import replace
+
+        steps = replace(steps, result=impose_symmetry(steps.result, ctx.symmetric))
+    return steps

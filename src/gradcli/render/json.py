@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 
 from .base import Renderer
-from .printers import entry_strings, latex, plain, step_var, version
+from .printers import entry_strings, is_matrix_steps, latex, plain, step_var, version
 from .tensor import einsum, index_lhs, index_text
 
 #: The number every object carries as ``schema``; raised on any incompatible change.
@@ -212,11 +212,23 @@ def _variable(t: Any, v: Any) -> dict:
         "definition": plain(v.definition) if v.definition is not None else None,
         "value": plain(v.value),
         "value_float": number(v.value),
-        "tangent": ({x: plain(d) for x, d in zip(t.inputs, v.tangents)} if v.tangents is not None else None),
+        "tangent": ({x: plain(d) for x, d in zip(t.sweeps, v.tangents)} if v.tangents is not None else None),
         "adjoint": plain(v.adjoint) if v.adjoint is not None else None,
         "parents": list(v.parents),
         "partials": [{"parent": p.parent, "formula": plain(p.formula), "value": plain(p.value)}
                      for p in v.partials],
+    }
+
+
+def _matrix_steps(steps: Any) -> dict:
+    """``steps: [{rule, expression, differential, wrt, depth, note}]`` and ``read_off``."""
+    return {
+        "steps": [
+            {"rule": step.rule, "expression": plain(step.expression), "differential": plain(step.differential),
+             "wrt": steps.var.name, "depth": depth, **({"note": step.note} if step.note else {})}
+            for depth, step in steps.flat()
+        ],
+        "read_off": steps.read_off,
     }
 
 
@@ -227,6 +239,8 @@ class JsonRenderer(Renderer):
         return json.dumps(super().render(result), ensure_ascii=False)
 
     def _render_MatrixResult(self, r: Any, **extra: Any) -> dict:
+        if r.steps is not None:
+            extra.update(_matrix_steps(r.steps))
         return _base(r, [plain(v) for v in r.wrt], r.result, layout=str(r.layout), **extra)
 
     def _render_JacobianResult(self, r: Any) -> dict:
@@ -267,7 +281,9 @@ class JsonRenderer(Renderer):
 
     def _render_DerivativeResult(self, r: Any) -> dict:
         extra: dict[str, Any] = {"order": len(r.variables)}
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            extra.update(_matrix_steps(r.steps))
+        elif r.steps is not None:
             if r.steps.note:
                 extra["steps_note"] = r.steps.note
             extra["steps"] = _steps(r)
@@ -336,7 +352,7 @@ class JsonRenderer(Renderer):
             "output": t.output,
             "function_value": plain(out),
             "function_value_float": number(out),
-            "sweeps": {"forward": len(t.inputs) if t.forward else 0, "reverse": 1 if t.reverse else 0},
+            "sweeps": {"forward": len(t.sweeps) if t.forward else 0, "reverse": 1 if t.reverse else 0},
             "variables": [_variable(t, v) for v in t.variables],
         }
         return _base(r, list(t.inputs), r.value, **extra)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from .base import Renderer
-from .printers import latex, latex_applied, latex_operator, step_var
+from .printers import is_matrix_steps, latex, latex_applied, latex_operator, step_var
 from .tensor import block_matrix, index_lhs, index_text, vec_lhs
 
 
 def _at(point: Any) -> str:
-    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in point.values)
+    pairs = [*point.values, *((sp.Symbol(name), sp.ImmutableMatrix(v)) for name, v in point.arrays)]
+    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in pairs)
 
 
 def _with_value(lhs: str, rhs: str, r: Any, rhs_only: bool) -> str:
@@ -39,13 +42,28 @@ _MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\tex
          "error": r"\text{(error: not read)}"}
 
 
+def _matrix_steps(steps: Any) -> str:
+    """The steps as an aligned block: d(E) &= dE && (rule), then the derivative read off."""
+    lines = []
+    for depth, step in steps.flat():
+        note = f" ({_text(step.note)})" if step.note else ""
+        indent = r"\quad " * depth
+        lines.append(rf"{indent}\mathrm{{d}}\left( {latex(step.expression)} \right) &= "
+                     rf"{latex(step.differential)} && \text{{{_text(step.rule)}{note}}}")
+    lhs = rf"\frac{{\partial f}}{{\partial {latex(steps.var)}}}"
+    lines.append(rf"{lhs} &= {latex(steps.result)} && \text{{{_text(steps.read_off)}}}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
 class LatexRenderer(Renderer):
     """A fragment for ``\\[ ... \\]`` with amsmath, the left-hand side included unless
     ``rhs_only``."""
 
     def _render_MatrixResult(self, r: Any, lhs: str = "") -> str:
         """A derivative by a vector or matrix symbol (``symbolic``), else ``lhs``, with the
-        value at the point."""
+        value at the point; ``--steps``: the derivation by differentials, an aligned block."""
+        if r.steps is not None:
+            return _matrix_steps(r.steps)
         if r.symbolic:
             lhs = rf"\frac{{\partial}}{{\partial {latex(r.wrt[0])}}} \left( {latex(r.function)} \right)"
         return _with_value(lhs, latex(r.result), r, self.rhs_only)
@@ -89,6 +107,8 @@ class LatexRenderer(Renderer):
     def _render_DerivativeResult(self, r: Any) -> str:
         rhs_only = self.rhs_only
         operator = latex_operator(r.variables)
+        if r.steps is not None and is_matrix_steps(r.steps):
+            return _matrix_steps(r.steps)
         if r.steps is not None:
             lines = []
             for depth, step in r.steps.flat():
@@ -180,10 +200,15 @@ class LatexRenderer(Renderer):
 
         t = r.trace
         name = {v.name: latex(v.symbol) for v in t.variables}
+        name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
         out = name[t.output]
 
         def value(v: Any) -> str:
             text = latex(v)
+            if isinstance(v, sp.MatrixBase) and any(needs_decimal(a) for a in v):
+                rows = [" & ".join(decimal_text(v[i, j], r.digits or 15) for j in range(v.cols))
+                        for i in range(v.rows)]
+                return text + r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
             return text + rf" \approx {decimal_text(v, r.digits or 15)}" if needs_decimal(v) else text
 
         def d(top: str, bottom: str, partial: bool = True) -> str:
@@ -203,8 +228,8 @@ class LatexRenderer(Renderer):
                 rhs = latex(p.formula) if p.formula.is_number else f"{latex(p.formula)} = {latex(p.value)}"
                 lines.append(rf"{d(name[v.name], name[p.parent])} &= {rhs}")
         if t.forward:
-            for j, x in enumerate(t.inputs):
-                lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.inputs)}, seed }} "
+            for j, x in enumerate(t.sweeps):
+                lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.sweeps)}, seed }} "
                              rf"{d(name[x], name[x], False)} = 1\text{{:}}")
                 for v in t.variables:
                     if v.definition is None:
@@ -219,5 +244,9 @@ class LatexRenderer(Renderer):
                     continue
                 rule = " + ".join(rf"{d(out, name[c])} {d(name[c], name[v.name])}" for c in v.children)
                 lines.append(rf"{d(out, name[v.name])} &= {rule + ' = ' if rule else ''}{value(v.adjoint)}")
-        lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
+        if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+            lines.extend(rf"\nabla_{{{name[x]}}} {out} &= {latex(g)}" for x, g in zip(t.inputs, r.value))
+            lines.append(rf"&\text{{({_text(sweeps_text(t))})}}")
+        else:
+            lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -5,7 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .printers import (
+    counterexample_text,
+    decimal_text,
+    definition_at_point,
+    differential_text,
+    is_matrix_steps,
+    plain,
+    read_off_text,
+    step_var,
+    sweeps_text,
+    with_decimal,
+)
 from .tensor import index_lhs, index_text
 
 
@@ -23,14 +34,28 @@ def _partial(v: Any, p: Any) -> str:
     return text if p.formula.is_number else f"{text} = {plain(p.value)}"
 
 
+def _matrix_steps(steps: Any) -> list[str]:
+    """A line a step: ``rule: d(E) = dE (the rule)``, indented under the step that uses it;
+    then how the derivative is read off."""
+    lines = []
+    for depth, step in steps.flat():
+        note = f" ({step.note})" if step.note else ""
+        lines.append(f"{'  ' * depth}{step.rule}: {differential_text(step.expression)} = "
+                     f"{plain(step.differential)}{note}")
+    lines.append(f"read off: {read_off_text(steps)}")
+    return lines
+
+
 class PlainRenderer(Renderer):
     """One line per result, in SymPy's string form."""
 
     def _render_MatrixResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=False)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=False)])
 
     def _render_GradientResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=True)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=True)])
 
     def _render_JacobianResult(self, r: Any) -> str:
         lines = [self._render_MatrixResult(r)]
@@ -40,7 +65,9 @@ class PlainRenderer(Renderer):
 
     def _render_DerivativeResult(self, r: Any) -> str:
         lines: list[str] = []
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            lines.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             if r.steps.note:
                 lines.append(r.steps.note)
             for depth, step in r.steps.flat():
@@ -117,7 +144,7 @@ class PlainRenderer(Renderer):
             if v.partials:
                 fields.append(", ".join(_partial(v, p) for p in v.partials))
             if v.tangents is not None:
-                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
+                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.sweeps, v.tangents))
             if v.adjoint is not None:
                 fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
             lines.append("; ".join(fields))

@@ -233,6 +233,21 @@ def counterexample_text(ce: dict) -> str:
 # -- steps and definition (derivative --steps / --definition) ----------------------------
 
 
+def is_matrix_steps(steps: Any) -> bool:
+    """Steps of a derivative by a vector or matrix (``calculus.matrix.steps``): differentials."""
+    return hasattr(steps, "dvar")
+
+
+def differential_text(expression: Any, show: Any = None) -> str:
+    """``d(x.T*B*x)``: the differential of an expression, in ``show``'s notation."""
+    return f"d({(show or plain)(expression)})"
+
+
+def read_off_text(steps: Any, show: Any = None) -> str:
+    """``df/dx = x.T*(B + B.T) (numerator layout: the row g^T of df = g^T dx)``."""
+    return f"df/d{steps.var.name} = {(show or plain)(steps.result)} ({steps.read_off})"
+
+
 def step_var(steps: Any, step: Any) -> Any:
     """The variable a step differentiates by: the chain rule's fresh u, or the command's."""
     return step.var if getattr(step, "var", None) is not None else steps.var
@@ -278,7 +293,18 @@ def with_decimal(v: Any, digits: int | None = None, show: Any = None) -> str:
     text = (show or plain)(v)
     if needs_decimal(v):
         text += " ≈ " + decimal_text(v, digits or 15)
+    elif isinstance(v, sp.MatrixBase) and any(needs_decimal(a) for a in v):
+        text += " ≈ " + decimal_array(v, digits)
     return text
+
+
+def decimal_array(v: Any, digits: int | None = None) -> str:
+    """The decimals of an array's entries, as plain prints it: ``[0.5, 1.7]`` for a column,
+    ``[[...], [...]]`` for a matrix."""
+    rows = [[decimal_text(v[i, j], digits or 15) for j in range(v.cols)] for i in range(v.rows)]
+    if v.cols == 1:
+        return "[" + ", ".join(r[0] for r in rows) + "]"
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
 
 
 def definition_at_point(d: Any) -> str | None:
@@ -301,8 +327,8 @@ def sweeps_text(t: Any) -> str:
     """What the modes cost, said plainly: forward mode one sweep per input, reverse one in all."""
     parts = []
     if t.forward:
-        n = len(t.inputs)
-        seeds = ", ".join(t.inputs)
+        n = len(t.sweeps)
+        seeds = ", ".join(t.sweeps)
         parts.append(f"forward mode: {n} sweep{'s' if n != 1 else ''}, one per input ({seeds})")
     if t.reverse:
         parts.append("reverse mode: 1 sweep for all inputs")

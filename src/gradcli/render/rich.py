@@ -20,8 +20,11 @@ from .base import Renderer
 from .printers import (
     decimal_text,
     definition_at_point,
+    differential_text,
+    is_matrix_steps,
     plain,
     pretty,
+    read_off_text,
     step_var,
     sweeps_text,
     unicode_operator,
@@ -81,6 +84,19 @@ def _fold(table: Table) -> Table:
     return table
 
 
+def _matrix_steps(steps: Any) -> list[Any]:
+    """The derivation by differentials: a numbered table of d(E) = dE, then the read-off."""
+    table = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("rule", style="magenta")
+    table.add_column("step")
+    for i, (depth, step) in enumerate(steps.flat(), 1):
+        note = f"  ({step.note})" if step.note else ""
+        table.add_row(T(str(i)), T("  " * depth + step.rule),
+                      T(f"{differential_text(step.expression, pretty)} = {pretty(step.differential)}{note}"))
+    return [_fold(table), T("read off: " + read_off_text(steps, pretty), "yellow")]
+
+
 class RichRenderer(Renderer):
     """Panels and tables with Unicode maths."""
 
@@ -88,6 +104,8 @@ class RichRenderer(Renderer):
         """f, the variables, and the result: a matrix expression, or a grid (with its value
         at the point); the panel is titled with the command."""
         parts = [_matrix_head(r)]
+        if r.steps is not None:
+            parts.extend(_matrix_steps(r.steps))
         if r.symbolic:
             parts.append(_symbolic_body(r))
         else:
@@ -164,7 +182,9 @@ class RichRenderer(Renderer):
         if r.point is not None:
             table.add_row(T(f"at {r.point.text}"), T(pretty(r.value)))
         parts: list[Any] = [table]
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            parts.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             steps = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
             steps.add_column("#", justify="right", style="dim")
             steps.add_column("rule", style="magenta")
@@ -277,6 +297,7 @@ class RichRenderer(Renderer):
         """The trace table, a table per forward sweep, the reverse sweep's table, the gradient."""
         t = r.trace
         name = {v.name: pretty(v.symbol) for v in t.variables}
+        name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
         out = name[t.output]
 
         def shown(value: Any) -> Text:
@@ -307,8 +328,8 @@ class RichRenderer(Renderer):
         parts.append(trace)
 
         if t.forward:
-            n = len(t.inputs)
-            for j, x in enumerate(t.inputs):
+            n = len(t.sweeps)
+            for j, x in enumerate(t.sweeps):
                 sweep = Table(box=box.SIMPLE_HEAD, title_justify="left",
                               title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
                 sweep.add_column("tangent", style="cyan", no_wrap=True, overflow="fold")
@@ -333,7 +354,11 @@ class RichRenderer(Renderer):
                               shown(v.adjoint))
             parts.append(sweep)
         grad = _fold(_kv_table())
-        grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
+        if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+            for x, g in zip(t.inputs, r.value):
+                grad.add_row(T(f"∇_{name[x]} {out}"), T(pretty(g)))
+        else:
+            grad.add_row(T(f"∇{out}"), T(pretty(r.value)))
         grad.add_row(T(""), T(sweeps_text(t), "dim"))
         parts.append(grad)
         return Panel(Group(*parts), title=T("autodiff", "bold"), title_align="left", expand=False)
