@@ -41,6 +41,18 @@ class _ReadablePrinter(PlainPrinter):
 _readable = _ReadablePrinter({"order": None})
 
 
+def readable(obj: Any) -> str:
+    """Plain text for people (docstrings of generated code): SymPy's string form with the
+    scalar of a 1 x 1 product written without its Trace, and tr, det for the others."""
+    if isinstance(obj, sp.MatrixBase):
+        if obj.rows == 1 or obj.cols == 1:
+            return "[" + ", ".join(readable(e) for e in obj) + "]"
+        return "[" + ", ".join("[" + ", ".join(readable(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+    if isinstance(obj, sp.Trace) and tuple(obj.arg.shape) == (1, 1):
+        obj = obj.arg
+    return _readable.doprint(obj)
+
+
 def entry_strings(m: Any, printer: Any = None) -> list[list[str]]:
     """The printed entries of an explicit matrix, row by row.
 
