@@ -129,3 +129,4 @@ class CodegenResult:
     #: where the module and the pytest file were written (-o, --test), if anywhere
     output: str | None = None
     test: str | None = None
+    test_source: str | None = None

@@ -11,9 +11,11 @@ from typing import Any
 import sympy as sp
 
 from ..codegen import Argument, Problem, generate
+from ..codegen.format import WIDTH
 from ..codegen.names import argument_name
 from ..errors import InputError
 from ..model.symbols import natural_key
+from ..record import replace
 from ..render.printers import readable
 from ..results import CodegenResult
 from .common import Options, free_scalars
@@ -21,8 +23,11 @@ from .gradient import gradient, hessian
 
 
 def codegen(text: str, opts: Options, *, wrt: Sequence[str] = (), target: str = "numpy",
-            with_hessian: bool = False, gradcheck: bool = False, seed: int = 0) -> CodegenResult:
-    """The module for ``text``; its check when asked (``gradcheck``)."""
+            with_hessian: bool = False, gradcheck: bool = False, seed: int = 0, output: str | None = None,
+            test: str | None = None) -> CodegenResult:
+    """The module for ``text``; its check when asked (``gradcheck``); with ``test`` (the path the
+    pytest file will have) the file's text, which imports the module from ``output`` if given.
+    Nothing is written here."""
     grad = gradient(text, opts, wrt=wrt)
     hess = hessian(text, opts, wrt=wrt) if with_hessian else None
     arguments = _arguments(grad.function, grad.wrt, opts)
@@ -45,8 +50,16 @@ def codegen(text: str, opts: Options, *, wrt: Sequence[str] = (), target: str = 
         from ..codegen.run import run_gradcheck
 
         report = run_gradcheck(module, seed=seed)
+    test_text = None
+    if test is not None:
+        from ..codegen.testfile import test_source
+
+        jax_module = None if target == "jax" else generate(replace(problem, target="jax", width=WIDTH - 4))
+        written = (f" -o {shlex.quote(output)}" if output else "") + f" --test {shlex.quote(test)}"
+        test_text = test_source(module, command=problem.command + written, test_path=test,
+                                module_path=output, jax_module=jax_module)
     return CodegenResult(text, grad.function, grad.wrt, grad.result, opts.layout, target=target, module=module,
-                         hessian=problem.hessian, gradcheck=report)
+                         hessian=problem.hessian, gradcheck=report, output=output, test=test, test_source=test_text)
 
 
 def _arguments(f: Any, variables: Sequence[Any], opts: Options) -> tuple[Argument, ...]:

@@ -115,7 +115,8 @@ def _errors(numeric, analytic, noise):
     numeric, analytic = np.asarray(numeric, float), np.asarray(analytic, float)
     scale = max(np.max(np.abs(numeric)), np.max(np.abs(analytic)))
     floor = max(1e-3 * scale, 10 * noise / TOLERANCE, 1e-300)
-    return np.abs(numeric - analytic) / np.maximum(np.maximum(np.abs(numeric), np.abs(analytic)), floor)
+    largest = np.maximum(np.maximum(np.abs(numeric), np.abs(analytic)), floor)
+    return np.abs(numeric - analytic) / largest
 
 
 class _Point:
@@ -155,12 +156,16 @@ def _check_point(point, variables, directions, hessian):
         analytic.append(g)
         noises.append(noise)
         if hess is not None:
-            dg, noise_g = _stencil(lambda t, n=name, e=e: point.call("grad_f", point.moved(n, e, t))[1], h)
+            def gradient_at(t, n=name, e=e):
+                return point.call("grad_f", point.moved(n, e, t))[1]
+
+            dg, noise_g = _stencil(gradient_at, h)
             hg = hess[:, index] if several else np.tensordot(hess, e, axes=np.ndim(e))
             hess_errors.append(np.max(_errors(dg, hg, noise_g)))
     grad_errors = _errors(numeric, analytic, max(noises))
     same = abs(value - value2) / max(abs(value), 1e-300)
-    return max(float(np.max(grad_errors)), float(same)), (max(hess_errors) if hess_errors else None)
+    hess_error = max(hess_errors) if hess_errors else None
+    return max(float(np.max(grad_errors)), float(same)), hess_error
 
 
 def gradcheck(functions, arguments, variables, sizes, target="numpy", *, points=POINTS, seed=0):
@@ -196,3 +201,93 @@ def gradcheck(functions, arguments, variables, sizes, target="numpy", *, points=
     return {"error": error if checked else None, "gradient_error": grad_error if checked else None,
             "hessian_error": hess_error if checked and hessian else None, "points": checked,
             "passed": bool(checked) and error < TOLERANCE, "reason": reason}
+
+
+AD_TOLERANCE = 1e-8
+
+
+def _largest(expected, actual):
+    return float(np.max(_errors(expected, actual, 0.0)))
+
+
+def _inputs_at(rng, functions, arguments, sizes, target, attempt):
+    """Random inputs where the code's value and gradient are finite (None: none found)."""
+    inputs = random_inputs(rng, arguments, sizes, attempt)
+    point = _Point(functions, arguments, inputs, target)
+    value, gradient = point.call("grad_f")
+    if np.all(np.isfinite(value)) and np.all(np.isfinite(gradient)):
+        return point
+    return None
+
+
+def compare_with_jax(functions, f_jax, arguments, variables, sizes, target="numpy", *, points=2,
+                     seed=1):
+    """The largest relative difference between the code's gradient (and Hessian) and
+    jax.grad (and jax.hessian) of ``f_jax``, f written for JAX, at random inputs."""
+    import jax
+    import jax.numpy as jnp
+
+    names = [a[0] for a in arguments]
+    argnums = tuple(names.index(v) for v in variables)
+    several = len(variables) > 1 or arguments[argnums[0]][1] == "scalar"
+    rng = np.random.default_rng(seed)
+    worst, checked = 0.0, 0
+    with float64("jax"):
+        for attempt in range(ATTEMPTS):
+            point = _inputs_at(rng, functions, arguments, sizes, target, attempt)
+            if point is None:
+                continue
+            values = [jnp.asarray(point.inputs[n]) for n in names]
+            gradient = point.call("grad_f")[1]
+            which = argnums if several else argnums[0]
+            expected = jax.grad(f_jax, argnums=which)(*values)
+            expected = np.array([float(g) for g in expected]) if several else np.asarray(expected)
+            worst = max(worst, _largest(expected, gradient))
+            if "hess_f" in functions:
+                hessian = np.asarray(jax.hessian(f_jax, argnums=which)(*values), dtype=float)
+                worst = max(worst, _largest(hessian.reshape(np.shape(point.call("hess_f")[2])),
+                                            point.call("hess_f")[2]))
+            checked += 1
+            if checked == points:
+                break
+    return worst if checked else float("nan")
+
+
+def compare_with_torch(functions, arguments, variables, sizes, *, points=2, seed=1):
+    """The largest relative difference between the code's gradient (and Hessian) and
+    torch.autograd's of its own f (PyTorch code), at random inputs."""
+    import torch
+
+    names = [a[0] for a in arguments]
+    rng = np.random.default_rng(seed)
+    worst, checked = 0.0, 0
+    for attempt in range(ATTEMPTS):
+        point = _inputs_at(rng, functions, arguments, sizes, "torch", attempt)
+        if point is None:
+            continue
+        values = [torch.tensor(point.inputs[n], dtype=torch.float64) for n in names]
+        wrt = [values[names.index(v)].requires_grad_() for v in variables]
+        expected = torch.autograd.grad(functions["f"](*values), wrt)
+        several = len(variables) > 1 or expected[0].dim() == 0
+        expected = np.array([g.item() for g in expected]) if several else expected[0].numpy()
+        worst = max(worst, _largest(expected, point.call("grad_f")[1]))
+        if "hess_f" in functions:
+
+            def of_variables(*vs, values=values):
+                full = list(values)
+                for i, v in enumerate(variables):
+                    full[names.index(v)] = vs[i]
+                return functions["f"](*full)
+
+            start = tuple(w.detach() for w in wrt)
+            hessian = torch.autograd.functional.hessian(of_variables, start)
+            actual = point.call("hess_f")[2]
+            if several:
+                expected = np.array([[h.item() for h in row] for row in hessian])
+            else:
+                expected = hessian[0][0].numpy()
+            worst = max(worst, _largest(expected.reshape(np.shape(actual)), actual))
+        checked += 1
+        if checked == points:
+            break
+    return worst if checked else float("nan")

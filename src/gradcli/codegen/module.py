@@ -100,19 +100,21 @@ def generate(problem: Problem) -> Module:
     body = "\n\n".join(helpers + defs)
     source = "\n".join([docstring, "", *imports, "", "", body])
     return Module(source=source, target=problem.target, arguments=args, functions=FUNCTIONS[:count],
-                  sizes=tuple(sizes), imports=imports, body=body, docstring=docstring)
+                  sizes=tuple(sizes), imports=imports, body=body, docstring=docstring,
+                  definitions=tuple(zip(FUNCTIONS, defs)), helpers=tuple(helpers))
 
 
 def _function(name: str, k: int, problem: Problem, body: list, outputs: list[Any], printer: ArrayPrinter,
               names: dict[Any, str]) -> str:
     args = ", ".join(a.code for a in problem.arguments)
-    out = lines(args, 0, prefix=f"def {name}(", suffix="):")
-    out.extend(_docline(_function_doc(k, problem, names)))
-    out.extend(assertions(problem.arguments, names, printer))
+    width = problem.width
+    out = lines(args, 0, prefix=f"def {name}(", suffix="):", width=width)
+    out.extend(_docline(_function_doc(k, problem, names), width))
+    out.extend(assertions(problem.arguments, names, printer, width))
     for sym, expr in body:
-        out.extend(lines(spaced(printer.doprint(expr)), 4, prefix=f"{names[sym]} = "))
+        out.extend(lines(spaced(printer.doprint(expr)), 4, prefix=f"{names[sym]} = ", width=width))
     values = ", ".join(spaced(printer.doprint(o)) for o in outputs)
-    out.extend(lines(values, 4, prefix="return "))
+    out.extend(lines(values, 4, prefix="return ", width=width))
     return "\n".join(_prune(out, {names[s] for s in names if isinstance(s, sp.Symbol) and s.is_integer})) + "\n"
 
 
@@ -132,8 +134,8 @@ def _prune(code: list[str], sizes: set[str]) -> list[str]:
     return out
 
 
-def _docline(text: str) -> list[str]:
-    wrapped = textwrap.wrap(text, WIDTH - 10)
+def _docline(text: str, width: int) -> list[str]:
+    wrapped = textwrap.wrap(text, width - 10)
     if len(wrapped) == 1:
         return [f'    """{wrapped[0]}"""']
     return [f'    """{wrapped[0]}'] + [f"    {w}" for w in wrapped[1:]] + ['    """']
@@ -163,7 +165,8 @@ def _hessian_shape(problem: Problem, names: dict[Any, str]) -> str:
     return f"({inner}, {inner})"
 
 
-def assertions(arguments: tuple[Argument, ...], names: dict[Any, str], printer: ArrayPrinter) -> list[str]:
+def assertions(arguments: tuple[Argument, ...], names: dict[Any, str], printer: ArrayPrinter,
+               width: int = WIDTH) -> list[str]:
     """Assertions on the shapes of the arguments; each size is read from its first array."""
     known: set[Any] = set()
     out: list[str] = []
@@ -174,22 +177,23 @@ def assertions(arguments: tuple[Argument, ...], names: dict[Any, str], printer: 
         shape = f"{v}.shape" if torch else f"{printer.lib}.shape({v})"
         dims = [d for d in arg.shape if d != 1] if arg.kind == "vector" else list(arg.shape)
         if arg.kind == "scalar":
-            out.extend(lines(f"{ndim} == 0", 4, prefix="assert ", suffix=f', "{v} must be a scalar"'))
+            out.extend(lines(f"{ndim} == 0", 4, prefix="assert ", suffix=f', "{v} must be a scalar"', width=width))
             continue
         text = shape_text(arg, names)
         new = [(i, d) for i, d in enumerate(dims) if isinstance(d, sp.Symbol) and d not in known]
         if new:
             out.extend(lines(f"{ndim} == {len(dims)}", 4, prefix="assert ",
-                             suffix=f', "{v} must be a {len(dims)}-D array {text}"'))
+                             suffix=f', "{v} must be a {len(dims)}-D array {text}"', width=width))
             for i, d in new:
                 if d not in known:
                     out.append(f"    {names[d]} = {shape}[{i}]")
                     known.add(d)
         if len(new) < len(dims) or len(set(dims)) < len(dims):
-            out.extend(lines(f"{shape} == {text}", 4, prefix="assert ", suffix=f', "{v} must have shape {text}"'))
+            out.extend(lines(f"{shape} == {text}", 4, prefix="assert ", suffix=f', "{v} must have shape {text}"',
+                             width=width))
         if arg.symmetric and printer.target != "jax":
             out.extend(lines(f"{printer.lib}.allclose({v}, {v}.T)", 4, prefix="assert ",
-                             suffix=f', "{v} must be symmetric"'))
+                             suffix=f', "{v} must be symmetric"', width=width))
             printer.used.add(printer.lib)
     if not torch:
         printer.used.add(printer.lib)

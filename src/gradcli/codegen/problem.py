@@ -44,6 +44,8 @@ class Problem:
     function_text: str = ""
     gradient_text: str = ""
     hessian_text: str = ""
+    #: the longest line (a test file indents functions it embeds)
+    width: int = 99
 
 
 @record
@@ -58,6 +60,8 @@ class Module:
     imports: tuple[str, ...] = ()
     body: str = ""  # helpers and functions
     docstring: str = ""
+    definitions: tuple[tuple[str, str], ...] = ()  # (function name, its source)
+    helpers: tuple[str, ...] = ()  # the sources of the helpers the functions call
 
     @property
     def variables(self) -> tuple[Argument, ...]:

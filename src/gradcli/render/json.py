@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from .base import Renderer
-from .printers import json_value, latex, plain, shape, step_var, version
+from .printers import gradcheck_json, json_value, latex, plain, shape, step_var, version
 
 
 def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, **extra: Any) -> dict:
@@ -189,3 +189,25 @@ class JsonRenderer(Renderer):
             "variables": variables,
         }
         return _base(r, list(t.inputs), r.value, **extra)
+
+    def _render_CodegenResult(self, r: Any) -> dict:
+        m = r.module
+        extra: dict[str, Any] = {
+            "layout": r.layout,
+            "target": r.target,
+            "arguments": [{"name": a.code, "input_name": a.name, "kind": a.kind,
+                           "shape": [plain(d) for d in a.shape], "symmetric": a.symmetric, "variable": a.variable}
+                          for a in m.arguments],
+            "functions": list(m.functions),
+        }
+        if r.hessian is not None:
+            extra["hessian"] = json_value(r.hessian, vector_as_list=False)
+        extra["source"] = m.source
+        if r.output:
+            extra["file"] = r.output
+        if r.test:
+            extra["test"] = r.test
+        if r.gradcheck is not None:
+            extra["gradcheck"] = gradcheck_json(r.gradcheck)
+        return _base(r, [plain(v) for v in r.wrt], r.result, **extra)
+

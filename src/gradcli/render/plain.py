@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .printers import counterexample_text, gradcheck_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
 
 
 def _value_or_result(r: Any) -> str:
@@ -116,3 +116,12 @@ class PlainRenderer(Renderer):
         lines.append(sweeps_text(t) + "; the gradient:")
         lines.append(plain(r.value, vector_as_list=True))
         return "\n".join(lines)
+
+    def _render_CodegenResult(self, r: Any) -> str:
+        """The module's source (unless it went to -o FILE), then the check: a comment after the
+        source, so that standard output stays a Python module."""
+        lines = [] if r.output else [r.module.source.rstrip("\n")]
+        if r.gradcheck is not None:
+            lines.append(("# " if lines else "") + gradcheck_text(r.gradcheck))
+        return "\n".join(lines)
+
