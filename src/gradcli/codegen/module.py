@@ -113,7 +113,7 @@ def _function(name: str, k: int, problem: Problem, body: list, outputs: list[Any
     out.extend(assertions(problem.arguments, names, printer, width))
     for sym, expr in body:
         out.extend(lines(spaced(printer.doprint(expr)), 4, prefix=f"{names[sym]} = ", width=width))
-    values = ", ".join(spaced(printer.doprint(o)) for o in outputs)
+    values = ", ".join(spaced(_output(printer, o, i, problem)) for i, o in enumerate(outputs))
     out.extend(lines(values, 4, prefix="return ", width=width))
     return "\n".join(_prune(out, {names[s] for s in names if isinstance(s, sp.Symbol) and s.is_integer})) + "\n"
 
@@ -132,6 +132,17 @@ def _prune(code: list[str], sizes: set[str]) -> list[str]:
                 continue
         out.append(line)
     return out
+
+
+def _output(printer: ArrayPrinter, value: Any, index: int, problem: Problem) -> str:
+    """An output as the docstring says: by scalar variables the gradient is a 1-D array and the
+    Hessian a 2-D one, even for one variable (a 1 x 1 matrix is otherwise a scalar)."""
+    if index and isinstance(value, sp.MatrixBase) and not any(a.variable and a.shape for a in problem.arguments):
+        rows = [[printer.entry(x) for x in value.row(i)] for i in range(value.rows)]
+        if index == 1:
+            return printer.array([x for row in rows for x in row])
+        return printer.array([printer.row(row) for row in rows])
+    return printer.doprint(value)
 
 
 def _docline(text: str, width: int) -> list[str]:

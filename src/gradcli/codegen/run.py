@@ -41,7 +41,7 @@ def check_sizes(module: Module) -> dict[str, int]:
     """{size name in the code: its value}: given sizes as given, symbolic ones 3, 4, ..."""
     sizes: dict[str, int] = {}
     value = DEFAULT_SIZE
-    for symbol, name in module.sizes:
+    for _symbol, name in module.sizes:
         sizes[name] = value
         value += 1
     total = 0

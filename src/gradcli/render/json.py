@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from .base import Renderer
-from .printers import gradcheck_json, json_value, latex, plain, shape, step_var, version
+from .printers import json_value, latex, plain, shape, step_var, version
 
 
 def _base(r: Any, wrt: list[str], result: Any, *, vector_as_list: bool = True, **extra: Any) -> dict:
@@ -191,6 +191,8 @@ class JsonRenderer(Renderer):
         return _base(r, list(t.inputs), r.value, **extra)
 
     def _render_CodegenResult(self, r: Any) -> dict:
+        from .printers import gradcheck_json
+
         m = r.module
         extra: dict[str, Any] = {
             "layout": r.layout,
@@ -210,4 +212,3 @@ class JsonRenderer(Renderer):
         if r.gradcheck is not None:
             extra["gradcheck"] = gradcheck_json(r.gradcheck)
         return _base(r, [plain(v) for v in r.wrt], r.result, **extra)
-

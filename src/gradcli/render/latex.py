@@ -218,4 +218,3 @@ class LatexRenderer(Renderer):
 
             rows.append(rf"&\text{{{_text(gradcheck_text(r.gradcheck))}}}")
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import counterexample_text, gradcheck_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
 
 
 def _value_or_result(r: Any) -> str:
@@ -120,8 +120,9 @@ class PlainRenderer(Renderer):
     def _render_CodegenResult(self, r: Any) -> str:
         """The module's source (unless it went to -o FILE), then the check: a comment after the
         source, so that standard output stays a Python module."""
+        from .printers import gradcheck_text
+
         lines = [] if r.output else [r.module.source.rstrip("\n")]
         if r.gradcheck is not None:
             lines.append(("# " if lines else "") + gradcheck_text(r.gradcheck))
         return "\n".join(lines)
-

@@ -333,4 +333,3 @@ class RichRenderer(Renderer):
         if r.gradcheck is not None:
             parts.append(T(gradcheck_text(r.gradcheck), "bold green" if r.gradcheck.passed else "bold red"))
         return self._panel(r, parts)
-
