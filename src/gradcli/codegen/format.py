@@ -78,6 +78,8 @@ def lines(text: str, indent: int = 0, prefix: str = "", suffix: str = "", width:
     delimiter, pieces = _split(text)
     if len(pieces) > 1:
         inner = _pack(delimiter, pieces, indent + 4, width)
+        if delimiter == ", " and prefix.endswith("(") and suffix.startswith(")"):
+            return [pad + prefix] + inner + [pad + suffix]  # the brackets of a call or a def
         return [pad + prefix + "("] + inner + [pad + ")" + suffix]
     group = _last_group(text)
     if group is None:

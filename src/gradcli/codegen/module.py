@@ -93,8 +93,7 @@ def generate(problem: Problem) -> Module:
     printer = PRINTERS[problem.target](names, symmetric=symmetric, ref=args[0].code if args else "")
     defs = [_function(FUNCTIONS[k], k, problem, body, outs, printer, names) for k, (body, outs) in enumerate(bodies)]
     helpers = [HELPERS[problem.target][h] for h in sorted(printer.used) if h in HELPERS[problem.target]]
-    if helpers:
-        printer.used.add(printer.lib)
+    printer.used.add(printer.lib)  # the module imports its library even where only @ and .T are used
     imports = tuple(line for name, line in IMPORTS[problem.target].items() if name in printer.used)
     docstring = _docstring(problem, names)
     body = "\n\n".join(helpers + defs)
