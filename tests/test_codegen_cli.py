@@ -11,12 +11,12 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import assert_short_error, run
-from support.codegen_oracle import library
 
 import gradcli.app.codegen as app_codegen
 from gradcli.codegen.format import WIDTH
 from gradcli.record import replace
+from helpers import assert_short_error, run
+from support.codegen_oracle import library
 
 QUADRATIC = ["x^T A x", "--vector", "x", "--matrix", "A", "--wrt", "x"]
 
