@@ -34,13 +34,13 @@ RUNS = 7
 TARGET = 1.25
 
 
-def generated(target: str, rows: int, cols: int) -> dict:
-    """The generated module's namespace (None when the language cannot read the loss yet)."""
+def generated(target: str) -> dict:
+    """The generated module's namespace (sizes N and D are read from the arrays)."""
     from gradcli.app.codegen import codegen
     from gradcli.app.common import Options
     from gradcli.model.declarations import Declarations
 
-    decl = Declarations(vectors=("y", "w"), shapes=(("X", f"{rows}x{cols}"),))
+    decl = Declarations(vectors=("y", "w"), shapes=(("X", "N x D"),))
     result = codegen(EXPRESSION, Options(decl=decl), wrt=["w"], target=target)
     namespace: dict = {"__name__": f"bench_{target}"}
     exec(compile(result.module.source, "<gradcli codegen>", "exec"), namespace)
@@ -73,13 +73,12 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--cols", type=int, default=100)
     args = parser.parse_args()
-    from gradcli.errors import GradcliError
+    from gradcli.language.names import FUNCTIONS
 
-    try:
-        module = generated("numpy", args.rows, args.cols)
-    except GradcliError as exc:
-        print(f"pending issue 16: gradcli does not read {EXPRESSION!r} yet ({exc})")
+    if "sigmoid" not in FUNCTIONS:
+        print(f"pending issue 16: gradcli does not read {EXPRESSION!r} yet")
         return 0
+    module = generated("numpy")
     rng = np.random.default_rng(0)
     X = rng.standard_normal((args.rows, args.cols))
     w = rng.standard_normal(args.cols) / np.sqrt(args.cols)
@@ -106,7 +105,7 @@ def main() -> int:
         print("generated / jax.jit(jax.grad(f)): JAX is not installed")
         return 0
     jax.config.update("jax_enable_x64", True)
-    jax_module = generated("jax", args.rows, args.cols)
+    jax_module = generated("jax")
     f_jax, names = jax_module["f"], jax_module["_arguments"]
     index = names.index("w")
     grad = jax.jit(jax.grad(f_jax, argnums=index))

@@ -46,7 +46,7 @@ def codegen_cmd(settings: Any, expr: str, target: str, hessian: bool, gradcheck:
     """
     from ..app.codegen import codegen
 
-    if kw["at"] is not None:
+    if kw["at"]:
         raise click.UsageError("codegen writes code for every point: --at does not apply")
     fmt = output_format(settings, kw["fmt"])
     opts = command_options(settings, {**kw, "digits": None})

@@ -34,8 +34,9 @@ _EPS = np.finfo(float).eps
 
 def random_inputs(rng, arguments, sizes, attempt=0):
     """Random arguments: positive scalars and vectors, square matrices near the identity
-    (invertible, with a positive determinant), symmetric ones symmetric; after a failed
-    attempt, wider ranges of both signs."""
+    (invertible, with a positive determinant), symmetric ones symmetric; ``attempt``: the
+    points already refused (f or its gradient not finite there): after an odd number of them,
+    wider ranges of both signs."""
     wide = attempt % 2 == 1
     out = {}
     for name, kind, dims, symmetric in arguments:
@@ -188,7 +189,7 @@ def gradcheck(functions, arguments, variables, sizes, target="numpy", *, points=
         for attempt in range(ATTEMPTS):
             if checked == points:
                 break
-            inputs = random_inputs(rng, arguments, sizes, attempt)
+            inputs = random_inputs(rng, arguments, sizes, attempt - checked)
             point = _Point(functions, arguments, inputs, target)
             directions = _directions(rng, variables[0], shape, first[3], variables)
             result = _check_point(point, variables, directions, hessian)
@@ -236,7 +237,7 @@ def compare_with_jax(functions, f_jax, arguments, variables, sizes, target="nump
     worst, checked = 0.0, 0
     with float64("jax"):
         for attempt in range(ATTEMPTS):
-            point = _inputs_at(rng, functions, arguments, sizes, target, attempt)
+            point = _inputs_at(rng, functions, arguments, sizes, target, attempt - checked)
             if point is None:
                 continue
             values = [jnp.asarray(point.inputs[n]) for n in names]
@@ -264,7 +265,7 @@ def compare_with_torch(functions, arguments, variables, sizes, *, points=2, seed
     rng = np.random.default_rng(seed)
     worst, checked = 0.0, 0
     for attempt in range(ATTEMPTS):
-        point = _inputs_at(rng, functions, arguments, sizes, "torch", attempt)
+        point = _inputs_at(rng, functions, arguments, sizes, "torch", attempt - checked)
         if point is None:
             continue
         values = [torch.tensor(point.inputs[n], dtype=torch.float64) for n in names]

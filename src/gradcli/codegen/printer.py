@@ -20,6 +20,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from ..errors import InputError
+from .arrays import ArrayRules, is_entrywise, unwrap
 from .lower import flat_factors, is_column, is_row, kind, segments
 
 ATOM = PRECEDENCE["Atom"]
@@ -35,7 +36,7 @@ class CodegenError(InputError):
     """What a target cannot compute (exit 2)."""
 
 
-class ArrayPrinter(StrPrinter):
+class ArrayPrinter(ArrayRules, StrPrinter):
     """Python source for one target; subclasses set the library and its function names."""
 
     #: the target's name (numpy, jax, torch) and how its module is called in the code
@@ -60,7 +61,7 @@ class ArrayPrinter(StrPrinter):
     # -- helpers ---------------------------------------------------------------------
     def call(self, function: str, *args: str) -> str:
         self.used.add(function.split(".")[0])
-        return f"{function}({', '.join(args)})"
+        return f"{function}({', '.join(unwrap(a) for a in args)})"
 
     def prec(self, e: Any) -> int:
         """The precedence of ``e`` as this printer writes it."""
@@ -71,8 +72,8 @@ class ArrayPrinter(StrPrinter):
             if coeff.could_extract_minus_sign():
                 return ADD
             return MUL if len(factors) + (coeff != 1) > 1 else self.prec(factors[0])
-        if isinstance(e, sp.HadamardProduct):
-            return MUL
+        if is_entrywise(e):
+            return self.entrywise_prec(e)
         if isinstance(e, sp.Transpose):
             return self.prec(e.arg) if kind(e.arg) < 2 else ATOM
         if isinstance(e, (sp.Trace, sp.Determinant)):
@@ -307,6 +308,7 @@ class ArrayPrinter(StrPrinter):
     def _print_MatAdd(self, e: Any) -> str:
         out = ""
         for term in self._as_ordered_terms(e, order=None):
+            term = _ones_as_scalar(term) if len(e.args) > 1 else term
             if _negative(term):
                 text = self.wrap(negate(term), MUL)
                 out = f"{out} - {text}" if out else f"-{text}"
@@ -314,12 +316,6 @@ class ArrayPrinter(StrPrinter):
                 text = self.wrap(term, ADD)
                 out = f"{out} + {text}" if out else text
         return out
-
-    def _print_HadamardProduct(self, e: Any) -> str:
-        return " * ".join(self.wrap(a, MUL + 1) for a in e.args)
-
-    def _print_HadamardPower(self, e: Any) -> str:
-        return f"{self.wrap(e.base, POW + 1)}**{self.wrap(e.exp, POW + 1)}"
 
     def _print_MatMul(self, e: Any) -> str:
         coeff, factors = flat_factors(e)
@@ -364,6 +360,9 @@ class ArrayPrinter(StrPrinter):
         """One segment as an ``@`` chain (right to left when it ends in a column)."""
         if len(factors) == 1:
             return self.wrap(factors[0], MUL + 1)
+        diag = self.diag_chain(factors)
+        if diag is not None:
+            return diag
         if len(factors) > 2 and is_column(factors[-1]) and not is_row(factors[0]):
             return f"{self.wrap(factors[0], MUL + 1)} @ ({self.chain(factors[1:])})"
         return " @ ".join(self.wrap(f, MUL + 1) for f in factors)
@@ -396,6 +395,15 @@ class _Chain:
 
     def __init__(self, factors: list[Any]):
         self.factors = factors
+
+
+def _ones_as_scalar(term: Any) -> Any:
+    """c * ones in a sum of arrays: the scalar c (the libraries broadcast it)."""
+    if isinstance(term, sp.OneMatrix):
+        return sp.S.One
+    if isinstance(term, sp.MatMul) and len(term.args) == 2 and isinstance(term.args[1], sp.OneMatrix):
+        return term.args[0]
+    return term
 
 
 def negate(term: Any) -> Any:

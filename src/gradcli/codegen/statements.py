@@ -20,12 +20,15 @@ Statement = tuple[Any, Any]  # (temporary symbol, expression)
 
 
 def _is_trivial(e: Any) -> bool:
-    if isinstance(e, (sp.Symbol, sp.MatrixSymbol, sp.Number, sp.NumberSymbol, sp.Identity, sp.ZeroMatrix)):
+    if isinstance(e, (sp.Symbol, sp.MatrixSymbol, sp.Number, sp.NumberSymbol, sp.Identity, sp.ZeroMatrix,
+                      sp.OneMatrix)):
         return True
     if isinstance(e, sp.Transpose) and isinstance(e.arg, sp.MatrixSymbol):
         return True
     if isinstance(e, sp.Mul) and len(e.args) == 2 and e.args[0] == -1 and isinstance(e.args[1], sp.Symbol):
         return True
+    if isinstance(e, sp.MatMul) and len(e.args) == 2 and e.args[0].is_Number and isinstance(e.args[1], sp.OneMatrix):
+        return True  # 2 * ones: the scalar 2 in an entrywise expression
     return isinstance(e, sp.Trace) and is_matrix(e.arg) and tuple(e.arg.shape) == (1, 1) and isinstance(
         e.arg, sp.MatrixSymbol)
 

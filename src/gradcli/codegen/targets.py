@@ -19,6 +19,7 @@ _COMMON = {
     "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
     "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1", "Abs": "abs", "sign": "sign",
     "maximum": "maximum", "minimum": "minimum", "heaviside": "heaviside", "logaddexp": "logaddexp",
+    "log2": "log2", "log10": "log10",
 }
 _NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh", "acosh": "arccosh",
                 "atanh": "arctanh", "atan2": "arctan2"}
@@ -37,10 +38,16 @@ class NumpyPrinter(ArrayPrinter):
                for name in ("erf", "erfc", "gamma", "loggamma", "factorial", "polygamma", "digamma")}
 
     def _print_Softplus(self, e: Any) -> str:
-        return self.call("np.logaddexp", "0", self._print(e.args[0]))
+        return self.call("_softplus", self._print(e.args[0]))
 
     def _print_Sigmoid(self, e: Any) -> str:
         return self.call("_sigmoid", self._print(e.args[0]))
+
+    def logsumexp(self, z: str) -> str:
+        return self.call("_logsumexp", z)
+
+    def softmax(self, z: str) -> str:
+        return self.call("_softmax", z)
 
 
 class JaxPrinter(ArrayPrinter):
@@ -55,6 +62,15 @@ class JaxPrinter(ArrayPrinter):
 
     def _print_Sigmoid(self, e: Any) -> str:
         return self.call("jax.nn.sigmoid", self._print(e.args[0]))
+
+    def _print_relu(self, e: Any) -> str:
+        return self.call("jax.nn.relu", self._print(e.args[0]))
+
+    def logsumexp(self, z: str) -> str:
+        return self.call("jax.nn.logsumexp", z)
+
+    def softmax(self, z: str) -> str:
+        return self.call("jax.nn.softmax", z)
 
     def _print_polygamma(self, e: Any) -> str:
         order, x = e.args
@@ -120,6 +136,15 @@ class TorchPrinter(ArrayPrinter):
     def _print_Sigmoid(self, e: Any) -> str:
         return self.call("torch.sigmoid", self._print(e.args[0]))
 
+    def _print_relu(self, e: Any) -> str:
+        return self.call("torch.relu", self.tensor_arg(e.args[0]))
+
+    def logsumexp(self, z: str) -> str:
+        return self.call("torch.logsumexp", z, "0")
+
+    def softmax(self, z: str) -> str:
+        return self.call("torch.softmax", z, "0")
+
     def _print_Identity(self, e: Any) -> str:
         return self.call("torch.eye", self._print(e.rows), f"dtype={self.ref}.dtype")
 
@@ -158,7 +183,25 @@ HELPERS = {
         "_sigmoid": (
             "def _sigmoid(z):\n"
             '    """The logistic function 1 / (1 + exp(-z)), without overflow."""\n'
-            "    return np.exp(-np.logaddexp(0, -z))\n"
+            "    e = np.exp(-np.abs(z))\n"
+            "    return np.where(z >= 0, 1.0, e) / (1 + e)\n"
+        ),
+        "_softplus": (
+            "def _softplus(z):\n"
+            '    """log(1 + exp(z)), without overflow."""\n'
+            "    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))\n"
+        ),
+        "_logsumexp": (
+            "def _logsumexp(z):\n"
+            '    """log(sum(exp(z))), without overflow."""\n'
+            "    top = np.max(z)\n"
+            "    return top + np.log(np.sum(np.exp(z - top)))\n"
+        ),
+        "_softmax": (
+            "def _softmax(z):\n"
+            '    """exp(z) / sum(exp(z)), without overflow."""\n'
+            "    e = np.exp(z - np.max(z))\n"
+            "    return e / np.sum(e)\n"
         ),
     },
     "jax": {},
