@@ -178,7 +178,7 @@ def test_bad_claims_are_input_errors():
     with pytest.raises(InputError):
         decide("d/dx sin(x = cos(x)", NONE)
     with pytest.raises(InputError):
-        decide("d/dx (x^T a) = a + sin(x)", Declarations(vectors=("x", "a")))
+        decide("d/dx (x^T a) = a x", Declarations(vectors=("x", "a")))
 
 
 def test_explicit_vectors_and_scalar_1x1():

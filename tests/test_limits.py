@@ -196,10 +196,10 @@ def test_each_limit_is_assigned_in_limits_py_only():
 def test_modules_use_the_limits_of_limits_py():
     from gradcli import language as parsing
     from gradcli.calculus import taylor
-    from gradcli.model import build, points
+    from gradcli.model import build, numbers, points
 
     assert parsing.MAX_DEPTH is limits.MAX_DEPTH and parsing.MAX_ORDER is limits.MAX_ORDER
-    assert build.MAX_DIGITS is limits.MAX_DIGITS and build.MAX_ORDER is limits.MAX_ORDER
+    assert numbers.MAX_DIGITS is limits.MAX_DIGITS and build.MAX_ORDER is limits.MAX_ORDER
     assert taylor.MAX_ORDER is limits.MAX_ORDER
     assert points.MAX_DECIMAL_DIGITS is limits.MAX_DECIMAL_DIGITS
 

@@ -94,9 +94,10 @@ REFUSED = [
     ("sine", "glues the function sin", "did you mean sin(e)?"),
     ("sine(x)", "unknown function 'sine'", "did you mean sin(x)?"),
     ("cosine(2x)", "unknown function 'cosine'", "did you mean cos(2x)?"),
-    ("log10x", "glues the function log", "did you mean log(x, 10)?"),
-    ("log10(x + 1)", "unknown function 'log10'", "did you mean log(x + 1, 10)?"),
-    ("log2y", "glues the function log", "did you mean log(y, 2)?"),
+    ("log10x", "glues the function log10", "did you mean log10(x)?"),
+    ("log2y", "glues the function log2", "did you mean log2(y)?"),
+    ("sumx", "glues the function sum", "did you mean sum(x)?"),
+    ("sigmoidz", "glues the function sigmoid", "did you mean sigmoid(z)?"),
     ("|x|", "not part of the plain language", "did you mean abs(x)?"),
     ("|x - 1| + 2", "not part of the plain language", "did you mean abs(x - 1)?"),
     ("||x||", "not part of the plain language", "did you mean norm(x)?"),
@@ -155,10 +156,10 @@ def test_glued_detection_follows_the_function_table(monkeypatch):
     # a function added to the table later (issue 16's relu, sigmoid, log10, ...) is covered
     from gradcli.language import names as parsing
 
-    assert glued_function("relux") is None
-    monkeypatch.setitem(parsing.FUNCTIONS, "relu", (1,))
+    assert glued_function("sincx") is None
+    monkeypatch.setitem(parsing.FUNCTIONS, "sinc", (1,))
+    assert glued_function("sincx") == ("sinc", "x")
     assert glued_function("relux") == ("relu", "x")
-    monkeypatch.setitem(parsing.FUNCTIONS, "log10", (1,))
     assert glued_function("log10x") == ("log10", "x")
     # every one-argument function glued to x is refused
     for name, arities in FUNCTIONS.items():

@@ -169,6 +169,11 @@ def test_xy_is_one_name():
 
 
 # every function name of the language applied to a variable
+import sympy.codegen.cfunctions as cf  # noqa: E402
+
+from gradcli.model.functions import relu, sigmoid, softplus  # noqa: E402
+
+
 def _expected_unary(name: str):
     # on a scalar, the matrix functions are the scalar identities
     scalar_only = {"tr": lambda a: a, "trace": lambda a: a, "det": lambda a: a, "inv": lambda a: 1 / a,
@@ -186,6 +191,11 @@ def _expected_unary(name: str):
         "arccosh": sp.acosh, "arctanh": sp.atanh, "exp": sp.exp, "ln": sp.log, "log": sp.log,
         "sqrt": sp.sqrt, "cbrt": sp.cbrt, "abs": sp.Abs, "sign": sp.sign, "erf": sp.erf,
         "gamma": sp.gamma, "factorial": sp.factorial, **scalar_only,
+        # issue 16: machine learning, and the reductions of a scalar (a vector of one entry)
+        "sigmoid": sigmoid, "softplus": softplus, "relu": relu, "log1p": cf.log1p, "expm1": cf.expm1,
+        "log2": cf.log2, "log10": cf.log10, "heaviside": sp.Heaviside, "Heaviside": sp.Heaviside,
+        "sum": lambda a: a, "mean": lambda a: a, "vec": lambda a: a, "diag": lambda a: a,
+        "logsumexp": lambda a: a, "softmax": lambda a: sp.S.One,
     }
     return table[name]
 

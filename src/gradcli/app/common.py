@@ -81,9 +81,11 @@ def point_and_value(obj: Any, function: Any, opts: Options, ctx: Context,
 def evaluate_at(result: Any, function: Any, opts: Options, ctx: Context, symbolic: bool) -> tuple[Any, Any]:
     if opts.at is None:
         return None, None
-    if symbolic:
-        raise InputError("--at evaluates at scalar values; this result is a matrix expression")
     point = read_point(opts, ctx, digits=opts.digits)
+    if symbolic or point.arrays:
+        from ..calculus.evaluate import evaluate_arrays
+
+        return point, evaluate_arrays(result, function, point, ctx.symmetric)
     return point, evaluate(result, point, needed=free_scalars(function) | free_scalars(result), function=function)
 
 

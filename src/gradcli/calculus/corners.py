@@ -19,9 +19,10 @@ from typing import Any
 import sympy as sp
 
 from ..errors import InputError
+from ..model.functions import relu, without_ml
 from .definition import finite_real, one_sided_derivatives
 
-_KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling)
+_KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, relu)
 
 
 def corner_atoms(f: Any, given: Mapping[Any, Any], variables: Iterable[Any]) -> list[Any]:
@@ -55,7 +56,7 @@ def ensure_partial_exists(f: Any, var: Any, given: Mapping[Any, Any], text: str,
     if not atoms:
         return
     others = {s: v for s, v in given.items() if s != var}
-    right, left = one_sided_derivatives(f.xreplace(others), var, given[var])
+    right, left = one_sided_derivatives(without_ml(f.xreplace(others)), var, given[var])
     shown = f"{atoms[0]}" if len(atoms) == 1 else ", ".join(map(str, atoms[:3]))
     if not (finite_real(right) and finite_real(left)):
         if right is None or left is None:

@@ -61,6 +61,45 @@ def evaluate(obj: Any, point: Point, needed: Iterable[Any] = (), function: Any =
     return value
 
 
+def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) -> Any:
+    """A matrix-expression result at numeric vectors and matrices (``--at 'x=[1,2,3]'``): the
+    arrays fix the sizes, every vector and matrix needs a value, and the result is written out
+    explicitly and evaluated exactly (or to ``--digits``), like a scalar result."""
+    from ..model.arrays import explicit
+    from ..model.sizes import SizeSolver
+
+    values = dict(point.arrays)
+    mats = {m.name: m for e in (obj, function) if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol)}
+    missing = sorted(set(mats) - set(values), key=natural_key)
+    if missing:
+        raise InputError(f"--at {point.text!r} gives no value for {', '.join(missing)}",
+                         "give each vector and matrix a value, e.g. --at 'x=[1,2,3]' --at 'A=[[1,2],[3,4]]'")
+    solver = SizeSolver()
+    solver.free |= {s for m in mats.values() for s in m.shape if isinstance(s, sp.Symbol)}
+    for name, m in mats.items():
+        value = values[name]
+        for size, given in zip(m.shape, value.shape):
+            if not solver.unify(size, sp.Integer(given)):
+                raise InputError(f"--at {point.text!r}: {name} is {m.shape[0]} x {m.shape[1]}, but its value is "
+                                 f"{value.shape[0]} x {value.shape[1]}")
+        if name in set(symmetric) and value != value.T:
+            raise InputError(f"--at {point.text!r}: the value of the symmetric {name} is not symmetric")
+    sizes = {s: solver.value(s) for e in (obj, function) if isinstance(e, sp.Basic)
+             for s in e.free_symbols if s.is_integer and solver.value(s) is not None}
+    subs = {m: values[name] for name, m in mats.items()}
+
+    def written_out(e: Any) -> Any:
+        if not isinstance(e, sp.Basic):
+            return e
+        e = explicit(e.xreplace(sizes).xreplace({m.xreplace(sizes): v for m, v in subs.items()}))
+        if is_matrix(e) and not isinstance(e, sp.MatrixBase):
+            e = sp.ImmutableMatrix(e.as_explicit())
+        return sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) else e
+
+    scalar_point = Point(point.values, decimal=point.decimal, digits=point.digits, text=point.text)
+    return evaluate(written_out(obj), scalar_point, needed=(), function=written_out(function))
+
+
 def require_values(point: Point, needed: Iterable[Any]) -> None:
     """Raise InputError naming the variables of ``needed`` that ``point`` gives no value for."""
     given = point.as_dict()

@@ -109,6 +109,24 @@ def _elementary() -> dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]]:
         f.atanh: ("atanh", lambda u: 1 / (1 - u**2)),
         f.acoth: ("acoth", lambda u: 1 / (1 - u**2)),
         f.Abs: ("abs", lambda u: f.sign(u)),
+        **_machine_learning(),
+    }
+
+
+def _machine_learning() -> dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]]:
+    """The rules of issue 16's scalar functions."""
+    from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+
+    from ..model.functions import relu, sigmoid, softplus
+
+    return {
+        sigmoid: ("sigmoid", lambda u: sigmoid(u) * (1 - sigmoid(u))),
+        softplus: ("softplus", lambda u: sigmoid(u)),
+        relu: ("relu", lambda u: sympy.Heaviside(u)),
+        log1p: ("log1p", lambda u: 1 / (u + 1)),
+        expm1: ("expm1", lambda u: sympy.exp(u)),
+        log2: ("log2", lambda u: 1 / (u * sympy.log(2))),
+        log10: ("log10", lambda u: 1 / (u * sympy.log(10))),
     }
 
 
@@ -137,6 +155,13 @@ _FORMULAS = {
     "cosh": "d/d{u} cosh({u}) = sinh({u})",
     "tanh": "d/d{u} tanh({u}) = 1 - tanh({u})**2",
     "abs": "d/d{u} |{u}| = sign({u}) for {u} != 0; |{u}| has no derivative at {u} = 0",
+    "sigmoid": "d/d{u} sigmoid({u}) = sigmoid({u})*(1 - sigmoid({u}))",
+    "softplus": "d/d{u} softplus({u}) = sigmoid({u})",
+    "relu": "d/d{u} relu({u}) = H({u}) for {u} != 0; relu({u}) has no derivative at {u} = 0",
+    "log1p": "d/d{u} log1p({u}) = 1/(1 + {u})",
+    "expm1": "d/d{u} expm1({u}) = exp({u})",
+    "log2": "d/d{u} log2({u}) = 1/({u}*log(2))",
+    "log10": "d/d{u} log10({u}) = 1/({u}*log(10))",
     "sqrt": "d/d{u} sqrt({u}) = 1/(2*sqrt({u}))",
     "power": "d/d{u} {u}**n = n*{u}**(n - 1)",
     "exponential": "d/d{u} a**{u} = a**{u}*log(a)",

@@ -138,11 +138,39 @@ def entries() -> list[CatalogueEntry]:
         CatalogueEntry("5.108", "weighted least squares, W symmetric",
                        "d/ds (x - A s)^T W (x - A s) = -2 (x - A s)^T W A", _decl("x,s", "A", "W")),
     ]
-    for e in instances + matrix:
+    for e in instances + matrix + _machine_learning():
         object.__setattr__(e, "checks", "components, n = 1..4")
     for e in scalar:
         object.__setattr__(e, "checks", "symbolic, else numeric")
-    return scalar + _tensor_entries() + instances + matrix
+    return scalar + _tensor_entries() + instances + matrix + _machine_learning()
+
+
+def _machine_learning() -> list[CatalogueEntry]:
+    """Issue 16: machine learning, with the source (MML: the book; MCB: the Matrix Cookbook's
+    equation; ML: the standard result, derived in the README)."""
+    shapes = Declarations(vectors=("y", "theta"), shapes=(("Phi", "N x D"),))
+    gauss = _decl("x,mu", "", "S")
+    return [
+        CatalogueEntry("MML Ex. 5.11", "least squares, sizes inferred from Phi = N x D",
+                       "d/dtheta norm(y - Phi theta)^2 = -2 (y - Phi theta)^T Phi", shapes),
+        CatalogueEntry("MML 5.6", "a layer sigmoid(A x + b): gradient by b",
+                       "d/db norm(y - sigmoid(A x + b))^2 = -2 ((y - sigmoid(A x + b)) .* sigmoid(A x + b) "
+                       ".* (1 - sigmoid(A x + b)))^T", _decl("y,x,b", "A")),
+        CatalogueEntry("MML 5.6", "a layer sigmoid(A x + b): gradient by A",
+                       "d/dA norm(y - sigmoid(A x + b))^2 = -2 ((y - sigmoid(A x + b)) .* sigmoid(A x + b) "
+                       ".* (1 - sigmoid(A x + b))) x^T", _decl("y,x,b", "A")),
+        CatalogueEntry("ML", "logistic loss, denominator layout",
+                       "d/dw sum(log(1 + exp(-y .* (X w)))) = -X^T (y .* sigmoid(-y .* (X w)))", _decl("y,w", "X"),
+                       layout=Layout.DENOMINATOR),
+        CatalogueEntry("ML", "logsumexp: its gradient is softmax", "d/dz logsumexp(z) = softmax(z)^T", _decl("z")),
+        CatalogueEntry("ML", "softmax Jacobian", "d/dz softmax(z) = diag(softmax(z)) - softmax(z) softmax(z)^T",
+                       _decl("z")),
+        CatalogueEntry("MCB (86)", "Gaussian log-likelihood by the mean, S symmetric",
+                       "d/dmu (-1/2 (x - mu)^T inv(S) (x - mu)) = (x - mu)^T inv(S)", gauss),
+        CatalogueEntry("MCB (57), (61)", "Gaussian log-likelihood by a symmetric covariance",
+                       "d/dS (-1/2 (x - mu)^T inv(S) (x - mu) - 1/2 log(det(S))) = "
+                       "1/2 inv(S) (x - mu) (x - mu)^T inv(S) - 1/2 inv(S)", gauss),
+    ]
 
 
 def claims() -> list[Claim]:

@@ -32,6 +32,7 @@ import mpmath
 import sympy as sp
 
 from ..calculus import domain
+from ..model.functions import relu
 
 __all__ = ["critical_expressions", "critical_points", "kink_arguments", "simplest_between"]
 
@@ -44,13 +45,13 @@ SECONDS = 1.5
 
 
 def kink_arguments(exprs: Iterable[Any]) -> list:
-    """g for every abs(g), sign(g), Heaviside(g); a - b for Max(a, b) and Min(a, b)."""
+    """g for every abs(g), sign(g), Heaviside(g), relu(g); a - b for Max(a, b) and Min(a, b)."""
     out: dict = {}
     for e in exprs:
         if not isinstance(e, sp.Basic):
             continue
         for sub in sp.preorder_traversal(e):
-            if isinstance(sub, (sp.Abs, sp.sign, sp.Heaviside)) and sub.args[0].free_symbols:
+            if isinstance(sub, (sp.Abs, sp.sign, sp.Heaviside, relu)) and sub.args[0].free_symbols:
                 out[sub.args[0]] = None
             elif isinstance(sub, (sp.Max, sp.Min)):
                 args = list(sub.args)

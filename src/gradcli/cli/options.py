@@ -56,8 +56,9 @@ def common_options(f: Callable) -> Callable:
     options = [
         click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
                      help="Variables, comma separated (default: the free symbols, x2 before x10)."),
-        click.option("--at", "at", default=None, metavar="POINT",
-                     help="Also evaluate at a point: --at x=1,y=pi/2 (a decimal point gives decimals)."),
+        click.option("--at", "at", multiple=True, metavar="POINT",
+                     help="Also evaluate at a point: --at x=1,y=pi/2 (a decimal point gives decimals); "
+                          "arrays: --at 'x=[1,2]' --at 'A=[[1,2],[3,4]]'."),
         click.option("--digits", type=click.IntRange(1, MAX_DECIMAL_DIGITS), default=None,
                      help="Significant digits of a decimal value (default 15)."),
         click.option("--simplify/--no-simplify", default=True, show_default=True,
@@ -88,6 +89,13 @@ def _check_option_lengths(kw: dict[str, Any]) -> None:
             check_length(value, f"the value of {option}")
 
 
+def _joined_at(at: Any) -> str | None:
+    """--at given once (a string) or repeated (a tuple of strings, joined by commas)."""
+    if isinstance(at, (tuple, list)):
+        return ",".join(at) if at else None
+    return at or None
+
+
 def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
     from ..app.common import Options
     from ..model.declarations import Declarations, check_declarations
@@ -107,7 +115,7 @@ def command_options(settings: Settings, kw: dict[str, Any]) -> Any:
         decl=decl,
         layout=kw.get("layout", Layout.NUMERATOR),
         simplify=kw.get("simplify", True),
-        at=kw.get("at"),
+        at=_joined_at(kw.get("at")),
         digits=kw.get("digits"),
         latex_input=input_kind == "latex",
     )

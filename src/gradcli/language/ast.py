@@ -40,7 +40,8 @@ class Unary(Node):
 
 @record
 class Binary(Node):
-    """``op`` is one of ``+ - * / ^``; implicit multiplication is ``*``."""
+    """``op`` is one of ``+ - * / ^``, the entrywise ``.* ./ .^`` (``⊙`` is ``.*``) or the
+    Kronecker product ``⊗``; implicit multiplication is ``*``."""
 
     op: str
     left: Node

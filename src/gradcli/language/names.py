@@ -17,10 +17,16 @@ FUNCTIONS: dict[str, tuple[int, ...]] = {
         "arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth sech csch "
         "asinh acosh atanh arsinh arcosh artanh arcsinh arccosh arctanh "
         "exp ln sqrt cbrt abs sign erf gamma factorial "
-        "tr trace det inv norm transpose"
+        "tr trace det inv norm transpose "
+        # machine learning (issue 16): scalar functions, entrywise on arrays
+        "sigmoid softplus relu log1p expm1 log2 log10 heaviside "
+        # reductions and constructors of arrays
+        "sum mean diag softmax logsumexp vec"
     ).split()},
     # SymPy's own names, so that plain output reads back
-    **{f: (1,) for f in "Abs Trace Determinant Inverse Transpose".split()},
+    **{f: (1,) for f in "Abs Trace Determinant Inverse Transpose Heaviside".split()},
+    "max": (2,), "min": (2,), "Max": (2,), "Min": (2,),
+    "kron": (2,),
     "polygamma": (2,),
     "log": (1, 2),
     "atan2": (2,),
@@ -59,8 +65,6 @@ def internal_name(text: str) -> str:
 #: A variable-like tail glued to a function name: one letter and digits (``sinx``, ``detA``,
 #: ``cosx1``), or a spelled Greek letter (``sintheta``).
 _GLUED_TAIL_RE = re.compile(rf"(?:{GREEK_WORDS}|[A-Za-z])[0-9]*")
-#: log10x, log2x: a base glued between log and the variable
-_LOG_BASE_RE = re.compile(r"(10|2)([A-Za-z][0-9]*)")
 
 
 def glued_function(name: str) -> tuple[str, str] | None:
@@ -79,8 +83,6 @@ def glued_function(name: str) -> tuple[str, str] | None:
         rest = name[len(fname):]
         if _GLUED_TAIL_RE.fullmatch(rest):
             return fname, rest
-        if fname == "log" and (m := _LOG_BASE_RE.fullmatch(rest)):
-            return "log", f"{m.group(2)}, {m.group(1)}"
     return None
 
 
@@ -89,8 +91,6 @@ def suggest_function(name: str) -> str | None:
     with a base."""
     import difflib
 
-    if name in ("log10", "log2"):
-        return name
     glued = glued_function(name)
     if glued:
         return glued[0]

@@ -10,9 +10,9 @@ Grammar (lowest precedence first)::
 
     claim   := expr ('=' expr)?
     expr    := ['+'|'-'] term (('+'|'-') term)*
-    term    := DERIV term | factor (('*'|'/'|implicit) (DERIV term | factor))*
+    term    := DERIV term | factor (('*'|'/'|'.*'|'./'|'⊗'|implicit) (DERIV term | factor))*
     factor  := ('-'|'+') factor | power
-    power   := postfix ('^'|'**' factor)?            (right associative)
+    power   := postfix (('^'|'**'|'.^') factor)?     (right associative)
     postfix := primary ("'" | '.T')*
     primary := NUMBER | NAME | FUNC '(' args ')' | FUNC '^' NUMBER '(' args ')'
              | '(' expr ')' | '[' ... ']'
@@ -97,8 +97,8 @@ def tokenize(src: str) -> list[Token]:
             m = _NUMBER_RE.match(src, i)
             assert m
             text = m.group(0)
-            if m.group(1).endswith(".") and i + len(text) < n and src[i + len(text)] == "T":
-                text = text[:-1]  # "2.T" is not a number followed by T; keep "2"
+            if m.group(1).endswith(".") and i + len(text) < n and src[i + len(text)] in "T*/^":
+                text = text[:-1]  # "2.T", "2.*x": not a number followed by T or *; keep "2"
             tokens.append(Token("NUM", text, start, start + len(text), space_before=space))
             i = start + len(text)
         elif c in "d∂" and (c != "d" or not (i + 1 < n and (src[i + 1].isalnum() or src[i + 1] == "_"))) and (
@@ -127,6 +127,14 @@ def tokenize(src: str) -> list[Token]:
         elif c == "." and src.startswith(".T", i) and not (i + 2 < n and (src[i + 2].isalnum() or src[i + 2] == "_")):
             tokens.append(Token("OP", ".T", i, i + 2, space_before=space))
             i += 2
+        elif c == "." and i + 1 < n and src[i + 1] in "*/^":
+            op = ".^" if src.startswith(".**", i) else "." + src[i + 1]  # .* ./ .^ (.** is .^)
+            width = 3 if src.startswith(".**", i) else 2
+            tokens.append(Token("OP", op, i, i + width, space_before=space))
+            i += width
+        elif c in "⊙⊗":
+            tokens.append(Token("OP", ".*" if c == "⊙" else "⊗", i, i + 1, space_before=space))
+            i += 1
         elif c in "+-*/^()[],='":
             tokens.append(Token("OP", c, i, i + 1, space_before=space))
             i += 1
@@ -278,7 +286,7 @@ class Parser(TokenCursor):
         left = self.parse_factor()
         while True:
             t = self.tok
-            if t.kind == "OP" and t.text in "*/":
+            if t.kind == "OP" and t.text in ("*", "/", ".*", "./", "⊗"):
                 self.advance()
                 if self.tok.kind == "DERIV":
                     right = self._deriv()
@@ -313,13 +321,13 @@ class Parser(TokenCursor):
 
     def parse_power(self) -> S.Node:
         base = self.parse_postfix()
-        if self.at("^"):
+        if self.at("^") or self.at(".^"):
             self.enter()
-            self.advance()
+            op = self.advance().text
             if self.tok.kind == "EOF":
-                raise self.error("'^' needs an exponent")
+                raise self.error(f"'{op}' needs an exponent")
             exponent = self.parse_factor()
-            base = S.Binary(base.pos, exponent.end, "^", base, exponent)
+            base = S.Binary(base.pos, exponent.end, op, base, exponent)
             self.leave()
         return base
 
@@ -367,6 +375,8 @@ class Parser(TokenCursor):
                 f"'{written}' glues the function {fname} to a variable", self.src, t.pos,
                 f"did you mean {fname}({_written_tail(written, fname, rest)})?",
             )
+        if name == "sigma" and nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
+            name = "sigmoid"  # σ(z) is the logistic sigmoid: a name followed by ( is a function
         if name in FUNCTIONS:
             power: S.Node | None = None
             if self.at("^") and self.peek().kind == "NUM" and self.peek(2).kind == "OP" and self.peek(2).text == "(":
@@ -411,9 +421,7 @@ class Parser(TokenCursor):
             close = _closing_paren(self.tokens, self.i)
             args = self.src[nxt.end:self.tokens[close].pos].strip() if close is not None else "..."
             known = suggest_function(name)
-            if known in ("log10", "log2"):
-                hint = f"did you mean log({args}, {known[3:]})?"
-            elif known:
+            if known:
                 hint = f"did you mean {known}({args})? (or '{name}*(...)' for a product)"
             else:
                 hint = f"write '{name}*(...)' for a product"

@@ -10,8 +10,6 @@ this module builds, it does not differentiate.
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 import sympy as sp
@@ -19,9 +17,13 @@ import sympy as sp
 from ..errors import InputError, LimitError, ShapeError
 from ..language import ast as S
 from ..language.names import FUNCTIONS, bare_function
-from ..limits import MAX_DIGITS, MAX_EXPONENT, MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
+from ..limits import MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
+from .arrays import scaled
 from .declarations import Context
-from .shapes import as_scalar, conforms, is_matrix, same_shape, shape_of, shape_text, transpose
+from .entrywise import ARRAY_FUNCTIONS, ENTRYWISE_OPS, ArrayBuilder, vector_hint
+from .functions import scalar_table
+from .numbers import _digits, _guard_number, _guard_power, number
+from .shapes import as_scalar, is_matrix, shape_of, shape_text, transpose
 from .source import error_at, prime_on_scalar, snippet, transpose_on_scalar, written_in_parentheses
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
@@ -35,70 +37,13 @@ _SCALAR_FUNCS: dict[str, Any] = {
     "artanh": sp.atanh, "arcsinh": sp.asinh, "arccosh": sp.acosh, "arctanh": sp.atanh,
     "exp": sp.exp, "ln": sp.log, "sqrt": sp.sqrt, "cbrt": sp.cbrt, "abs": sp.Abs, "sign": sp.sign,
     "erf": sp.erf, "gamma": sp.gamma, "factorial": sp.factorial, "Abs": sp.Abs,
+    **scalar_table(),
 }
-
-
-# -- numbers ----------------------------------------------------------------------
-
-def number(text: str) -> sp.Rational:
-    """A literal as an exact rational (0.1 is 1/10)."""
-    m = re.fullmatch(r"(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", text)
-    if not m:
-        raise InputError(f"{text!r} is not a number")
-    whole, frac, exp = m.group(1) or "0", m.group(2) or "", int(m.group(3) or 0)
-    if len(whole) + len(frac) > MAX_DIGITS or abs(exp) > MAX_DIGITS:
-        raise LimitError(f"the number {text[:20]}... is too large", "gradcli refuses such input before doing any work")
-    value = sp.Rational(int(whole + frac), 10 ** len(frac))
-    if exp:
-        value = value * sp.Rational(10) ** exp
-    return value
-
-
-def _digits(q: sp.Rational) -> float:
-    p, d = abs(int(q.p)), int(q.q)
-    return max(p.bit_length(), d.bit_length()) * math.log10(2)
-
-
-def _guard_number(value: Any, node: S.Node, ctx: Context) -> Any:
-    coeff = value
-    if isinstance(value, sp.Mul):
-        coeff = value.as_coeff_Mul()[0]
-    elif isinstance(value, sp.Add):
-        coeff = value.as_coeff_Add()[0]
-    if isinstance(coeff, sp.Rational) and _digits(coeff) > MAX_DIGITS:
-        raise LimitError(
-            f"a number in {snippet(ctx, node)} would have more than {MAX_DIGITS} digits",
-            "gradcli refuses such input before doing any work",
-        )
-    return value
-
-
-def _guard_power(base: Any, exp: Any, node: S.Node, ctx: Context) -> None:
-    if isinstance(exp, sp.Rational) and isinstance(base, sp.Rational):
-        b = base
-        if b in (0, 1, -1):
-            return
-        size = abs(float(exp)) * max(_digits(b), 0.31)
-        if size > MAX_DIGITS:
-            raise LimitError(
-                f"{snippet(ctx, node)} would have about {size:.3g} digits",
-                "gradcli refuses such input before doing any work",
-            )
-    elif isinstance(exp, sp.Integer) and abs(int(exp)) > MAX_EXPONENT:
-        raise LimitError(
-            f"the exponent in {snippet(ctx, node)} is larger than {MAX_EXPONENT:,}",
-            "gradcli refuses such input before doing any work",
-        )
-    elif isinstance(exp, sp.Rational) and (abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT):
-        raise LimitError(
-            f"the exponent in {snippet(ctx, node)} is too large",
-            "gradcli refuses such input before doing any work",
-        )
 
 
 # -- the builder ----------------------------------------------------------------------
 
-class Builder:
+class Builder(ArrayBuilder):
     def __init__(self, ctx: Context):
         self.ctx = ctx
         #: the total order of the derivatives taken so far (at most MAX_ORDER)
@@ -121,7 +66,9 @@ class Builder:
         if name in ("e", "E"):  # E: SymPy's name for it, so plain output reads back
             return sp.E
         if name == "I":
-            return self.ctx.identity()
+            return self.ctx.identity(node)
+        if name == "ones":
+            return self.ones_vector(node)
         written = self.ctx.source[node.pos:node.end] if self.ctx.source else name
         greek = f"{written!r} ({name})" if written and written != name else repr(name)
         if name in FUNCTIONS:
@@ -137,6 +84,8 @@ class Builder:
 
     def _Unary(self, node: S.Unary) -> Any:
         value = self.build(node.operand)
+        if node.op == "-" and is_matrix(value) and not isinstance(value, sp.MatrixBase):
+            return scaled(-1, value)
         return -value if node.op == "-" else value
 
     def _Binary(self, node: S.Binary) -> Any:
@@ -188,11 +137,13 @@ class Builder:
             return acc
         if node.op == "^":
             return self._pow(node)
+        if node.op in ENTRYWISE_OPS:
+            return self.entrywise_binary(node)
         raise AssertionError(node.op)
 
     def _add(self, a: Any, b: Any, an: S.Node, bn: S.Node) -> Any:
         if is_matrix(a) and is_matrix(b):
-            if not same_shape(a.shape, b.shape):
+            if not self.ctx.same_shape(a.shape, b.shape):
                 if tuple(a.shape) == (1, 1) or tuple(b.shape) == (1, 1):
                     a, b = as_scalar(a), as_scalar(b)
                     if not is_matrix(a) and not is_matrix(b):
@@ -206,24 +157,22 @@ class Builder:
             m, s, mn = (a, b, an) if is_matrix(a) else (b, a, bn)
             if tuple(m.shape) == (1, 1):
                 return as_scalar(m) + s
-            raise ShapeError(
-                f"cannot add the scalar {snippet(self.ctx, bn if m is a else an)} "
-                f"and {snippet(self.ctx, mn)} ({shape_text(shape_of(m))})",
-                "write the identity explicitly, e.g. 'X + 2 I'",
-            )
+            return self.scalar_plus_array(m, s)  # entry by entry, as NumPy: X + 2 I is the identity's
         return a + b
 
     def _mul(self, a: Any, b: Any, an: S.Node, bn: S.Node, whole: S.Node) -> Any:
         if is_matrix(a) and is_matrix(b):
-            if conforms(a.shape[1], b.shape[0]):
+            if self.ctx.conforms(a.shape[1], b.shape[0]):
                 return a * b
             if tuple(a.shape) == (1, 1) or tuple(b.shape) == (1, 1):
                 # (a^T x) b: a 1 x 1 factor is a scalar
                 sa, sb = as_scalar(a), as_scalar(b)
                 return sa * sb
+            hint = vector_hint(a, b)
             raise ShapeError(
                 f"cannot multiply {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
                 f"by {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})",
+                hint.format(f"{_written(self.ctx, an)} .* {_written(self.ctx, bn)}") if hint else
                 f"in {snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
             )
         return a * b
@@ -233,7 +182,7 @@ class Builder:
         if is_matrix(b):
             raise ShapeError(
                 f"cannot divide by the {shape_text(shape_of(b))} matrix {snippet(self.ctx, bn)}",
-                "multiply by its inverse instead: inv(X) or X^-1",
+                "multiply by its inverse instead: inv(X) or X^-1; entry by entry: ./",
             )
         if b == 0:
             raise error_at(self.ctx, bn, "division by zero")
@@ -271,7 +220,7 @@ class Builder:
                 )
             # a 1 x 1 matrix stays a matrix here, so that (X^-1)^T still means a
             # transpose when X is 1 x 1 (explicit builds at n = 1)
-            if not conforms(base.shape[0], base.shape[1]):
+            if not self.ctx.conforms(base.shape[0], base.shape[1]):
                 raise ShapeError(
                     f"{snippet(self.ctx, node.left)} is {shape_text(shape_of(base))}, not square: it has no powers",
                 )
@@ -285,6 +234,8 @@ class Builder:
             return sp.MatPow(base, exp).doit() if exp >= 0 else sp.MatPow(sp.Inverse(base), -exp)
         exp = self.build(exp_node)
         exp = as_scalar(exp)
+        if is_matrix(exp) and base == sp.E:  # e^{-y ⊙ z}: exp entry by entry
+            return self.apply_entrywise("exp", sp.exp, [exp], S.Call(node.pos, node.end, "exp", (exp_node,)))
         if is_matrix(exp):
             raise ShapeError(f"an exponent cannot be a matrix: {snippet(self.ctx, exp_node)}")
         _guard_power(base, exp, node, self.ctx)
@@ -311,7 +262,7 @@ class Builder:
         return m.det()
 
     def _inverse(self, m: Any, node: S.Node) -> Any:
-        if not conforms(m.shape[0], m.shape[1]):
+        if not self.ctx.conforms(m.shape[0], m.shape[1]):
             raise ShapeError(f"{snippet(self.ctx, node)}: only a square matrix has an inverse, "
                              f"not a {shape_text(shape_of(m))} one")
         if tuple(m.shape) == (1, 1):
@@ -383,7 +334,18 @@ class Builder:
         name = node.name
         if name == "diff":
             return self._diff_call(node)
+        if name in ARRAY_FUNCTIONS:
+            return self.array_call(node)
+        if name in ("max", "min", "Max", "Min"):
+            args = [as_scalar(self.build(a)) for a in node.args]
+            func = sp.Max if name.lower() == "max" else sp.Min
+            if any(is_matrix(a) for a in args):
+                return self.apply_entrywise(name, func, args, node)
+            return self._defined(func(*args), node)
         if name == "log":
+            args = [as_scalar(self.build(a)) for a in node.args]
+            if is_matrix(args[0]) and len(args) == 1:
+                return self.apply_entrywise(name, sp.log, args, node)
             args = [self._scalar_arg(a, name) for a in node.args]
             if len(args) == 2:
                 base = args[1]
@@ -410,14 +372,14 @@ class Builder:
             m = self.build(node.args[0])
             if not is_matrix(m):
                 return m
-            if not conforms(m.shape[0], m.shape[1]):
+            if not self.ctx.conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"tr needs a square matrix, not {shape_text(shape_of(m))}: {snippet(self.ctx, node)}")
             return m.trace() if isinstance(m, sp.MatrixBase) else sp.Trace(m)
         if name in ("det", "Determinant"):
             m = self.build(node.args[0])
             if not is_matrix(m):
                 return m
-            if not conforms(m.shape[0], m.shape[1]):
+            if not self.ctx.conforms(m.shape[0], m.shape[1]):
                 raise ShapeError(f"det needs a square matrix, not {shape_text(shape_of(m))}: {snippet(self.ctx, node)}")
             return self._explicit_det(m) if isinstance(m, sp.MatrixBase) else sp.Determinant(m)
         if name in ("inv", "Inverse"):
@@ -432,7 +394,12 @@ class Builder:
         if name == "norm":
             return _norm(self.build(node.args[0]))
         func = _SCALAR_FUNCS[name]
-        arg = self._scalar_arg(node.args[0], name)
+        arg = as_scalar(self.build(node.args[0]))
+        if is_matrix(arg):
+            if name in ("factorial", "gamma"):
+                raise ShapeError(f"{name} takes a scalar, not the {shape_text(shape_of(arg))} matrix "
+                                 f"{snippet(self.ctx, node.args[0])}")
+            return self.apply_entrywise(name, func, [arg], node)
         if name in ("factorial", "gamma") and isinstance(arg, sp.Number) and abs(arg) > MAX_FACTORIAL:
             raise LimitError(
                 f"{name} of {arg if _digits(sp.Rational(arg)) < 30 else 'that number'} would explode",
@@ -467,6 +434,10 @@ class Builder:
         return f
 
 
+def _written(ctx: Context, node: S.Node) -> str:
+    return ctx.source[node.pos:node.end].strip() if ctx.source else "..."
+
+
 def _norm(v: Any) -> Any:
     if not is_matrix(v):
         return sp.Abs(v)
@@ -484,11 +455,22 @@ def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | 
     """Build one syntax tree into a SymPy object under ``ctx`` with ``builder`` (default:
     ``Builder``, which takes no derivative); derivatives of a total order above MAX_ORDER
     are refused before any work."""
+    from . import sizes
+
     ctx = ctx or Context()
     order = S.total_order(node)
     if order > MAX_ORDER:
         raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
-    return (builder or Builder)(ctx).build(node)
+    inferred: dict = {}
+    if sizes.needs_inference(node, ctx):
+        inferred = sizes.infer(node, ctx, Builder)
+    try:
+        return (builder or Builder)(ctx).build(node)
+    except ShapeError as exc:
+        if inferred:
+            hint = (exc.hint + "; " if exc.hint else "") + sizes.hint_for(inferred)
+            raise ShapeError(exc.message, hint) from None
+        raise
 
 
 def _from_matrices(value: Any) -> bool:

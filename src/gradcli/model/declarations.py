@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..limits import MAX_SIZE, check_explicit
 from ..record import record
 from .layout import Layout
-from .shapes import shape_text
+from .shapes import conforms, shape_text
 from .symbols import explicit_matrix, scalar_symbol
 
 DEFAULT_DIM = sp.Symbol("n", integer=True, positive=True)
@@ -205,9 +205,46 @@ class Context:
                         subs[m[j, i]] = m[i, j]
         return subs
 
-    def identity(self) -> Any:
-        square = {r for r, c in self.shapes.values() if r == c}
-        size = next(iter(square)) if len(square) == 1 else self.dim
+    # -- sizes (model.sizes infers them; these are the rules of a build with sizes known) ------
+    def conforms(self, a: Any, b: Any) -> bool:
+        return conforms(a, b)
+
+    def same_shape(self, a: tuple, b: tuple) -> bool:
+        return all(self.conforms(x, y) for x, y in zip(a, b))
+
+    def free_names(self) -> list[str]:
+        """Declared vectors and matrices whose size no --shape or --dim gives (inferred)."""
+        if self.decl.dim is not None:
+            return []
+        shaped = {n for n, _ in self.decl.shapes}
+        return [n for n in self.shapes if n not in shaped]
+
+    def decl_shape(self, name: str) -> tuple[Any, Any] | None:
+        """The shape the declarations alone give ``name`` (n for a free size)."""
+        return Context(self.decl).shapes.get(name)
+
+    def apply_sizes(self, shapes: dict[str, tuple[Any, Any]], nodes: dict[tuple[int, int], tuple]) -> None:
+        """Sizes inferred (``model.sizes``): the shapes of names, and of ``I`` and ``ones`` by position."""
+        self.shapes.update(shapes)
+        self.node_sizes = dict(nodes)
+        self.inferred = {n: s for n, s in shapes.items()}
+        self._symbols.clear()
+
+    def node_shape(self, node: Any, kind: str) -> tuple[Any, Any]:
+        """The shape of ``I`` (kind "I") or ``ones`` at ``node``: inferred, else the rule of
+        ``identity`` (I) or a column of the one vector size there is, else n (ones)."""
+        inferred = getattr(self, "node_sizes", {}).get((node.pos, node.end)) if node is not None else None
+        if inferred is not None:
+            return inferred
+        if kind == "I":
+            square = {r for r, c in self.shapes.values() if r == c}
+            size = next(iter(square)) if len(square) == 1 else self.dim
+            return (size, size)
+        rows = {r for r, c in self.shapes.values() if c == 1}
+        return (next(iter(rows)) if len(rows) == 1 else self.dim, sp.Integer(1))
+
+    def identity(self, node: Any = None) -> Any:
+        size = self.node_shape(node, "I")[0]
         if self.explicit:
             return sp.eye(self.concrete(size))
         return sp.Identity(size)

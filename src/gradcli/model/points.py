@@ -27,6 +27,8 @@ class Point:
     decimal: bool = False  # a value was written with a decimal point
     digits: int | None = None
     text: str = ""
+    #: numeric vectors and matrices (``--at 'x=[1,2,3]'``): (name, explicit matrix)
+    arrays: tuple[tuple[str, Any], ...] = ()
 
     def as_dict(self) -> dict:
         return dict(self.values)
@@ -58,8 +60,9 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
     if digits is not None and not 1 <= digits <= MAX_DECIMAL_DIGITS:
         raise InputError(f"--digits must be between 1 and {MAX_DECIMAL_DIGITS}")
     pairs: list[tuple[Any, Any]] = []
+    arrays: list[tuple[str, Any]] = []
     decimal = False
-    for _offset, piece in split_top_level(text):
+    for _offset, piece in split_top_level(text.replace(";", ",")):
         if not piece.strip():
             raise InputError(f"--at {text!r}: an empty entry", "write --at x=1,y=2")
         if "=" in piece:
@@ -76,13 +79,19 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             raise InputError(f"--at {text!r}: write NAME=VALUE, e.g. --at x=1,y=2")
         node = parse_value(value_text)
         value = build(node, Context(ctx.decl, layout=ctx.layout, source=value_text))
-        if is_matrix(value):
-            raise InputError(f"--at {text!r}: the value of {var} must be a scalar")
-        if "=" not in piece and getattr(value, "free_symbols", set()) & {var}:
-            raise InputError(f"--at {text!r}: a value for {var} cannot contain {var}", f"write --at {var}=VALUE")
         if re.search(r"\d\.|\.\d|\d[eE][+-]?\d", value_text):
             decimal = True
+        if is_matrix(value):
+            if "=" not in piece or str(var) not in ctx.shapes:
+                raise InputError(f"--at {text!r}: the value of {var} must be a scalar",
+                                 f"a vector or matrix value is for a declared name: --vector {var} or --matrix {var}")
+            if any(n == str(var) for n, _ in arrays):
+                raise InputError(f"--at {text!r}: {var} is given twice")
+            arrays.append((str(var), value))
+            continue
+        if "=" not in piece and getattr(value, "free_symbols", set()) & {var}:
+            raise InputError(f"--at {text!r}: a value for {var} cannot contain {var}", f"write --at {var}=VALUE")
         if any(v == var for v, _ in pairs):
             raise InputError(f"--at {text!r}: {var} is given twice")
         pairs.append((var, value))
-    return Point(tuple(pairs), decimal=decimal, digits=digits, text=text)
+    return Point(tuple(pairs), decimal=decimal, digits=digits, text=text, arrays=tuple(arrays))

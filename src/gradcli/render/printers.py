@@ -12,18 +12,19 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from ..model.shapes import is_matrix
+from .notation import LatexNotation, PlainNotation, UnicodeNotation
 
 # -- plain --------------------------------------------------------------------------
 
 
-class PlainPrinter(StrPrinter):
+class PlainPrinter(PlainNotation, StrPrinter):
     """SymPy's string form, which ``sympy.sympify`` reads back."""
 
 
 _plain = PlainPrinter({"order": None})
 
 
-class _ReadablePrinter(PlainPrinter):
+class _ReadablePrinter(UnicodeNotation, PlainPrinter):
     """For people (Rich): the scalar of a 1 x 1 product without its Trace."""
 
     def _print_Trace(self, expr: Any) -> str:
@@ -108,7 +109,7 @@ def shape(obj: Any) -> list | None:
 # -- LaTeX ----------------------------------------------------------------------------
 
 
-class GradLatexPrinter(LatexPrinter):
+class GradLatexPrinter(LatexNotation, LatexPrinter):
     """SymPy's LaTeX printer with gradcli's conventions: ``^{\\top}``,
     ``\\det``, ``\\operatorname{tr}``, ``bmatrix``, ``I`` for the identity."""
 

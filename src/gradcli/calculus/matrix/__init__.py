@@ -117,7 +117,7 @@ def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.N
     fkind = _kind(fshape) if fshape else "scalar"
 
     if fkind == "scalar":
-        g = collect(d.scalar_grad(expr))
+        g = collect(cn._fractions_out(c, at) for c, at in d.scalar_grad(expr))
         if xkind == "column":
             if layout == Layout.NUMERATOR:
                 return cn.sum_expr(collect((c, cn.tseq(at)) for c, at in g), (xshape[1], xshape[0]))
@@ -148,7 +148,7 @@ def _jacobian_monos(d: _Diff, f: Any, xkind: str) -> list[Mono]:
     cn = d.cn
     out: list[Mono] = []
     row = xkind == "row"
-    for t in d.dmat(f):
+    for t in d.products(d.dmat(f)):
         if isinstance(t, Lin):
             # column x: L dx R with R 1 x 1  -> J += L * r;  L dx^T R -> J += L R^T
             # row x:    L dx R  -> J += L R^T; L dx^T R with R 1 x 1 -> J += L * r
@@ -160,7 +160,7 @@ def _jacobian_monos(d: _Diff, f: Any, xkind: str) -> list[Mono]:
             for c, at in t.g:
                 gt = at if row else cn.tseq(at)
                 out.append((t.c * c, t.M + gt))
-    return collect(out)
+    return collect(cn._fractions_out(c, at) for c, at in out)
 
 
 def _symmetric_gradient(cn: _Canon, g: list[Mono], shape: tuple) -> Any:

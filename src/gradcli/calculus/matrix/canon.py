@@ -58,7 +58,7 @@ class _Canon:
             raise InputError(f"a matrix power needs an integer exponent: {e}")
         if isinstance(e, sp.MatMul):
             c, atoms = self.flat_c(e)  # flat_c canonicalises the factors
-            return self.mono_expr((c, atoms), e.shape)
+            return self.mono_expr(self._fractions_out(c, atoms), e.shape)
         if isinstance(e, sp.MatAdd):
             return self.canon_sum([self.flat(t) for t in e.args], e.shape)
         return e
@@ -178,6 +178,24 @@ class _Canon:
             return (sp.S.Zero, ())
         return (sp.S.One, (a,))
 
+    def _fractions_out(self, c: Any, atoms: tuple) -> Mono:
+        """Sums with fractional coefficients among the factors give their common denominator
+        to the coefficient: 2 ((1/2) x - (1/2) mu) -> 1 (x - mu), so that like terms meet."""
+        out: list = []
+        for a in atoms:
+            transposed = isinstance(a, sp.Transpose) and isinstance(a.arg, sp.MatAdd)
+            base = a.arg if transposed else a
+            den = _denominator(base) if isinstance(base, sp.MatAdd) else 1
+            if den == 1:
+                out.append(a)
+                continue
+            monos = [self.flat_c(self.canon(t)) for t in base.args]
+            inner = self.canon_sum([(sp.Mul(m[0], den), m[1]) for m in monos], base.shape)
+            ic, at = self.flat_c(self.tpose(inner) if transposed else inner)
+            c = c * ic / den
+            out.extend(at)
+        return (c, tuple(out))
+
     # building expressions back
     def mono_expr(self, mono: Mono, shape: tuple) -> Any:
         c, atoms = mono
@@ -240,6 +258,14 @@ class _Canon:
         return sp.MatAdd(part, *(other.args if isinstance(other, sp.MatAdd) else (other,)))
 
 
+def _denominator(a: sp.MatAdd) -> int:
+    """The common denominator of a sum's rational coefficients (1 if one is not rational)."""
+    nums = [t.as_coeff_mmul()[0] if isinstance(t, sp.MatMul) else sp.S.One for t in a.args]
+    if not all(isinstance(q, sp.Rational) for q in nums):
+        return 1
+    return int(sp.ilcm(*[int(q.q) for q in nums])) if len(nums) > 1 else int(nums[0].q)
+
+
 def _count_transposes(e: Any) -> int:
     return sum(1 for node in sp.preorder_traversal(e) if isinstance(node, sp.Transpose))
 
@@ -280,8 +306,20 @@ def _mul(*parts: Any) -> Any:
     return sp.MatMul(coef, *mats)
 
 
+def _merge_ones(atoms: tuple) -> tuple:
+    """ones(m) ones(n)^T -> the m x n matrix of ones."""
+    out: list = []
+    for a in atoms:
+        if out and isinstance(a, sp.OneMatrix) and isinstance(out[-1], sp.OneMatrix) and a.shape[0] == 1:
+            out[-1] = sp.OneMatrix(out[-1].shape[0], a.shape[1])
+        else:
+            out.append(a)
+    return tuple(out)
+
+
 def _compress(atoms: tuple) -> list:
     """Runs of equal atoms -> powers: (X, X, A) -> [X**2, A]."""
+    atoms = _merge_ones(atoms)
     out: list = []
     i = 0
     while i < len(atoms):

@@ -11,9 +11,11 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ...errors import InputError
+from ...model.arrays import ARRAY_SCALARS, ArraySum
 from ...model.shapes import is_matrix
 from ...record import record
 from .canon import Mono, _Canon
+from .entrywise import EntrywiseRules, Had, is_array_node
 
 # -- differentials ----------------------------------------------------------------
 
@@ -38,13 +40,14 @@ class Scal:
     rows: Any  # rows of the matrix M stands for (its size when M is empty: c I)
 
 
-_SCALAR_ATOMS = (sp.Trace, sp.Determinant, MatrixElement)
+_SCALAR_ATOMS = (sp.Trace, sp.Determinant, MatrixElement, *ARRAY_SCALARS)
 
 
 class _Diff:
     def __init__(self, wrt: sp.MatrixSymbol, symmetric: frozenset[str]):
         self.X = wrt
         self.cn = _Canon(symmetric)
+        self.ew = EntrywiseRules(self)
 
     # helpers
     def has(self, e: Any) -> bool:
@@ -55,6 +58,8 @@ class _Diff:
         for t in terms:
             if isinstance(t, Lin):
                 out.append(Lin(c * t.c, atoms + t.L, t.R, t.t))
+            elif isinstance(t, Had):
+                out.append(Had(c * t.c, atoms + t.L, t.H, t.T, t.R))
             else:
                 out.append(Scal(t.g, c * t.c, atoms + t.M, atoms[0].shape[0] if atoms else t.rows))
         return out
@@ -64,6 +69,8 @@ class _Diff:
         for t in terms:
             if isinstance(t, Lin):
                 out.append(Lin(t.c, t.L, t.R + atoms, t.t))
+            elif isinstance(t, Had):
+                out.append(Had(t.c, t.L, t.H, t.T, t.R + atoms))
             else:
                 out.append(Scal(t.g, t.c, t.M + atoms, t.rows))
         return out
@@ -77,6 +84,8 @@ class _Diff:
                     out.append(Lin(t.c, ts(t.R), ts(t.L), t.t))
                 else:
                     out.append(Lin(t.c, ts(t.R), ts(t.L), not t.t))
+            elif isinstance(t, Had):
+                out.append(Had(t.c, ts(t.R), self.cn.tpose(t.H), tuple(self.transpose_terms(list(t.T))), ts(t.L)))
             else:
                 out.append(Scal(t.g, t.c, ts(t.M), t.M[-1].shape[1] if t.M else t.rows))
         return out
@@ -143,6 +152,8 @@ class _Diff:
             for i in range(k):
                 out.extend(self.rmul(self.lmul(c ** (k - 1), atoms * i, db), atoms * (k - 1 - i)))
             return out
+        if is_array_node(e):
+            return self.ew.dmat(e)
         if isinstance(e, sp.MatrixBase):
             raise InputError(f"cannot differentiate an explicit matrix whose entries depend on {self.X} "
                              f"w.r.t. {self.X}")
@@ -161,6 +172,8 @@ class _Diff:
             return self.trace_grad(self.dmat(s))
         if isinstance(s, sp.Trace):
             return self.trace_grad(self.dmat(s.arg))
+        if isinstance(s, ARRAY_SCALARS):
+            return self.ew.scalar_grad(s)
         if isinstance(s, sp.Determinant):
             y = s.arg
             c, atoms = self.cn.flat(sp.Inverse(y))
@@ -199,18 +212,43 @@ class _Diff:
                     out.append((t.c, t.R + t.L))
                 else:
                     out.append((t.c, self.cn.tseq(t.R + t.L)))
+            elif isinstance(t, Had):
+                out.extend(self.ew.trace_grad(t))
             else:
                 tr = self.trace_of(t.c, t.M, t.rows)
                 out.extend((tr * c, at) for c, at in t.g)
         return out
 
+    def products(self, terms: list) -> list:
+        """The terms with every Hadamard term as products with diag(h) (for Jacobians)."""
+        out: list = []
+        for t in terms:
+            out.extend(self.products(self.ew.as_products(t)) if isinstance(t, Had) else [t])
+        return out
+
     def trace_of(self, c: Any, atoms: tuple, rows: Any = 1) -> Any:
         if not atoms:
             return c * rows
+        total = self._as_sum(atoms)
+        if total is not None:
+            return c * total
         m = self.cn.mono_expr((sp.S.One, atoms), (atoms[0].shape[0], atoms[-1].shape[1]))
         if isinstance(m, sp.Identity):
             return c * m.shape[0]
         return c * sp.Trace(m)
+
+    def _as_sum(self, atoms: tuple) -> Any:
+        """1^T M 1, v^T 1, 1^T v (a 1 x 1 product with ones at an end) as sum(...)."""
+        first, last = atoms[0], atoms[-1]
+        if atoms[0].shape[0] != 1 or atoms[-1].shape[1] != 1:
+            return None
+        lead = isinstance(first, sp.OneMatrix)
+        tail = isinstance(last, sp.OneMatrix)
+        mid = atoms[int(lead): len(atoms) - int(tail)]
+        if not mid or not (lead or tail):
+            return None
+        m = self.cn.mono_expr((sp.S.One, mid), (mid[0].shape[0], mid[-1].shape[1]))
+        return ArraySum(m if lead else self.cn.tpose(m))
 
     def scalar_of(self, c: Any, atoms: tuple) -> Any:
         """A 1 x 1 product as a scalar."""

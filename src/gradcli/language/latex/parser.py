@@ -160,7 +160,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         left = self.parse_factor()
         while True:
             t = self.tok
-            if t.kind == "OP" and t.text in "*/":
+            if t.kind == "OP" and t.text in ("*", "/", ".*", "⊗"):
                 self.advance()
                 if self.deriv_operator() is not None:
                     right = self.apply_operator()
@@ -353,6 +353,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             self.advance()
             if t.text == "Gamma" and k == "SYM" and self._call_paren_follows(0):
                 return self.parse_function(t, "gamma")
+            if t.text == "sigma" and k == "SYM" and self._call_paren_follows(0):
+                return self.parse_function(t, "sigmoid")  # \sigma(z): a name followed by ( is a function
             self._check_call_paren(t)
             return S.Name(t.pos, t.end, t.text)
         if k == "FUNC":

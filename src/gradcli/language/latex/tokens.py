@@ -24,7 +24,7 @@ _FUNC_COMMANDS = {
         "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth exp ln log det "
         "arccot arcsec arccsc sech csch arsinh arcosh artanh arcsinh arccosh arctanh tr erf"
     ).split()},
-    "Tr": "tr", "sgn": "sign",
+    "Tr": "tr", "sgn": "sign", "max": "max", "min": "min",
 }
 #: Words inside \operatorname{...}, \mathrm{...}, \text{...} that name functions.
 _FUNC_WORDS = {
@@ -53,7 +53,7 @@ _VISIBLE_SPACES = {",", ":", ";", " ", "quad", "qquad", "enspace", "thinspace", 
 _SIZES = {
     p + s for p in ("big", "Big", "bigg", "Bigg") for s in ("", "l", "r", "m")
 }
-_TIMES = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_TIMES = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "odot": ".*", "otimes": "⊗"}
 _MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatrix"}
 
 _UNSUPPORTED = {
@@ -61,8 +61,8 @@ _UNSUPPORTED = {
         "dots", "cdots", "ldots", "vdots", "ddots", "dotsc", "dotsb", "dotsm")},
     "infty": "infinity is not supported",
     **{c: f"\\{c} is not supported" for c in (
-        "sum", "prod", "int", "iint", "oint", "lim", "limsup", "liminf", "max", "min", "sup", "inf",
-        "arg", "nabla", "pm", "mp", "circ", "otimes", "oplus", "odot", "wedge", "vee",
+        "sum", "prod", "int", "iint", "oint", "lim", "limsup", "liminf", "sup", "inf",
+        "arg", "nabla", "pm", "mp", "circ", "oplus", "wedge", "vee",
         "cap", "cup", "in", "subset", "forall", "exists", "to", "mapsto", "rightarrow",
         "leftarrow", "Rightarrow", "gcd", "deg", "dim", "ker", "hom", "lg", "Pr", "binom",
         "choose", "over", "neq", "ne", "leq", "le", "geq", "ge", "lt", "gt", "approx", "equiv",
@@ -128,6 +128,7 @@ _SINGLE = {
     "|": ("BAR", "|", None), "‖": ("BAR", "||", None), "&": ("AMP", "&", None), "∂": ("PARTIAL", "∂", None),
     **{c: ("OP", c, None) for c in "+-*/^_=,!'$"},
     **{c: ("OP", "*", None) for c in "·×⋅"},
+    "⊙": ("OP", ".*", None), "⊗": ("OP", "⊗", None),
     "−": ("OP", "-", None),
 }
 

@@ -1,0 +1,149 @@
+"""Sizes inferred from the expression (issue 16): a declared vector or matrix whose size no
+``--shape`` or ``--dim`` gives takes the size the expression forces on it, and so do ``I``
+and ``ones`` at each place they are written.
+
+The tree is built once on trial: each free size is a fresh symbol, and wherever the builder
+asks whether two sizes agree (a product, a sum, an entrywise operation), the two are unified
+(union-find; a fixed size -- a number or a name of ``--shape`` -- wins over a free one, two
+different fixed sizes do not agree).  The solved sizes are then given to the context and the
+tree is built for real; a size nothing forces is n, as before.  A contradiction is found by
+the real build, which names the sub-expression and both shapes; the hint says which sizes
+were inferred and how to give them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import sympy as sp
+
+from ..errors import ShapeError
+from ..language import ast as S
+from .declarations import Context
+from .shapes import conforms, shape_text
+
+_COUNTER = itertools.count()
+
+
+class SizeSolver:
+    """Union-find over sizes: fresh symbols are free, numbers and other symbols fixed."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+        self.free: set[Any] = set()
+
+    def fresh(self) -> sp.Symbol:
+        s = sp.Symbol(f"_size{next(_COUNTER)}", integer=True, positive=True)
+        self.free.add(s)
+        return s
+
+    def find(self, x: Any) -> Any:
+        while x in self.parent:
+            x = self.parent[x]
+        return x
+
+    def unify(self, a: Any, b: Any) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if (ra in self.free and rb == 1) or (rb in self.free and ra == 1):
+            return False  # a declared vector or matrix is not made 1 x 1 by a misfit
+        if ra in self.free:
+            self.parent[ra] = rb
+            return True
+        if rb in self.free:
+            self.parent[rb] = ra
+            return True
+        if isinstance(ra, sp.Basic) and isinstance(rb, sp.Basic) and (ra.free_symbols & self.free
+                                                                      or rb.free_symbols & self.free):
+            return True  # a product of sizes (vec, kron) with a free part: not decided on trial
+        return conforms(ra, rb)
+
+    def value(self, x: Any) -> Any:
+        """The solved size, or None while it is free."""
+        r = self.find(x)
+        if isinstance(r, sp.Basic) and r.free_symbols & self.free:
+            return None
+        return r
+
+
+class _TrialContext(Context):
+    """The context of the trial build: free sizes are fresh symbols that unify."""
+
+    def __init__(self, ctx: Context, solver: SizeSolver):
+        super().__init__(ctx.decl, layout=ctx.layout, source=ctx.source)
+        self.solver = solver
+        self.fresh_of: dict[str, sp.Symbol] = {}
+        self.node_vars: dict[tuple[int, int], tuple] = {}
+        for name in ctx.free_names():
+            s = solver.fresh()
+            self.fresh_of[name] = s
+            rows, cols = self.shapes[name]
+            self.shapes[name] = (s, cols if cols == 1 else s)
+
+    def conforms(self, a: Any, b: Any) -> bool:
+        return self.solver.unify(a, b)
+
+    def node_shape(self, node: Any, kind: str) -> tuple[Any, Any]:
+        key = (node.pos, node.end)
+        if key not in self.node_vars:
+            s = self.solver.fresh()
+            self.node_vars[key] = (s, s) if kind == "I" else (s, sp.Integer(1))
+        return self.node_vars[key]
+
+
+def needs_inference(node: S.Node, ctx: Context) -> bool:
+    names = {n.name for n in S.walk(node) if isinstance(n, S.Name)}
+    return bool(names & {"I", "ones"} or names & set(ctx.free_names()))
+
+
+def infer(node: S.Node, ctx: Context, builder: type) -> dict[str, tuple]:
+    """Solve the free sizes of ``node`` under ``ctx`` and give them to ``ctx``; returns the
+    shapes inferred for declared names (for messages)."""
+    solver = SizeSolver()
+    trial = _TrialContext(ctx, solver)
+    b = builder(trial)
+    b.differentiate = lambda f, var: _placeholder(f, var, ctx.layout)
+    try:
+        b.build(node)
+    except Exception:  # noqa: BLE001 - the real build reports what is wrong, with what was solved
+        pass
+    shapes: dict[str, tuple] = {}
+    for name, s in trial.fresh_of.items():
+        size = solver.value(s)
+        size = ctx.dim if size is None else size
+        rows, cols = ctx.shapes[name]
+        shapes[name] = (size, cols if cols == 1 else size)
+    nodes: dict[tuple[int, int], tuple] = {}
+    for key, (r, c) in trial.node_vars.items():
+        rv, cv = solver.value(r), solver.value(c)
+        if rv is not None and cv is not None:
+            nodes[key] = (rv, cv)
+    ctx.apply_sizes(shapes, nodes)
+    return {n: s for n, s in shapes.items() if s != ctx.decl_shape(n)}
+
+
+def _placeholder(f: Any, var: Any, layout: str) -> Any:
+    """A stand-in of the derivative's shape for the trial build (nothing is differentiated)."""
+    from .layout import Layout
+    from .shapes import is_matrix
+
+    if not is_matrix(var):
+        return f
+    fr, fc = f.shape if is_matrix(f) else (1, 1)
+    vr, vc = var.shape
+    if (fr, fc) == (1, 1):
+        shape = (vc, vr) if vc == 1 and layout == Layout.NUMERATOR else (vr, vc)
+    elif fc == 1 and vc == 1:
+        shape = (fr, vr) if layout == Layout.NUMERATOR else (vr, fr)
+    else:
+        raise ShapeError("a tensor")
+    return sp.MatrixSymbol("_d", *shape)
+
+
+def hint_for(inferred: dict[str, tuple]) -> str:
+    """What a shape error's hint says about sizes that were inferred."""
+    parts = ", ".join(f"{n} is {shape_text(s)}" for n, s in inferred.items())
+    first = next(iter(inferred))
+    return f"sizes inferred from the expression: {parts}; give the size you mean with --shape {first}=ROWSxCOLS"
