@@ -91,6 +91,11 @@ def test_json_holds_the_source_and_the_argument_order():
     assert data["gradcheck"]["passed"] is True and data["gradcheck"]["error"] < 1e-6
     assert data["gradcheck"]["sizes"] == {"n": 3}
     assert "def hess_f(x, A):" in data["source"]
+    import jsonschema
+
+    from gradcli.render.json import schema
+
+    jsonschema.validate(data, schema())
 
 
 def test_rich_shows_the_source_and_latex_the_maths():

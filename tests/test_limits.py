@@ -98,7 +98,7 @@ CASES = [
     (["--max-length", "100001", "derivative", "x"], 2, "max-length"),
     (["derivative", "x^2", "--dim", "10001"], 2, "dim"),
     (["derivative", "x^2", "--digits", "1001", "--at", "x=1"], 2, "digits"),
-    (["derivative", "x^2", "--shape", "X=10001x2"], 2, "10000"),
+    (["derivative", "x^2", "--shape", "X=10001x2"], 2, "10,000"),  # the limit written as a person writes it
     # crashes that were internal errors
     (["derivative", "x^2", "--shape", "X=²x2"], 2, "not a size"),
     (["derivative", "x^2", "--shape", "X=2x٣"], 2, "not a size"),

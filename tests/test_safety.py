@@ -3,6 +3,7 @@ message on stderr, no traceback, and no side effect."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -71,7 +72,11 @@ def test_hostile_input_is_refused(expr):
 @pytest.mark.parametrize("fmt", ["plain", "json", "latex", "rich"])
 def test_hostile_input_in_every_format(fmt):
     r = run(["-f", fmt, "derivative", "__import__('os').system('touch /tmp/pwned_gradcli')"], exit=2)
-    assert r.stdout == ""
+    # json: the error record on stdout (README, "JSON"); every other format: nothing
+    if fmt == "json":
+        assert json.loads(r.stdout)["exit"] == 2 and r.stdout.count("\n") == 1
+    else:
+        assert r.stdout == ""
     assert_short_error(r)
 
 

@@ -56,7 +56,8 @@ def test_import_cli_is_light():
     assert proc.stdout.strip() == "", f"import gradcli.cli loads {proc.stdout.strip()}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["derivative", "--help"], ["--version"]],
+@pytest.mark.parametrize("args", [["--help"], [], ["derivative", "--help"], ["taylor", "--help"],
+                                  ["check", "--help"], ["--version"]],
                          ids=lambda a: " ".join(a))
 def test_help_is_light(args):
     proc, heavy = probe(args)

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from gradcli.calculus.taylor import TaylorResult, TaylorTerm, taylor
 from gradcli.errors import InputError, NotAnalyticError
-from gradcli.render.plot import plot_taylor
 
 x, y, z, a = sp.symbols("x y z a")
 
@@ -398,23 +397,3 @@ def test_speed_of_the_engine():
     taylor(sp.cos(x) / (1 + x**2), x, 0, 50)
     taylor(sp.exp(x) * sp.sin(y), (x, y), (0, 0), 10)
     assert time.perf_counter() - t < 3.0
-
-
-# ---------------------------------------------------------------------- plot
-
-
-def test_plot_png_and_svg(tmp_path):
-    pytest.importorskip("matplotlib")
-    f = sp.sin(x) + sp.cos(x)
-    png = tmp_path / "taylor.png"
-    plot_taylor(f, x, 0, 10, png, orders=[0, 1, 5, 10])
-    assert png.read_bytes()[:4] == b"\x89PNG"
-    svg = tmp_path / "taylor.svg"
-    plot_taylor(sp.log(x), x, 1, 6, svg)
-    text = svg.read_text()
-    assert text.startswith("<?xml") or "<svg" in text
-
-
-def test_plot_rejects_unknown_suffix(tmp_path):
-    with pytest.raises(InputError):
-        plot_taylor(sp.sin(x), x, 0, 3, tmp_path / "plot.jpg")

@@ -45,6 +45,13 @@ class GradcliError(Exception):
             out.append(self.hint)
         return out
 
+    def fields(self) -> dict:
+        """The error for a json error record: ``error`` (and ``hint``, ``position``)."""
+        out = {"error": f"{self.prefix}{self.message}"}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
 
 class InputError(GradcliError):
     """Bad input of any kind (exit 2)."""
@@ -75,6 +82,9 @@ class ParseError(InputError):
         hint = f"; {self.hint}" if self.hint else ""
         head = printable(f"{prefix or self.prefix}error: {self.message}{hint} (at position {pos + 1}): ", keep="")
         return [head + before + left + right + after, " " * (len(head) + len(before) + len(left)) + "^"]
+
+    def fields(self) -> dict:
+        return {**super().fields(), "position": self.pos + 1}
 
 
 class ShapeError(InputError):

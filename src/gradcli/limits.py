@@ -107,6 +107,12 @@ def begin_call(max_length: int | None = None) -> None:
     _chars_read = 0
 
 
+def set_max_length(limit: int) -> None:
+    """``--max-length`` given after the command: the length limit of the rest of the call."""
+    global _max_length
+    _max_length = int(limit)
+
+
 def max_length() -> int:
     """The length limit of this call (``--max-length``, default MAX_LENGTH)."""
     return _max_length
@@ -336,11 +342,21 @@ class time_limit:
         self.where = ""
         self._limit = _Limit(seconds)
         self._entry: _Entry | None = None
+        self.started = time.monotonic()
 
     def __enter__(self) -> time_limit:
+        self.started = time.monotonic()
         self._limit.__enter__()
         self._entry = self._limit.entry
         return self
+
+    def retime(self, seconds: float) -> None:
+        """Change the limit while its block runs (``--timeout`` after the command): the new
+        limit counts from the block's start."""
+        self.seconds = seconds
+        if self._entry is not None:
+            self._entry.deadline = self.started + seconds
+            _arm()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self._limit.__exit__()

@@ -87,6 +87,7 @@ class TaylorReport:
     taylor: Any  # calculus.taylor.TaylorResult
     table: bool = False
     plot: str | None = None
+    plot_range: tuple[float, float] | None = None  # the x interval drawn (--range, or the default)
 
 
 @record

@@ -6,9 +6,12 @@ a process killed by its own alarm would end the list early.
     python tests/support/limit_driver.py N T0 STEP ARGS...
 """
 
+import gc
 import io
 import json
 import sys
+
+from sympy.core.cache import clear_cache
 
 from gradcli.cli.main import main
 
@@ -25,6 +28,10 @@ def run(n: int, t0: float, step: float, args: list[str]) -> None:
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         print(json.dumps([status, out.getvalue(), err.getvalue()]), flush=True)
+        # Each run stands for a process of its own: what SymPy cached for the last one (terms of
+        # (1 - cos(x)^2)^500000 ...) must not pile up across runs, where no real call would.
+        clear_cache()
+        gc.collect()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ read an error for that claim alone).  Nothing here prints, exits or writes a fil
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..check.catalogue import claims as catalogue_claims
@@ -35,13 +35,16 @@ def claims_of(args: Sequence[str], opts: Options, *, files: Sequence[str] = (), 
     return collected
 
 
-def check(claims: Sequence[Claim], *, strict: bool = False, timeout: float) -> CheckReport:
+def check(claims: Sequence[Claim], *, strict: bool = False, timeout: float,
+          on_claim: Callable[[Any], None] | None = None) -> CheckReport:
     """Decide the claims.  The time limit stops the claim being decided; the claims decided
     are still reported, so the claims stop a little before the call's own limit (which also
-    covers the report): ``timeout`` where no limit is running."""
+    covers the report): ``timeout`` where no limit is running.  ``on_claim(claim)`` is called
+    as each claim is taken up (the CLI's progress display)."""
     left = remaining()
     left = timeout if left is None else left
-    return check_claims(claims, strict=strict, deadline=time.monotonic() + left - min(1.0, 0.1 * left))
+    return check_claims(claims, strict=strict, deadline=time.monotonic() + left - min(1.0, 0.1 * left),
+                        on_claim=on_claim)
 
 
 # -- many claims -----------------------------------------------------------------------------
@@ -54,7 +57,7 @@ TIME_LIMIT_REASON = "time limit: the run's --timeout ran out before this claim w
 
 
 def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float | None = CLAIM_SECONDS,
-                 deadline: float | None = None) -> CheckReport:
+                 deadline: float | None = None, on_claim: Callable[[Any], None] | None = None) -> CheckReport:
     """Decide each ``check.claims.Claim`` in order.
 
     A claim that cannot be read (``claim.error``, or an InputError while it is built) is an
@@ -64,6 +67,8 @@ def check_claims(claims: Sequence[Any], *, strict: bool = False, budget: float |
     decided is returned.  Each claim also has its own ``budget`` (plus CLAIM_GRACE)."""
     results = []
     for claim in claims:
+        if on_claim is not None:
+            on_claim(claim)
         if getattr(claim, "error", ""):
             results.append(_error_verdict(claim, claim.error))
             continue

@@ -27,8 +27,40 @@ def _has_non_real_number(expr: Any) -> bool:
     return False
 
 
+#: The ends of a --range: beyond this, x0 ± the interval are not distinct floats to plot between.
+MAX_RANGE_END = 1e12
+
+
+def read_range(text: str) -> tuple[float, float]:
+    """``--range A:B`` (numbers or constant expressions: ``-pi:pi``) as two floats, A < B."""
+    from ..calculus.derivative import build
+    from ..language import parse_value
+
+    pieces = text.strip().split(":")
+    if len(pieces) != 2 or not all(p.strip() for p in pieces):
+        raise InputError(f"--range {text.strip()!r}: write A:B, the ends of the interval of x drawn",
+                         "e.g. --range -4:4 or --range=-pi:pi")
+    ends = []
+    for piece in pieces:
+        value = build(parse_value(piece.strip()))
+        try:
+            end = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"--range {text.strip()!r}: {piece.strip()!r} is not a number",
+                             "e.g. --range -4:4 or --range=-pi:pi") from None
+        if not abs(end) < MAX_RANGE_END:
+            raise InputError(f"--range {text.strip()!r}: the ends must lie between -1e12 and 1e12")
+        ends.append(end)
+    lo, hi = ends
+    if not hi - lo > 1e-9 * max(1.0, abs(lo), abs(hi)):
+        raise InputError(f"--range {text.strip()!r}: the interval is empty; A must be less than B",
+                         f"e.g. --range {pieces[1].strip()}:{pieces[0].strip()}" if hi < lo else None)
+    return lo, hi
+
+
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
-           expand: bool = False, plot: str | None = None) -> Any:
+           expand: bool = False, plot: str | None = None, plot_range: str | None = None) -> Any:
+    x_range = read_range(plot_range) if plot_range is not None else None
     f, ctx = build_text(text, opts)
     f = scalar_function(f, text, "taylor")
 
@@ -65,4 +97,4 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
             f"{text!r} is not real-valued near {where}, so it has no real Taylor polynomial there",
             "gradcli works over the reals; choose another centre with --at",
         )
-    return TaylorReport(text, result, table=table, plot=plot)
+    return TaylorReport(text, result, table=table, plot=plot, plot_range=x_range)

@@ -120,8 +120,9 @@ class _Outcome:
     status: str  # "proved" | "exact" | "false" | "numeric" | "unknown"
     how: str = ""  # proof method or evidence
     point: dict | None = None
-    lhs_value: str = ""
-    rhs_value: str = ""
+    #: the sides' values at ``point``: text, or a matrix's entries row by row (``_fmt_matrix``)
+    lhs_value: Any = ""
+    rhs_value: Any = ""
     exact: bool = False
     points: int = 0
     reason: str = ""

@@ -44,9 +44,9 @@ from ..model.shapes import is_matrix
 from ..model.symbols import scalar_symbol
 from .compare import CLAIM_SECONDS, _Clock, _compare_built, _OutOfTime
 from .numeric import _scalar_symbols, _shape, _sympify
-from .outcome import _display, _finish, _layout_hint, _one_size, _shape_text, _transposed
+from .outcome import _display, _finish, _layout_hint, _one_size, _shape_list, _shape_text, _transposed
 from .pointwise import decide_size, prefers_points
-from .verdict import ClaimVerdict, Evidence
+from .verdict import ClaimVerdict, Evidence, shapes_counterexample
 
 #: Concrete sizes for claims about vectors and matrices of symbolic size.
 SIZES = (1, 2, 3, 4)
@@ -226,7 +226,7 @@ def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> Cla
             "false", "shapes differ", lhs=L, rhs=R, hint=hint, evidence=Evidence.PROOF,
             reason=f"the sides have different shapes: the left side is {_shape_text(L)}, "
                    f"the right side {_shape_text(R)}",
-            counterexample={"point": {}, "lhs": _shape_text(L), "rhs": _shape_text(R)},
+            counterexample=shapes_counterexample(_shape_list(L), _shape_list(R)),
         )
     out = _compare_built(L, R, clock, seed, exact_first=False, operands=_operands(node, ctx))
     hint = ""

@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..errors import InputError
-from .verdict import CheckReport, ClaimVerdict
+from .verdict import CheckReport, ClaimVerdict, shape_words, value_text
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -59,9 +59,11 @@ def _counterexample_text(r: ClaimVerdict) -> str:
     if cex.get("point"):
         lines.append("point: " + ", ".join(f"{k} = {v}" for k, v in cex["point"].items()))
     if "lhs" in cex:
-        lines.append(f"left side:  {cex['lhs']}")
-    if "rhs" in cex:
-        lines.append(f"right side: {cex['rhs']}")
+        lines.append(f"left side:  {value_text(cex['lhs'])}")
+        lines.append(f"right side: {value_text(cex['rhs'])}")
+    if "lhs_shape" in cex:
+        lines.append(f"left side:  {shape_words(cex['lhs_shape'])}")
+        lines.append(f"right side: {shape_words(cex['rhs_shape'])}")
     if r.reason:
         lines.append(f"reason: {r.reason}")
     if r.hint:

@@ -223,16 +223,16 @@ def _fmt_constant(c: Any) -> str:
         return mpmath.nstr(_to_mpf(v), 15)
 
 
-def _fmt_matrix(values: list, like: Any) -> str:
+def _fmt_matrix(values: list, like: Any) -> str | list[list[str]]:
+    """A side's value at a counterexample: its text for a scalar (or a 1 x 1 matrix), the
+    texts of its entries row by row for a matrix (``check.verdict.value_text`` writes them)."""
     if not is_matrix(like) or tuple(like.shape) == (1, 1):
         return _fmt_value(values[0])
     rows, cols = like.shape
-    return "[" + ", ".join(
-        "[" + ", ".join(_fmt_value(values[i * cols + j]) for j in range(cols)) + "]" for i in range(rows)
-    ) + "]"
+    return [[_fmt_value(values[i * cols + j]) for j in range(cols)] for i in range(rows)]
 
 
-def _matrix_values_at(L: Any, point: dict, extra: int) -> str:
+def _matrix_values_at(L: Any, point: dict, extra: int) -> str | list[list[str]]:
     dps = DIGITS + GUARD + extra
     vals = [_value(e, point, dps) for e in _entries(L)]
     vals = ["undefined" if v is _BAD else v for v in vals]

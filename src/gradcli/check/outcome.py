@@ -13,13 +13,20 @@ from ..model.shapes import is_matrix, shape_text
 from .compare import _NOT_EVALUABLE, _compare_built, _compare_matrix_exact, _Outcome
 from .numeric import DIGITS, _compare_at, _fmt_point, _literal_digits, _scalar_symbols, _shape
 from .sampling import _points
-from .verdict import ClaimVerdict, Evidence
+from .verdict import ClaimVerdict, Evidence, counterexample, shapes_counterexample, value_text
 
 
 def _shape_text(obj: Any) -> str:
     if not is_matrix(obj) or tuple(obj.shape) == (1, 1):
         return "a scalar"
     return shape_text(tuple(obj.shape))
+
+
+def _shape_list(obj: Any) -> list:
+    """A side's shape for a counterexample: [] for a scalar, sizes as numbers or names."""
+    if not is_matrix(obj) or tuple(obj.shape) == (1, 1):
+        return []
+    return [int(d) if getattr(d, "is_Integer", False) or isinstance(d, int) else str(d) for d in obj.shape]
 
 
 def _layout_hint(layout: str, matters: bool = True) -> str:
@@ -45,13 +52,11 @@ def _finish(out: _Outcome, suffix: str, strict: bool, verdict, L, R, *, hint: st
                            reason="no symbolic proof; supported only by numeric evidence (strict)")
         return verdict("true", method, lhs=L, rhs=R, evidence=Evidence.NUMERIC)
     if out.status == "false":
-        cex = {"point": _fmt_point(out.point or {}), "lhs": out.lhs_value, "rhs": out.rhs_value, "exact": out.exact}
-        if sizes:
-            cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
+        cex = counterexample(_fmt_point(out.point or {}), out.lhs_value, out.rhs_value, exact=out.exact, sizes=sizes)
         where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items()) or "every point"
         if sizes:
             where = ", ".join(f"{k} = {v}" for k, v in cex["sizes"].items()) + "; " + where
-        reason = f"the sides differ at {where}: {out.lhs_value} != {out.rhs_value}"
+        reason = f"the sides differ at {where}: {value_text(out.lhs_value)} != {value_text(out.rhs_value)}"
         if len(reason) > 400:
             reason = reason[:397] + "..."
         method = f"{prefix}counterexample" + (", exact" if out.exact else f", {DIGITS}+ digits, confirmed") + suffix
@@ -78,16 +83,12 @@ def _one_size(L, R, sizes, clock, seed, layout, strict, verdict, symbolic, matte
     Ld, Rd = _display(symbolic, L, 0), _display(symbolic, R, 1)
     size_note = ", ".join(f"{k} = {v}" for k, v in sizes.items())
     if _shape(L) != _shape(R):
-        if symbolic is not None:
-            ls, rs = _shape_text(symbolic[0]), _shape_text(symbolic[1])
-            if ls == rs:
-                ls, rs = _shape_text(L), _shape_text(R)
-        else:
-            ls, rs = _shape_text(L), _shape_text(R)
+        shown = (L, R)
+        if symbolic is not None and _shape_text(symbolic[0]) != _shape_text(symbolic[1]):
+            shown = symbolic
+        ls, rs = _shape_text(shown[0]), _shape_text(shown[1])
         hint = _layout_hint(layout, matters) if _transposed(L, R, seed) else ""
-        cex = {"point": {}, "lhs": ls, "rhs": rs}
-        if sizes:
-            cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
+        cex = shapes_counterexample(_shape_list(shown[0]), _shape_list(shown[1]), sizes)
         at = f" (at {size_note})" if size_note and (ls, rs) == (_shape_text(L), _shape_text(R)) else ""
         return verdict("false", "shapes differ", lhs=Ld, rhs=Rd, hint=hint, counterexample=cex, evidence=Evidence.PROOF,
                        reason=f"the sides have different shapes: the left side is {ls}, the right side {rs}{at}")

@@ -464,7 +464,7 @@ def _is_transpose(L: Any, R: Any) -> bool:
             and L.shape != (1, 1) and sp.ImmutableMatrix(L) == sp.ImmutableMatrix(R).T)
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any) -> Any:
 
     if isinstance(value, sp.MatrixBase):
         return _fmt_matrix([_number(v) for v in value], value)

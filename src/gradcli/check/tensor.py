@@ -18,7 +18,7 @@ from ..limits import time_limit
 from ..model.declarations import DEFAULT_DIM, Context, Declarations
 from .compare import CLAIM_SECONDS, _Clock, _compare_matrix_exact, _compare_pairs, _OutOfTime
 from .numeric import _fmt_point
-from .verdict import ClaimVerdict, Evidence
+from .verdict import ClaimVerdict, Evidence, counterexample
 
 #: The book's identities for a matrix function f(X), as checked per entry (k, l) of X, where
 #: T_kl = d f(X) / d X_kl is an n x n matrix (the (k, l) slice of the tensor df/dX):
@@ -100,8 +100,8 @@ def decide_tensor(identity: str, f_text: str, decl: Declarations | None = None, 
             if out.status == "false":
                 return verdict("false", f"tensor entries, counterexample at n = {k}",
                                evidence=Evidence.EXACT if out.exact else Evidence.NUMERIC,
-                               counterexample={"point": _fmt_point(out.point or {}), "sizes": {"n": k},
-                                               "lhs": out.lhs_value, "rhs": out.rhs_value, "exact": out.exact},
+                               counterexample=counterexample(_fmt_point(out.point or {}), out.lhs_value,
+                                                             out.rhs_value, exact=out.exact, sizes={"n": k}),
                                reason=f"entries of the tensor identity differ at n = {k}")
             if out.status == "exact":
                 used_points = True

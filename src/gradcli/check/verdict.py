@@ -42,7 +42,11 @@ class ClaimVerdict:
     method: str
     name: str | None = None
     reason: str = ""
-    counterexample: dict | None = None  # {"point": {...}, "sizes": {...}, "lhs": str, "rhs": str}
+    #: where the sides differ: {"point": {name: value}, "sizes": {name: int} (matrix claims),
+    #: "lhs", "rhs": a value (text) or a matrix's entries row by row, "shape": [rows, cols]
+    #: (matrices), "exact": bool, "difference": text (a nonzero constant lhs - rhs)}; or, when
+    #: the shapes differ, {"point": {}, "lhs_shape": [...], "rhs_shape": [...]} ([] a scalar)
+    counterexample: dict | None = None
     lhs: Any = None
     rhs: Any = None
     hint: str = ""
@@ -75,3 +79,33 @@ def exit_status(report: CheckReport) -> ExitStatus:
     if Verdict.UNKNOWN in verdicts:
         return ExitStatus.INCOMPLETE
     return ExitStatus.OK
+
+
+def value_text(value: Any) -> str:
+    """A side of a counterexample as text: a number, or a matrix's rows as ``[[4, 4]]``."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return str(value)
+
+
+def shape_words(shape: Any) -> str:
+    """A side's shape in a counterexample (``lhs_shape``) as text: ``2 x 1``, ``a scalar``."""
+    return f"{shape[0]} x {shape[1]}" if shape else "a scalar"
+
+
+def counterexample(point: dict, lhs: Any, rhs: Any, *, exact: bool, sizes: dict | None = None) -> dict:
+    """The counterexample of a false verdict, with the shape of matrix sides."""
+    cex: dict[str, Any] = {"point": point, "lhs": lhs, "rhs": rhs, "exact": exact}
+    if isinstance(lhs, list) and lhs and isinstance(lhs[0], list):
+        cex["shape"] = [len(lhs), len(lhs[0])]
+    if sizes:
+        cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
+    return cex
+
+
+def shapes_counterexample(lhs_shape: list, rhs_shape: list, sizes: dict | None = None) -> dict:
+    """The counterexample of sides whose shapes differ: both shapes ([] for a scalar)."""
+    cex: dict[str, Any] = {"point": {}, "lhs_shape": lhs_shape, "rhs_shape": rhs_shape}
+    if sizes:
+        cex["sizes"] = {str(k): int(v) for k, v in sizes.items()}
+    return cex

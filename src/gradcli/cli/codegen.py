@@ -20,7 +20,8 @@ def _file_option(*names: str, help: str) -> Any:  # noqa: A002 - Click's keyword
                         callback=lambda ctx, param, value: not_empty(value, names[-1]), help=help)
 
 
-@click.command("codegen", context_settings=CONTEXT_SETTINGS)
+@click.command("codegen", context_settings=CONTEXT_SETTINGS,
+               short_help="Python source (NumPy, JAX, PyTorch) for f and its gradient, checked.")
 @click.argument("expr", metavar="EXPR")
 @click.option("--target", type=click.Choice(TARGETS), default="numpy", show_default=True,
               help="The library the code uses.")
@@ -31,7 +32,7 @@ def _file_option(*names: str, help: str) -> Any:  # noqa: A002 - Click's keyword
 @_file_option("-o", "--output", help="Write the module to FILE instead of standard output.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
               help="The seed of --gradcheck's random inputs.")
-@common_options
+@common_options(digits=False)
 @click.pass_obj
 def codegen_cmd(settings: Any, expr: str, target: str, hessian: bool, gradcheck: bool, test: str | None,
                 output: str | None, seed: int, **kw: Any) -> int:
@@ -49,7 +50,7 @@ def codegen_cmd(settings: Any, expr: str, target: str, hessian: bool, gradcheck:
     if kw["at"]:
         raise click.UsageError("codegen writes code for every point: --at does not apply")
     fmt = output_format(settings, kw["fmt"])
-    opts = command_options(settings, {**kw, "digits": None})
+    opts = command_options(settings, kw)
     result = codegen(unshield(expr), opts, wrt=kw["wrt"], target=target, with_hessian=hessian, gradcheck=gradcheck,
                      seed=seed, output=output, test=test)
     if output:

@@ -18,17 +18,19 @@ import click
 from .. import output
 from ..errors import ExitStatus, GradcliError, InputError, OutputClosed, OutputError
 from ..io import read_bounded
-from ..limits import MAX_DECIMAL_DIGITS, MAX_ORDER, check_items, final_output, time_limit
+from ..limits import check_items, final_output, time_limit
 from .options import (
     CONTEXT_SETTINGS,
-    FORMAT_CHOICE,
-    INPUT_CHOICE,
+    DIGITS,
+    DIGITS_HELP,
+    ORDER,
     Settings,
     command_options,
     common_options,
     declaration_options,
     not_empty,
     output_format,
+    shared_options,
     unshield,
     usage,
 )
@@ -54,41 +56,54 @@ def run(settings: Settings, exprs: tuple[str, ...] | str, compute: Callable[[str
     """Compute and render each expression under the time limit.
 
     ``-`` reads one expression a line from stdin; a failing line is reported
-    on stderr and the others still run; the exit status is the worst one.
+    on stderr (with ``-f json``, also as an error record in its place on stdout, so that
+    output lines match input lines) and the others still run; the exit status is the worst one.
     """
     fmt = output_format(settings, fmt)
     if isinstance(exprs, str):
         exprs = (exprs,)
     limit = _limit()
-    items: list[tuple[str, str]] = []
+    items: list[tuple[int | None, str]] = []  # (line of standard input, text)
     for e in exprs:
         if e == "-":
             limit.what = "reading standard input"
             lines = [line.strip() for line in read_bounded(sys.stdin, "standard input").splitlines()]
             limit.what = "the computation"
-            items.extend((f"line {i}", line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
+            items.extend((i, line) for i, line in enumerate(lines, 1) if line and not line.startswith("#"))
         else:
-            items.append(("", unshield(e)))
+            items.append((None, unshield(e)))
     if not items:
         raise usage("no expression given (standard input was empty)")
     check_items(len(items), f"{len(items):,} expressions are given")
     status = ExitStatus.OK
-    many = len(items) > 1
+    batch = len(items) > 1 or items[0][0] is not None
     # --timeout bounds the whole call, however many lines standard input holds; when it
     # runs out, the message says which line was under way (the lines before keep their results)
-    for index, (where, text) in enumerate(items, 1):
-        limit.where = where
-        try:
-            emit(compute(text), fmt, last=index == len(items), **render_options)
-        except OutputClosed:
-            raise
-        except GradcliError as exc:
-            if not many or isinstance(exc, OutputError):
+    with output.progress(len(items), "computing", fmt=fmt) as progress:
+        for index, (line, text) in enumerate(items, 1):
+            limit.where = f"line {line}" if line is not None else ""
+            progress.step(text)
+            try:
+                emit(compute(text), fmt, last=index == len(items), **render_options)
+            except OutputClosed:
                 raise
-            output.err(exc.lines(prefix=f"{where}: " if where else ""))
-            status = max(status, exc.status)
+            except GradcliError as exc:
+                if not batch or isinstance(exc, OutputError):
+                    raise
+                output.err(exc.lines(prefix=f"line {line}: " if line is not None else ""))
+                if fmt == "json":
+                    _error_record(exc, line, text)
+                status = max(status, exc.status)
     limit.where = ""
     return int(status)
+
+
+def _error_record(exc: GradcliError, line: int | None, text: str) -> None:
+    """A failing item of a batch as a json error record, in its place."""
+    from ..render.json import error_record
+
+    output.out(error_record(exc.message, exc.status, line=line, input=text,
+                            **{k: v for k, v in exc.fields().items() if k != "error"}), json=True)
 
 
 def _limit() -> Any:
@@ -107,20 +122,32 @@ def _write_file(path: str, text: str) -> None:
 
 
 # -- the commands ---------------------------------------------------------------------
+# Each command's help: a one-line summary (the command list shows it whole), what it does,
+# and two examples.
 
-@click.command("derivative", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=1, show_default=True,
-              help="Order of the derivative.")
+@click.command("derivative", context_settings=CONTEXT_SETTINGS,
+               short_help="d/dx f; higher order (-n) and mixed partials.")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@click.option("-n", "--order", type=ORDER, default=1, show_default=True, metavar="N",
+              help=f"Order of the derivative ({ORDER.range_text}).")
 @click.option("--steps", is_flag=True, help="Show the derivation rule by rule.")
 @click.option("--definition", is_flag=True, help="The difference quotient (5.3) and its limit (5.4).")
-@common_options
+@common_options()
 @click.pass_obj
 def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps: bool, definition: bool,
                    **kw: Any) -> int:
-    """d/dx of EXPR; higher order with -n; mixed partials by repeating --wrt
-    (--wrt x --wrt y is d/dy(d/dx f)).  EXPR '-' reads one expression a line
-    from standard input."""
+    """d/dx f; higher order (-n) and mixed partials.
+
+    Differentiates EXPR by its variable (--wrt when it has several); -n N gives the N-th
+    derivative, and repeating --wrt a mixed partial (--wrt x --wrt y is d/dy(d/dx f)).
+    --steps shows the rules used, --definition the difference quotient.  EXPR '-' reads one
+    expression a line from standard input.
+
+    \b
+    Examples:
+      gradcli derivative 'sin(x)^2 exp(x)'
+      gradcli diff 'x^3 y^2' --wrt x --wrt y --at x=1,y=2
+    """
     from ..app.derivative import derivative
 
     opts = command_options(settings, kw)
@@ -129,14 +156,22 @@ def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps
                 kw["fmt"], rhs_only=kw["rhs_only"])
 
 
-@click.command("gradient", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@common_options
+@click.command("gradient", context_settings=CONTEXT_SETTINGS,
+               short_help="The gradient: the row vector of partials (5.39).")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@common_options()
 @click.pass_obj
 def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
-    """The gradient of a scalar function: the row vector of partials (5.39;
-    a column with --layout denominator), or the gradient w.r.t. a vector or
-    matrix symbol (--vector x --wrt x)."""
+    """The gradient: the row vector of partials (5.39).
+
+    A column with --layout denominator.  With a vector or matrix symbol in --wrt (declared
+    with --vector, --matrix or --shape), the gradient with respect to it.
+
+    \b
+    Examples:
+      gradcli gradient 'x^2 y + sin(z)' --at x=1,y=2,z=0
+      gradcli grad 'x^T B x' --vector x --matrix B --wrt x
+    """
     from ..app.gradient import gradient
 
     opts = command_options(settings, kw)
@@ -144,12 +179,21 @@ def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
                 rhs_only=kw["rhs_only"])
 
 
-@click.command("hessian", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@common_options
+@click.command("hessian", context_settings=CONTEXT_SETTINGS,
+               short_help="The Hessian: the matrix of second partials.")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@common_options()
 @click.pass_obj
 def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
-    """The Hessian: the symmetric matrix of second partials (or w.r.t. a vector symbol)."""
+    """The Hessian: the matrix of second partials.
+
+    Symmetric where f is smooth; with a vector symbol in --wrt, the Hessian with respect to it.
+
+    \b
+    Examples:
+      gradcli hessian 'x^3 y + y^2'
+      gradcli hessian 'x^T B x' --vector x --matrix B --wrt x
+    """
     from ..app.gradient import hessian
 
     opts = command_options(settings, kw)
@@ -157,15 +201,24 @@ def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
                 rhs_only=kw["rhs_only"])
 
 
-@click.command("jacobian", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPRS")
+@click.command("jacobian", context_settings=CONTEXT_SETTINGS,
+               short_help="The Jacobian of a vector function f1, f2, ...")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPRS...")
 @click.option("--det", is_flag=True, help="Add the determinant (square Jacobians).")
-@common_options
+@common_options()
 @click.pass_obj
 def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: Any) -> int:
-    """The Jacobian of a vector function 'f1, f2, ...' (or '[f1, f2]', or
-    several arguments): m functions of n variables give m x n (n x m with
-    --layout denominator).  EXPRS '-' reads one system a line."""
+    """The Jacobian of a vector function f1, f2, ...
+
+    The functions come as 'f1, f2', as '[f1, f2]' or as separate arguments; m functions of
+    n variables give an m x n matrix (n x m with --layout denominator).  EXPRS '-' reads
+    one system a line.
+
+    \b
+    Examples:
+      gradcli jacobian 'r cos(theta), r sin(theta)' --det
+      gradcli jac 'x y, x + y, x' --wrt x,y
+    """
     from ..app.gradient import jacobian
 
     opts = command_options(settings, kw)
@@ -179,15 +232,25 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
                 kw["fmt"], rhs_only=kw["rhs_only"])
 
 
-@click.command("chain", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("--sub", "subs", multiple=True, metavar="X=G",
+@click.command("chain", context_settings=CONTEXT_SETTINGS,
+               short_help="The chain rule (5.49-5.53): df/dx times dx/dt.")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@click.option("--sub", "subs", multiple=True, metavar="VAR=EXPR",
               help="A substitution x_i = g_i(t), repeatable: --sub x1='sin(t)' --sub x2='cos(t)'.")
-@common_options
+@common_options()
 @click.pass_obj
 def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...], **kw: Any) -> int:
-    """The chain rule (5.49-5.53): df/dx, dx/dt (or dx/d(s,t)), their product,
-    and the result in terms of the parameters (--wrt t, or s,t)."""
+    """The chain rule (5.49-5.53): df/dx times dx/dt.
+
+    For f(x1..xk) with x_i = g_i given by --sub: df/dx, dx/dt (or dx/d(s,t)), their
+    product, and the result in the parameters (--wrt t, or s,t; by default the free
+    symbols of the substitutions).
+
+    \b
+    Examples:
+      gradcli chain 'x1^2 + 2 x2' --sub x1='sin(t)' --sub x2='cos(t)'
+      gradcli chain 'x1 x2' --sub x1='s t' --sub x2='s + t' --wrt s,t
+    """
     from ..app.chain import chain
 
     opts = command_options(settings, {**kw, "subs": subs})
@@ -195,40 +258,59 @@ def chain_cmd(settings: Settings, exprs: tuple[str, ...], subs: tuple[str, ...],
                 rhs_only=kw["rhs_only"])
 
 
-@click.command("taylor", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
-@click.option("-n", "--order", type=click.IntRange(0, MAX_ORDER), default=5, show_default=True,
-              help="Order n; with several variables the total degree.")
+@click.command("taylor", context_settings=CONTEXT_SETTINGS,
+               short_help="The Taylor polynomial T_n (5.7) about a point.")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@click.option("-n", "--order", type=ORDER, default=5, show_default=True, metavar="N",
+              help=f"Order n; with several variables the total degree ({ORDER.range_text}).")
 @click.option("--table", is_flag=True, help="The table of k, f^(k)(x0) and f^(k)(x0)/k!.")
 @click.option("--expand", is_flag=True, help="In powers of x instead of (x - x0).")
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
               callback=lambda ctx, param, value: not_empty(value, "--plot"),
-              help="Draw f and its Taylor polynomials to FILE.png or FILE.svg (needs gradcli[plot]).")
-@common_options
+              help="Draw f and its Taylor polynomials to FILE.png, FILE.svg or FILE.pdf (needs gradcli[plot]).")
+@click.option("--range", "plot_range", default=None, metavar="A:B",
+              help="With --plot: the interval of x drawn, e.g. --range -4:4 or --range=-pi:pi "
+                   "(default: around x0, narrowed where f grows fast).")
+@common_options(at_help="The centre x0 (default 0): --at 1, or --at x=0,y=0 for several variables.",
+                digits=False)
 @click.pass_obj
 def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bool, expand: bool,
-               plot: str | None, **kw: Any) -> int:
-    """The Taylor polynomial T_n (5.7) about --at x0 (default 0); several
-    variables with --at x=0,y=0, truncated by total degree n."""
+               plot: str | None, plot_range: str | None, **kw: Any) -> int:
+    """The Taylor polynomial T_n (5.7) about a point.
+
+    About the centre --at x0 (default 0), in powers of (x - x0) unless --expand; several
+    variables with --at x=0,y=0, truncated by total degree n.  --table lists the
+    derivatives and coefficients; --plot draws f beside its Taylor polynomials.
+
+    \b
+    Examples:
+      gradcli taylor 'exp(x)' --at 1 -n 4 --table
+      gradcli taylor 'sin(x)' -n 7 --plot sin.pdf --range -5:5
+    """
     from ..app.taylor import taylor
 
-    if plot and not plot.lower().endswith((".png", ".svg")):
-        raise usage(f"--plot {plot!r}: the file must end in .png or .svg")
+    if plot and not plot.lower().endswith((".png", ".svg", ".pdf")):
+        raise usage(f"--plot {plot!r}: the file must end in .png, .svg or .pdf")
+    if plot_range is not None and not plot:
+        raise usage("--range goes with --plot (the interval drawn)")
     opts = command_options(settings, {**kw, "digits": None})
 
     def compute(text: str) -> Any:
-        report = taylor(text, opts, wrt=kw["wrt"], order=order, table=table, expand=expand, plot=plot)
+        report = taylor(text, opts, wrt=kw["wrt"], order=order, table=table, expand=expand, plot=plot,
+                        plot_range=plot_range)
         if plot:
+            from ..record import replace
             from ..render.plot import write_plot
 
-            write_plot(report.taylor, plot)
+            report = replace(report, plot_range=write_plot(report.taylor, plot, x_range=report.plot_range))
         return report
 
     return run(settings, exprs, compute, kw["fmt"], rhs_only=kw["rhs_only"])
 
 
-@click.command("autodiff", context_settings=CONTEXT_SETTINGS)
-@click.argument("exprs", nargs=-1, required=True, metavar="EXPR")
+@click.command("autodiff", context_settings=CONTEXT_SETTINGS,
+               short_help="Automatic differentiation (5.6), step by step.")
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
 @click.option("--at", "at", required=True, metavar="POINT",
               help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
 @click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
@@ -238,15 +320,15 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
 @click.option("--graph", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
               callback=lambda ctx, param, value: not_empty(value, "--graph"),
               help="Write the computation graph: FILE.dot (Graphviz DOT) or FILE.svg (needs Graphviz's dot).")
-@click.option("--digits", type=click.IntRange(1, MAX_DECIMAL_DIGITS), default=None,
-              help="Significant digits of decimal values (default 15).")
-@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None,
-              help="Output format (overrides the global -f).")
-@click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
-              help="Input language (auto: LaTeX when the text starts with a backslash).")
+@click.option("--digits", type=DIGITS, default=None, metavar="N", help=DIGITS_HELP)
+@shared_options
 @click.pass_obj
 def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: str | None, **kw: Any) -> int:
-    """Automatic differentiation (5.6): intermediate variables, forward tangents, reverse adjoints.
+    """Automatic differentiation (5.6), step by step.
+
+    The expression split into intermediate variables with their values at the point,
+    forward mode (each variable's tangent) and reverse mode (each variable's adjoint), and
+    the gradient; --graph writes the computation graph.
 
     \b
     Examples:
@@ -270,9 +352,10 @@ def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: s
     return run(settings, exprs, compute, kw["fmt"])
 
 
-@click.command("check", context_settings=CONTEXT_SETTINGS)
+@click.command("check", context_settings=CONTEXT_SETTINGS,
+               short_help="Decide whether claims LHS = RHS hold.")
 @click.argument("claims", nargs=-1, metavar="CLAIM...")
-@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False), metavar="F",
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Claims from a .txt file (one a line, # comments) or a .toml file ([[claim]] tables).")
 @click.option("--builtin", is_flag=True, help="Check the built-in catalogue (the book's 5.99-5.108 and more).")
 @click.option("--list", "list_only", is_flag=True, help="With --builtin: list the catalogue.")
@@ -280,18 +363,24 @@ def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: s
               callback=lambda ctx, param, value: not_empty(value, "--junit"),
               help="Write a JUnit XML report, one test case per claim.")
 @click.option("--strict", is_flag=True, help="Claims supported only by numeric evidence are unknown.")
-@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default=None, help="Output format.")
-@click.option("--input", "input_kind", type=INPUT_CHOICE, default=None,
-              help="Input language.")
 @declaration_options
+@shared_options
 @click.pass_obj
 def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...], builtin: bool, list_only: bool,
               junit: str | None, strict: bool, **kw: Any) -> int:
-    """Decide whether claims 'LHS = RHS' hold: true (proved, or shown
-    component by component), false (with a counterexample) or unknown.
-    CLAIM '-' reads one claim a line.  Exit status: 0 all true, 1 any false,
-    3 any unknown (or the time limit) and none false, 2 an unreadable claim
-    (the others are still decided and reported)."""
+    """Decide whether claims LHS = RHS hold.
+
+    Each claim is true (proved, or shown component by component), false (with a
+    counterexample) or unknown.  Claims come as arguments, from standard input ('-', one a
+    line), from files (--file) or the built-in catalogue (--builtin).  Exit status: 0 all
+    true, 1 any false, 3 any unknown (or the time limit) and none false, 2 an unreadable
+    claim (the others are still decided and reported).
+
+    \b
+    Examples:
+      gradcli check 'd/dx sin(x)^2 = 2 sin(x) cos(x)'
+      gradcli check 'd/dx x^T A x = x^T (A + A^T)' --vector x --matrix A
+    """
     fmt = output_format(settings, kw["fmt"])
     if list_only:
         if not builtin:
@@ -314,7 +403,9 @@ def check_cmd(settings: Settings, claims: tuple[str, ...], files: tuple[str, ...
         check_items(lines, f"standard input holds {lines:,} claims")
     collected = claims_of([unshield(c) for c in claims], opts, files=files, builtin=builtin, stdin_text=stdin_text)
     limit.what = "the computation"
-    report = check(collected, strict=strict, timeout=settings.timeout)
+    with output.progress(len(collected), "checking", fmt=fmt) as progress:
+        report = check(collected, strict=strict, timeout=settings.timeout,
+                       on_claim=lambda claim: progress.step(claim.text))
     if junit:
         from ..check.junit import write_junit
 

@@ -15,24 +15,34 @@ from typing import Any
 
 import click
 
-from ..errors import ExitStatus, GradcliError, OutputClosed
+from ..errors import ExitStatus, GradcliError, OutputClosed, OutputError
 from ..limits import (
     DEFAULT_TIMEOUT,
     MAX_DIGITS,
     MAX_LENGTH,
-    MAX_LENGTH_CEILING,
-    MAX_TIMEOUT,
-    MIN_TIMEOUT,
     _Expired,
     begin_call,
     disarm,
     on_unraisable,
     time_limit,
 )
-from ..output import err
+from ..output import err, out
 from .codegen import codegen_cmd
 from .commands import COMMANDS
-from .options import CONTEXT_SETTINGS, FORMAT_CHOICE, INPUT_CHOICE, Settings, not_nan, shield_expression
+from .options import (
+    CONTEXT_SETTINGS,
+    DEBUG_HELP,
+    FORMAT_CHOICE,
+    FORMAT_HELP,
+    INPUT_CHOICE,
+    INPUT_HELP,
+    LENGTH,
+    MAX_LENGTH_HELP,
+    SECONDS,
+    TIMEOUT_HELP,
+    Settings,
+    shield_expression,
+)
 
 ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check", "ad": "autodiff",
            "export": "codegen"}
@@ -60,7 +70,8 @@ class AliasGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped to an exit status by report()
-            raise click.exceptions.Exit(report(exc, debug=bool(ctx.params.get("debug")))) from None
+            debug = bool(ctx.params.get("debug")) or bool(getattr(ctx.obj, "debug", False))
+            raise click.exceptions.Exit(report(exc, debug=debug)) from None
         if isinstance(rv, int) and rv:
             raise click.exceptions.Exit(rv)
         return rv
@@ -80,18 +91,13 @@ class AliasGroup(click.Group):
 
 
 @click.group(cls=AliasGroup, context_settings=CONTEXT_SETTINGS)
-@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True,
-              help="auto: rich on a terminal, plain when piped.")
-@click.option("--timeout", type=click.FloatRange(min=MIN_TIMEOUT, max=MAX_TIMEOUT), default=DEFAULT_TIMEOUT,
-              show_default=True, metavar="SECONDS",
-              callback=lambda ctx, param, value: not_nan(value, "--timeout"),
-              help="Time limit for all work (reading, computing, writing).")
-@click.option("--max-length", "max_length", type=click.IntRange(1, MAX_LENGTH_CEILING), default=MAX_LENGTH,
-              show_default=True, metavar="N",
-              help="Longest expression, claim or option value, in characters (for generated input).")
-@click.option("--input", "input_kind", type=INPUT_CHOICE, default="auto",
-              help="Input language (auto: LaTeX when the text starts with a backslash).")
-@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="auto", show_default=True, help=FORMAT_HELP)
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+              help=TIMEOUT_HELP + "  [default: 60]")
+@click.option("--max-length", "max_length", type=LENGTH, default=MAX_LENGTH, metavar="N",
+              help=MAX_LENGTH_HELP + "  [default: 10,000]")
+@click.option("--input", "input_kind", type=INPUT_CHOICE, default="auto", show_default=True, help=INPUT_HELP)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.version_option(package_name="gradcli", prog_name="gradcli", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, fmt: str, timeout: float, max_length: int, input_kind: str, debug: bool) -> None:
@@ -112,7 +118,8 @@ def cli(ctx: click.Context, fmt: str, timeout: float, max_length: int, input_kin
     pi, e, sin cos tan cot sec csc asin acos atan (arcsin...) sinh cosh tanh
     exp log ln sqrt abs sign log(x, b) erf ..., diff(f, x), and derivative
     operators d/dx, d^2/dx^2, ∂/∂x.  Exit status: 0 ok, 1 a claim is false,
-    2 bad input, 3 time limit or an undecided claim.
+    2 bad input, 3 time limit or an undecided claim.  The options above may
+    also follow the command; 'gradcli COMMAND --help' shows its options.
     """
     ctx.obj = Settings(format=fmt.lower(), timeout=timeout, debug=debug, input=input_kind)
 
@@ -121,50 +128,89 @@ for _command in (*COMMANDS, codegen_cmd):
     cli.add_command(_command)
 
 
+#: The format the call asked for (``-f``), read from its arguments before Click parses them,
+#: so that even a usage error becomes a json error record with ``-f json``.
+_asked_format: str | None = None
+
+
+def asked_format(args: list[str]) -> str | None:
+    """The last ``-f``/``--format`` value in ``args`` (global or the command's), lower case."""
+    fmt = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        if arg in ("-f", "--format") and i + 1 < len(args):
+            fmt, i = args[i + 1], i + 2
+            continue
+        if arg.startswith("--format="):
+            fmt = arg.partition("=")[2]
+        elif arg.startswith("-f") and not arg.startswith("--") and len(arg) > 2:
+            fmt = arg[2:].lstrip("=")
+        i += 1
+    return fmt.strip().lower() if fmt else None
+
+
 def report(exc: BaseException, *, debug: bool = False) -> int:
-    """The one place where an exception becomes a message on stderr and an exit status."""
+    """The one place where an exception becomes a message on stderr and an exit status
+    (with ``-f json``, also a json error record on stdout: ``{"schema": 1, "error": ...,
+    "exit": N}``; the status is the same)."""
     disarm()  # the call is over: no alarm may interrupt the report
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
     if isinstance(exc, OutputClosed):
         return ExitStatus.OK
+    lines, status, fields = _described(exc, debug)
+    err(lines)
+    if _asked_format == "json" and not isinstance(exc, OutputError):
+        from ..render.json import error_record
+
+        try:
+            out(error_record(fields.pop("error"), status, **fields), json=True)
+        except (OutputClosed, OutputError):
+            pass
+    return int(status)
+
+
+def _described(exc: BaseException, debug: bool) -> tuple[list[str], int, dict]:
+    """The lines for stderr, the exit status and the fields of a json error record."""
     if isinstance(exc, (click.exceptions.Abort, KeyboardInterrupt)):
-        err("error: interrupted")
-        return ExitStatus.INTERRUPTED
+        return ["error: interrupted"], ExitStatus.INTERRUPTED, {"error": "interrupted"}
     if isinstance(exc, click.ClickException):
-        lines = [f"error: {exc.format_message()}"]
+        message = exc.format_message()
+        lines = [f"error: {message}"]
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
             lines.append(f"see '{ctx.command_path} --help'")
-        err(lines)
-        return ExitStatus.BAD_INPUT
+        return lines, ExitStatus.BAD_INPUT, {"error": message, "hint": lines[1] if len(lines) > 1 else None}
     if isinstance(exc, GradcliError):
-        err(exc.lines())
-        return exc.status
+        return exc.lines(), exc.status, exc.fields()
     if isinstance(exc, _Expired):  # a safety net: time_limit converts its own alarms
-        err(["error: the computation needed more memory than gradcli allows" if exc.memory else
-             "error: the computation did not finish within the time limit",
-             "simplify or split the input" if exc.memory else "raise it with --timeout SECONDS"])
-        return ExitStatus.INCOMPLETE
-    if isinstance(exc, RecursionError):
-        err(["error: the expression is too deeply nested to work with", "simplify or split the input"])
-        return ExitStatus.BAD_INPUT
-    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        lines = ["error: the computation needed more memory than gradcli allows" if exc.memory else
+                 "error: the computation did not finish within the time limit",
+                 "simplify or split the input" if exc.memory else "raise it with --timeout SECONDS"]
+        status = ExitStatus.INCOMPLETE
+    elif isinstance(exc, RecursionError):
+        lines = ["error: the expression is too deeply nested to work with", "simplify or split the input"]
+        status = ExitStatus.BAD_INPUT
+    elif isinstance(exc, ValueError) and "integer string conversion" in str(exc):
         # Python's limit on the digits of an int shown as text: a number exploded
-        err(["error: a number in the result has too many digits to show",
-             f"gradcli refuses numbers of more than {MAX_DIGITS} digits; "
-             "ask for a decimal (--digits) or a smaller input"])
-        return ExitStatus.BAD_INPUT
-    if isinstance(exc, MemoryError):
-        err("error: out of memory")
-        return ExitStatus.INCOMPLETE
-    if debug:
-        import traceback
+        lines = ["error: a number in the result has too many digits to show",
+                 f"gradcli refuses numbers of more than {MAX_DIGITS} digits; "
+                 "ask for a decimal (--digits) or a smaller input"]
+        status = ExitStatus.BAD_INPUT
+    elif isinstance(exc, MemoryError):
+        lines, status = ["error: out of memory"], ExitStatus.INCOMPLETE
+    else:
+        if debug:
+            import traceback
 
-        traceback.print_exception(type(exc), exc, exc.__traceback__)
-    err([f"error: internal error: {type(exc).__name__}: {str(exc)[:300]}",
-         "this is a bug in gradcli; rerun with --debug for a traceback"])
-    return ExitStatus.INCOMPLETE
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+        lines = [f"error: internal error: {type(exc).__name__}: {str(exc)[:300]}",
+                 "this is a bug in gradcli; rerun with --debug for a traceback"]
+        status = ExitStatus.INCOMPLETE
+    return lines, status, {"error": lines[0].removeprefix("error: "), "hint": lines[1] if len(lines) > 1 else None}
 
 
 def _quiet_unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -208,6 +254,10 @@ def main(argv: list[str] | None = None) -> None:
         except (AttributeError, ValueError, OSError):
             pass
     args = [shield_expression(_utf8(a)) for a in args]
+    global _asked_format
+    _asked_format = asked_format(args)
+    if not args:  # bare 'gradcli': the help, not an error
+        args = ["--help"]
     if "_GRADCLI_COMPLETE" in os.environ:  # TAB completion: gradcli's own protocol
         from .completion import install
 

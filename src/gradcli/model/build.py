@@ -24,7 +24,7 @@ from .entrywise import ARRAY_FUNCTIONS, ENTRYWISE_OPS, ArrayBuilder, vector_hint
 from .functions import scalar_table
 from .numbers import _digits, _guard_number, _guard_power, number
 from .shapes import as_scalar, is_matrix, shape_of, shape_text, transpose
-from .source import error_at, prime_on_scalar, snippet, transpose_on_scalar, written_in_parentheses
+from .source import error_at, prime_on_scalar, shape_fix, snippet, transpose_on_scalar, written_in_parentheses
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
 _SCALAR_FUNCS: dict[str, Any] = {
@@ -150,7 +150,7 @@ class Builder(ArrayBuilder):
                         return a + b
                 raise ShapeError(
                     f"cannot add {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
-                    f"and {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})"
+                    f"and {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})", shape_fix(self.ctx, an, a, bn, b)
                 )
             return sp.Add(a, b) if isinstance(a, sp.MatrixBase) else (a + b)
         if is_matrix(a) or is_matrix(b):
@@ -173,7 +173,7 @@ class Builder(ArrayBuilder):
                 f"cannot multiply {snippet(self.ctx, an)} ({shape_text(shape_of(a))}) "
                 f"by {snippet(self.ctx, bn)} ({shape_text(shape_of(b))})",
                 hint.format(f"{_written(self.ctx, an)} .* {_written(self.ctx, bn)}") if hint else
-                f"in {snippet(self.ctx, whole)}: the columns of the left factor must match the rows of the right",
+                shape_fix(self.ctx, an, a, bn, b, product=True),
             )
         return a * b
 

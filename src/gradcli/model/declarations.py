@@ -97,7 +97,7 @@ def _size_of(text: str, dim: sp.Expr) -> sp.Expr:
         value = int(text) if len(text) <= 6 else MAX_SIZE + 1
         if not 1 <= value <= MAX_SIZE:
             shown = text[:12] + ("..." if len(text) > 12 else "")
-            raise InputError(f"a size must be between 1 and {MAX_SIZE}, not {shown}")
+            raise InputError(f"a size must be between 1 and {MAX_SIZE:,}, not {shown}")
         return sp.Integer(value)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
         return sp.Symbol(text, integer=True, positive=True)
@@ -119,7 +119,12 @@ def parse_shape(spec: str, dim: sp.Expr) -> tuple[str, tuple[sp.Expr, sp.Expr]]:
     parts = [p for p in (p.strip() for p in parts) if p]
     if len(parts) != 2:
         raise InputError(f"--shape {spec!r}: write NAME=ROWSxCOLS, e.g. X=3x2 or X=m x n")
-    return name, (_size_of(parts[0], dim), _size_of(parts[1], dim))
+    try:
+        return name, (_size_of(parts[0], dim), _size_of(parts[1], dim))
+    except InputError as exc:  # a bad size: an error about this --shape, with the form to write
+        raise InputError(f"--shape {spec!r}: {exc.message}",
+                         f"write {name}=ROWSxCOLS, each size a number from 1 to {MAX_SIZE:,} or a name: "
+                         f"{name}=3x2 or {name}='m x n'") from None
 
 
 class Context:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, ParseError
 from ..language import parse_value, split_top_level
 from ..language.names import NAME_RE, internal_name  # names as the language: x1, θ_1
 from ..limits import MAX_DECIMAL_DIGITS
@@ -77,7 +77,7 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             var, value_text = allow_bare, piece
         else:
             raise InputError(f"--at {text!r}: write NAME=VALUE, e.g. --at x=1,y=2")
-        node = parse_value(value_text)
+        node = _value_node(text, var, value_text)
         value = build(node, Context(ctx.decl, layout=ctx.layout, source=value_text))
         if re.search(r"\d\.|\.\d|\d[eE][+-]?\d", value_text):
             decimal = True
@@ -95,3 +95,18 @@ def parse_point(text: str, ctx: Context | None = None, digits: int | None = None
             raise InputError(f"--at {text!r}: {var} is given twice")
         pairs.append((var, value))
     return Point(tuple(pairs), decimal=decimal, digits=digits, text=text, arrays=tuple(arrays))
+
+
+def _value_node(text: str, var: Any, value_text: str) -> Any:
+    """The syntax tree of one value of ``--at``; what cannot be read is an error about the
+    option's value (``--at 'x=1 y=2'``: the entries want commas), not about an expression."""
+    try:
+        return parse_value(value_text)
+    except ParseError as exc:
+        if value_text.lstrip().startswith("="):
+            raise InputError(f"--at {text!r}: write one '=' between {var} and its value", "e.g. --at x=1,y=2") from None
+        if "=" in value_text:
+            raise InputError(f"--at {text!r}: the value of {var} runs into another entry ({value_text.strip()!r})",
+                             "separate the entries with commas: --at x=1,y=2") from None
+        raise InputError(f"--at {text!r}: cannot read the value of {var}, {value_text.strip()!r}: {exc.message}",
+                         "write --at x=1,y=pi/2 (each value a number or an expression)") from None

@@ -52,3 +52,12 @@ def transpose(m: Any) -> Any:
     if isinstance(m, sp.MatrixBase):
         return m.T
     return m.T
+
+
+def shape_option(name: str, shape: tuple) -> str:
+    """The ``--shape`` that declares ``name`` with ``shape``: ``--shape b=3x1``, or quoted
+    when a size is a name: ``--shape b='m x 1'``."""
+    rows, cols = shape
+    if all(isinstance(d, int) or getattr(d, "is_Integer", False) for d in shape):
+        return f"--shape {name}={rows}x{cols}"
+    return f"--shape {name}='{rows} x {cols}'"

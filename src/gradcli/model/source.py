@@ -81,3 +81,31 @@ def written_in_parentheses(ctx: Context, node: S.Node) -> bool:
     while i >= 0 and src[i] in " \t{":
         i -= 1
     return i >= 0 and src[i] == "("
+
+
+def shape_fix(ctx: Context, an: S.Node, a: Any, bn: S.Node, b: Any, *, product: bool = False) -> str:
+    """The hint of a shape mismatch between two operands: the ``--shape`` of a declared
+    operand that would make them fit (one the user gave a --shape first, then the right one),
+    for a sum or a product; a square matrix is suggested square."""
+    from .shapes import shape_option
+
+    need = "the columns of the left factor must match the rows of the right" if product else \
+        "both terms must have the same shape"
+    given = {name for name, _ in ctx.decl.shapes}  # a --shape of the user's is the likelier slip
+    pairs = sorted(((bn, a, True), (an, b, False)),
+                   key=lambda p: not (isinstance(p[0], S.Name) and p[0].name in given))
+    for node, other, right in pairs:
+        if isinstance(node, S.Name) and node.name in ctx.shapes:
+            rows, cols = ctx.shapes[node.name]
+            if product:
+                square = rows == cols  # a square matrix stays square: X=2x2, not X=2x3
+                rows, cols = (other.shape[1], cols) if right else (rows, other.shape[0])
+                if square:
+                    rows = cols = rows if right else cols
+            else:
+                rows, cols = other.shape
+            option = shape_option(node.name, (rows, cols))
+            if any(name == node.name for name, _ in ctx.decl.shapes):
+                return f"{need}: e.g. {option} in place of its --shape"
+            return f"{need}: declare, e.g., {option}"
+    return f"{need}: declare sizes that agree (--shape NAME=RxC, --dim N)"

@@ -1,5 +1,5 @@
 """What the renderers share: SymPy's printers with gradcli's conventions (plain strings that
-``sympify`` reads back, LaTeX, one-line Unicode), JSON values, and the texts of numbers,
+``sympify`` reads back, LaTeX, one-line Unicode), and the texts of numbers,
 points, steps and sweeps."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from ..model.shapes import is_matrix
 from .notation import LatexNotation, PlainNotation, UnicodeNotation
 
 # -- plain --------------------------------------------------------------------------
@@ -83,27 +82,6 @@ def plain(obj: Any, *, vector_as_list: bool = True) -> str:
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(plain(o) for o in obj) + "]"
     return _plain.doprint(obj)
-
-
-def json_value(obj: Any, *, vector_as_list: bool = True) -> Any:
-    """A JSON value: a string for a scalar or matrix expression, a list for a
-    vector, a list of lists for a matrix."""
-    if isinstance(obj, sp.MatrixBase):
-        rows = entry_strings(obj)
-        if vector_as_list and (obj.rows == 1 or obj.cols == 1):
-            return [t for row in rows for t in row]
-        return rows
-    if isinstance(obj, (list, tuple)):
-        return [json_value(o) for o in obj]
-    if obj is None:
-        return None
-    return _plain.doprint(obj)
-
-
-def shape(obj: Any) -> list | None:
-    if not is_matrix(obj):
-        return None
-    return [int(d) if isinstance(d, int) or getattr(d, "is_Integer", False) else str(d) for d in obj.shape]
 
 
 # -- LaTeX ----------------------------------------------------------------------------
@@ -253,11 +231,12 @@ def version() -> str:
 
 def counterexample_text(ce: dict) -> str:
     """``at x = 1/3, n = 2: lhs = ..., rhs = ...`` for a counterexample dict."""
+    from ..check.verdict import shape_words, value_text
+
     where = ", ".join(f"{k} = {v}" for k, v in {**(ce.get("sizes") or {}), **(ce.get("point") or {})}.items())
-    sides = f"lhs = {ce.get('lhs')}, rhs = {ce.get('rhs')}" if "lhs" in ce else ""
-    shapes = ce.get("shapes")
-    if shapes and not sides:
-        sides = f"shapes {shapes}"
+    sides = f"lhs = {value_text(ce['lhs'])}, rhs = {value_text(ce['rhs'])}" if "lhs" in ce else ""
+    if "lhs_shape" in ce:
+        sides = f"lhs = {shape_words(ce['lhs_shape'])}, rhs = {shape_words(ce['rhs_shape'])}"
     if ce.get("difference"):
         sides += f"; lhs - rhs = {ce['difference']}"
     return f"at {where}: {sides}" if where else sides
