@@ -33,6 +33,8 @@ CASES = {
     "steps_partial": ["derivative", "x^2 exp(x y)", "--wrt", "y", "--steps"],
     "definition": ["derivative", "x^3", "--definition", "--at", "2"],
     "definition_abs": ["derivative", "abs(x)", "--definition", "--at", "0"],
+    "tensor_5_13": ["derivative", "R^T R", "--shape", "R=2x2", "--wrt", "R"],
+    "tensor_5_12": ["jacobian", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A"],
 }
 FORMATS = ["plain", "latex", "json", "rich"]
 

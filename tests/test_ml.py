@@ -241,3 +241,29 @@ def test_random_compositions(text, layout, wrt):
     assume(wrt in {n.name for n in walk(parse(text)) if isinstance(n, Name)})
     case = ("random", text, dict(vectors=("x", "y"), matrices=("A",)), wrt, "gradient")
     _verify(case, layout, 2, seed=len(text), use_jax=True)
+
+
+# -- kinks at array points: relu/abs/max of an entry at its corner -------------------------------
+# (the formula would say heaviside(0) = 1/2 there, a derivative that does not exist)
+ARRAY_KINKS = [
+    # (args, exit status, what stdout or stderr holds)
+    (["gradient", "sum(relu(W x))", "--vector", "x", "--matrix", "W", "--wrt", "W",
+      "--at", "W=[[1,-1],[0,1]]", "--at", "x=[1,1]"], 2, "no derivative by W[1,1]"),
+    (["gradient", "sum(relu(W x))", "--vector", "x", "--matrix", "W", "--wrt", "W",
+      "--at", "W=[[1,0],[0,-1]]", "--at", "x=[1,1]"], 0, "[[1, 1], [0, 0]]"),
+    (["jacobian", "relu(x)", "--vector", "x", "--wrt", "x", "--at", "x=[0,1]"], 2, "no derivative by x[1]"),
+    (["gradient", "sum(max(x, 2 x))", "--vector", "x", "--wrt", "x", "--at", "x=[1,0]"], 2, "no derivative by x[2]"),
+    # x |x| has a derivative (0) at 0: the one-sided limits agree
+    (["gradient", "sum(abs(x) .* x)", "--vector", "x", "--wrt", "x", "--at", "x=[0,1]"], 0, "[0, 2]"),
+    # a kink in a variable not differentiated by is no obstacle
+    (["gradient", "relu(a) * w^T x", "--vector", "w,x", "--wrt", "w", "--at", "w=[1,2]", "--at", "x=[3,4]",
+      "--at", "a=0"], 0, "[0, 0]"),
+]
+
+
+@pytest.mark.parametrize("args,status,text", ARRAY_KINKS)
+def test_array_point_at_a_kink_is_refused_unless_the_derivative_exists(args, status, text):
+    from helpers import run
+
+    r = run(["-f", "plain", *args], exit=status)
+    assert text in (r.stdout if status == 0 else r.stderr)

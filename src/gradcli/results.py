@@ -70,6 +70,32 @@ class JacobianResult(MatrixResult):
 
 
 @record
+class TensorResult:
+    """A derivative of order 3 or 4 (a vector or matrix by a matrix, a matrix by a vector),
+    with its views, all read off one computation (``calculus.matrix.tensor``)."""
+
+    command: ClassVar[str] = "derivative"
+
+    input: str
+    function: Any  # F, a matrix expression
+    wrt: Any  # X, a MatrixSymbol
+    vec: Any  # d vec(F) / d vec(X) in the layout asked for
+    index: Any  # calculus.matrix.views.IndexForm
+    layout: str = Layout.NUMERATOR
+    array: Any = None  # calculus.matrix.views.ExplicitArray, when the sizes are numbers
+    vec_matrix: Any = None  # the explicit d vec(F)/d vec(X), when the sizes are numbers
+
+    @property
+    def order(self) -> int:
+        return sum(1 for s in tuple(self.function.shape) + tuple(self.wrt.shape) if s != 1)
+
+
+@record
+class JacobianTensorResult(TensorResult):
+    command: ClassVar[str] = "jacobian"
+
+
+@record
 class ChainRuleResult:
     command: ClassVar[str] = "chain"
 

@@ -94,6 +94,16 @@ def check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *, 
     higher ones not at all (see calculus.corners)."""
     from ..calculus.corners import ensure_no_corners, ensure_partial_exists
 
+    if point.arrays and isinstance(f, sp.Basic) and f.atoms(sp.MatrixSymbol):
+        # an array point: the corners of every entry, by every entry of the variables
+        from ..calculus.evaluate import components_at
+
+        entries, given = components_at(f, point, variables)
+        check = ensure_partial_exists if first else ensure_no_corners
+        for entry in entries:
+            for var in (given if first else [list(given)]):
+                check(entry, var, given, text, point.text)
+        return
     given = point.as_dict()
     if not isinstance(f, sp.Basic) or not set(given):
         return

@@ -28,6 +28,7 @@ from .common import (
     scalar_function,
     variables_of,
 )
+from .tensor import is_tensor, tensor_result
 
 
 def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
@@ -96,9 +97,15 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             variables, symbolic = variables_of(vec, ctx, wrt, "jacobian")
             if not symbolic:
                 raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
+            if is_tensor(vec, variables[0]):
+                if det:
+                    raise InputError("--det needs a square Jacobian, not a tensor of order 3 or 4")
+                return tensor_result(joined, vec, variables[0], opts, ctx, command="jacobian")
 
             result = matrix_symbol_derivative(vec, variables[0], ctx)
             point, value = evaluate_at(result, vec, opts, ctx, True)
+            if point is not None:
+                check_corners(vec, variables, point, joined, first=True)
             determinant = None
             if det:
                 rows, cols = result.shape

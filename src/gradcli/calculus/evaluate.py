@@ -65,11 +65,45 @@ def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) 
     """A matrix-expression result at numeric vectors and matrices (``--at 'x=[1,2,3]'``): the
     arrays fix the sizes, every vector and matrix needs a value, and the result is written out
     explicitly and evaluated exactly (or to ``--digits``), like a scalar result."""
+    written_out = _writer((obj, function), point, symmetric)
+    scalar_point = Point(point.values, decimal=point.decimal, digits=point.digits, text=point.text)
+    return evaluate(written_out(obj), scalar_point, needed=(), function=written_out(function))
+
+
+def components_at(function: Any, point: Point, variables: Iterable[Any], symmetric: Any = ()) -> tuple[list, dict]:
+    """``function`` written out at the sizes an array point fixes, with the entries of the
+    matrix ``variables`` left as symbols (``W[1,2]``, 1-based) and every other array at its
+    value: the scalar entries of f and the point ``{entry symbol: value}``, for the corner
+    checks of calculus.corners (a kink of relu/abs/max... in any entry)."""
+    values = dict(point.arrays)
+    keep, given = {}, {}
+    for m in variables:
+        if not isinstance(m, sp.MatrixSymbol) or m.name not in values:
+            continue
+        value = values[m.name]
+        rows, cols = value.shape
+        vector = cols == 1
+
+        def entry(i: int, j: int, m: Any = m, vector: bool = vector) -> Any:
+            return sp.Symbol(f"{m.name}[{i + 1}]" if vector else f"{m.name}[{i + 1},{j + 1}]", real=True)
+
+        symbols = sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
+        keep[m.name] = symbols
+        given.update({s: v for s, v in zip(symbols, value)})
+    written_out = _writer((function,), point, symmetric, replace=keep)
+    value = written_out(function)
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    return entries, given
+
+
+def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = None) -> Any:
+    """The sizes and values an array point fixes, as a function writing an expression out
+    explicitly (``replace`` puts other explicit matrices in place of some arrays)."""
     from ..model.arrays import explicit
     from ..model.sizes import SizeSolver
 
     values = dict(point.arrays)
-    mats = {m.name: m for e in (obj, function) if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol)}
+    mats = {m.name: m for e in exprs if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol)}
     missing = sorted(set(mats) - set(values), key=natural_key)
     if missing:
         raise InputError(f"--at {point.text!r} gives no value for {', '.join(missing)}",
@@ -84,9 +118,9 @@ def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) 
                                  f"{value.shape[0]} x {value.shape[1]}")
         if name in set(symmetric) and value != value.T:
             raise InputError(f"--at {point.text!r}: the value of the symmetric {name} is not symmetric")
-    sizes = {s: solver.value(s) for e in (obj, function) if isinstance(e, sp.Basic)
+    sizes = {s: solver.value(s) for e in exprs if isinstance(e, sp.Basic)
              for s in e.free_symbols if s.is_integer and solver.value(s) is not None}
-    subs = {m: values[name] for name, m in mats.items()}
+    subs = {m: (replace or {}).get(name, values[name]) for name, m in mats.items()}
 
     def written_out(e: Any) -> Any:
         if not isinstance(e, sp.Basic):
@@ -96,8 +130,7 @@ def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) 
             e = sp.ImmutableMatrix(e.as_explicit())
         return sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) else e
 
-    scalar_point = Point(point.values, decimal=point.decimal, digits=point.digits, text=point.text)
-    return evaluate(written_out(obj), scalar_point, needed=(), function=written_out(function))
+    return written_out
 
 
 def require_values(point: Point, needed: Iterable[Any]) -> None:

@@ -272,3 +272,4 @@ def shield_expression(arg: str) -> str:
     if len(arg) > 1 and arg[0] == "-" and not _OPTION_LIKE.match(arg):
         return " " + arg
     return arg
+

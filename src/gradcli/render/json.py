@@ -19,6 +19,7 @@ import sympy as sp
 
 from .base import Renderer
 from .printers import entry_strings, latex, plain, step_var, version
+from .tensor import einsum, index_lhs, index_text
 
 #: The number every object carries as ``schema``; raised on any incompatible change.
 SCHEMA_VERSION = 1
@@ -146,6 +147,12 @@ def _base(r: Any, wrt: list[str], result: Any, **extra: Any) -> dict:
     return obj
 
 
+def _strings(nested: Any) -> Any:
+    if isinstance(nested, list):
+        return [_strings(x) for x in nested]
+    return plain(nested)
+
+
 def _verdict(v: Any) -> dict:
     obj: dict[str, Any] = {
         "claim": v.claim,
@@ -231,6 +238,32 @@ class JsonRenderer(Renderer):
                 extra["determinant_value"] = plain(r.determinant_value)
                 extra["determinant_value_float"] = number(r.determinant_value)
         return self._render_MatrixResult(r, **extra)
+
+    def _render_TensorResult(self, r: Any) -> dict:
+        """result: the explicit array (output indices first, named in ``axes``) when the sizes
+        are numbers, else the vec form; vec, index and einsum always."""
+        form = r.index
+        axes = [x for x in form.out + form.inp if x is not None]
+        sizes = [s for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1]
+        obj: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "command": r.command,
+            "input": r.input,
+            "wrt": [plain(r.wrt)],
+            "result": _strings(r.array.entries) if r.array is not None else plain(r.vec),
+            "latex": latex(r.vec),
+            "shape": [int(s) if s.is_Integer else plain(s) for s in sizes],
+            "axes": axes,
+            "rank": r.order,
+            "layout": r.layout,
+            "vec": plain(r.vec),
+            "vec_shape": [plain(s) for s in r.vec.shape],
+            "index": f"{index_lhs(r, 'plain')} = {index_text(form, 'plain')}",
+            "einsum": einsum(r),
+            "functions": [plain(r.function)],
+        }
+        obj["gradcli"] = version()
+        return obj
 
     def _render_DerivativeResult(self, r: Any) -> dict:
         extra: dict[str, Any] = {"order": len(r.variables)}

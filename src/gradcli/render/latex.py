@@ -7,6 +7,7 @@ from typing import Any
 
 from .base import Renderer
 from .printers import latex, latex_applied, latex_operator, step_var
+from .tensor import block_matrix, index_lhs, index_text, vec_lhs
 
 
 def _at(point: Any) -> str:
@@ -69,6 +70,21 @@ class LatexRenderer(Renderer):
             det = latex(r.determinant_value if r.point is not None else r.determinant)
             text += rf", \qquad \det = {det}"
         return text
+
+    def _render_TensorResult(self, r: Any) -> str:
+        """The vec form (= its block matrix when the sizes are numbers) and the index form."""
+        vec = latex(r.vec)
+        if r.vec_matrix is not None:
+            vec = block_matrix(r)
+        elif self.rhs_only:
+            return vec
+        if self.rhs_only:
+            return vec
+        first = f"{vec_lhs(r, 'latex')} &= {latex(r.vec)}"
+        if r.vec_matrix is not None:
+            first += f" = {vec}"
+        second = f"{index_lhs(r, 'latex')} &= {index_text(r.index, 'latex')}"
+        return r"\begin{aligned} " + first + r" \\ " + second + r" \end{aligned}"
 
     def _render_DerivativeResult(self, r: Any) -> str:
         rhs_only = self.rhs_only

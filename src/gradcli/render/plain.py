@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import Renderer
 from .printers import counterexample_text, decimal_text, definition_at_point, plain, step_var, sweeps_text, with_decimal
+from .tensor import index_lhs, index_text
 
 
 def _value_or_result(r: Any) -> str:
@@ -65,6 +66,13 @@ class PlainRenderer(Renderer):
             if d.point is not None and d.value_at_point is None:
                 return "\n".join(lines)
         lines.append(_value_or_result(r))
+        return "\n".join(lines)
+
+    def _render_TensorResult(self, r: Any) -> str:
+        """The vec form; the index form; the explicit array when the sizes are numbers."""
+        lines = [plain(r.vec), f"{index_lhs(r, 'plain')} = {index_text(r.index, 'plain')}"]
+        if r.array is not None:
+            lines.append(plain(r.array.entries))
         return "\n".join(lines)
 
     def _render_ChainRuleResult(self, r: Any) -> str:

@@ -27,6 +27,7 @@ from .printers import (
     unicode_operator,
     with_decimal,
 )
+from .tensor import einsum, index_lhs, index_text, slices, vec_lhs
 
 
 def T(s: str, style: str | None = None) -> Text:
@@ -131,6 +132,30 @@ class RichRenderer(Renderer):
                 det.add_row(T(f"at {r.point.text}"), T(pretty(r.determinant_value)))
             more.append(det)
         return self._render_MatrixResult(r, note, tuple(more))
+
+    def _render_TensorResult(self, r: Any) -> Any:
+        """f and the variable; the vec form, the index form and einsum; with numeric sizes
+        the explicit array as a block layout of slices ∂F/∂X[i,j], each labelled."""
+        head = _kv_table()
+        head.add_row(T("f"), T(pretty(r.function)))
+        head.add_row(T("with respect to"), T(pretty(r.wrt)))
+        body = _fold(_kv_table())
+        body.add_row(T(vec_lhs(r, "unicode")), T(pretty(r.vec)))
+        body.add_row(T(index_lhs(r, "unicode")), T(index_text(r.index, "unicode")))
+        body.add_row(T("einsum"), T(einsum(r)))
+        sizes = " x ".join(str(s) for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1)
+        body.add_row(T("order"), T(f"{r.order} ({sizes}); vec form: {r.layout} layout"))
+        parts: list[Any] = [head, body]
+        if r.array is not None:
+            m, n = (int(v) for v in r.wrt.shape)
+            blocks = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
+            for _ in range(n):
+                blocks.add_column()
+            cells = [_grid(mat, title=label) for label, mat in slices(r)]
+            for i in range(m):
+                blocks.add_row(*cells[i * n:(i + 1) * n])
+            parts.append(blocks)
+        return self._panel(r, parts)
 
     def _render_DerivativeResult(self, r: Any) -> Any:
         table = _kv_table()
