@@ -78,6 +78,10 @@ MAX_EXPANDED_TERMS = 10_000
 MAX_INPUT_CHARS = 1_000_000
 #: Expressions or claims in one call (arguments, lines of standard input and of files).
 MAX_ITEMS = 10_000
+#: ``codegen``: the longest name an argument of generated code may have (lines stay under
+#: 100 characters), and the entries of all the arrays ``--gradcheck`` makes at the given sizes.
+MAX_CODE_NAME = 40
+MAX_GRADCHECK_ENTRIES = 1_000_000
 
 #: The memory one call may add while it works (the watch checks it 20 times a second under
 #: the time limit, and ends the call with exit 3 past it): with the ~30 MB a call starts

@@ -136,3 +136,25 @@ class AutodiffResult:
     @property
     def result(self) -> Any:
         return self.value
+
+
+@record
+class CodegenResult:
+    """``codegen``: the generated module (``codegen.Module``) and, with --gradcheck, its check
+    (``codegen.run.GradcheckReport``).  ``result`` is the gradient the code computes."""
+
+    command: ClassVar[str] = "codegen"
+
+    input: str
+    function: Any
+    wrt: tuple[Any, ...]
+    result: Any
+    layout: str = Layout.NUMERATOR
+    target: str = "numpy"
+    module: Any = None
+    hessian: Any = None
+    gradcheck: Any = None
+    #: where the module and the pytest file were written (-o, --test), if anywhere
+    output: str | None = None
+    test: str | None = None
+    test_source: str | None = None

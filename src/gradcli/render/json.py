@@ -356,3 +356,26 @@ class JsonRenderer(Renderer):
             "variables": [_variable(t, v) for v in t.variables],
         }
         return _base(r, list(t.inputs), r.value, **extra)
+
+    def _render_CodegenResult(self, r: Any) -> dict:
+        from .printers import gradcheck_json
+
+        m = r.module
+        extra: dict[str, Any] = {
+            "layout": r.layout,
+            "target": r.target,
+            "arguments": [{"name": a.code, "input_name": a.name, "kind": a.kind,
+                           "shape": [plain(d) for d in a.shape], "symmetric": a.symmetric, "variable": a.variable}
+                          for a in m.arguments],
+            "functions": list(m.functions),
+        }
+        if r.hessian is not None:
+            extra["hessian"] = array(r.hessian)
+        extra["source"] = m.source
+        if r.output:
+            extra["file"] = r.output
+        if r.test:
+            extra["test"] = r.test
+        if r.gradcheck is not None:
+            extra["gradcheck"] = gradcheck_json(r.gradcheck)
+        return _base(r, [plain(v) for v in r.wrt], r.result, **extra)

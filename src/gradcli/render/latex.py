@@ -250,3 +250,16 @@ class LatexRenderer(Renderer):
         else:
             lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def _render_CodegenResult(self, r: Any) -> str:
+        """The maths the code computes (an aligned block); the code itself is plain output."""
+        args = ", ".join(latex(a.symbol) for a in r.module.arguments)
+        rows = [rf"f\left({args}\right) &= {latex(r.function)}",
+                rf"\nabla_{{{_vars(r.wrt)}}} f &= {latex(r.result)}"]
+        if r.hessian is not None:
+            rows.append(rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} f &= {latex(r.hessian)}")
+        if r.gradcheck is not None:
+            from .printers import gradcheck_text
+
+            rows.append(rf"&\text{{{_text(gradcheck_text(r.gradcheck))}}}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"

@@ -151,3 +151,13 @@ class PlainRenderer(Renderer):
         lines.append(sweeps_text(t) + "; the gradient:")
         lines.append(plain(r.value, vector_as_list=True))
         return "\n".join(lines)
+
+    def _render_CodegenResult(self, r: Any) -> str:
+        """The module's source (unless it went to -o FILE), then the check: a comment after the
+        source, so that standard output stays a Python module."""
+        from .printers import gradcheck_text
+
+        lines = [] if r.output else [r.module.source.rstrip("\n")]
+        if r.gradcheck is not None:
+            lines.append(("# " if lines else "") + gradcheck_text(r.gradcheck))
+        return "\n".join(lines)

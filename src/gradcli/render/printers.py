@@ -41,6 +41,18 @@ class _ReadablePrinter(UnicodeNotation, PlainPrinter):
 _readable = _ReadablePrinter({"order": None})
 
 
+def readable(obj: Any) -> str:
+    """Plain text for people (docstrings of generated code): SymPy's string form with the
+    scalar of a 1 x 1 product written without its Trace, and tr, det for the others."""
+    if isinstance(obj, sp.MatrixBase):
+        if obj.rows == 1 or obj.cols == 1:
+            return "[" + ", ".join(readable(e) for e in obj) + "]"
+        return "[" + ", ".join("[" + ", ".join(readable(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+    if isinstance(obj, sp.Trace) and tuple(obj.arg.shape) == (1, 1):
+        obj = obj.arg
+    return _readable.doprint(obj)
+
+
 def entry_strings(m: Any, printer: Any = None) -> list[list[str]]:
     """The printed entries of an explicit matrix, row by row.
 
@@ -333,3 +345,24 @@ def sweeps_text(t: Any) -> str:
     if t.reverse:
         parts.append("reverse mode: 1 sweep for all inputs")
     return "; ".join(parts)
+
+
+def gradcheck_text(g: Any) -> str:
+    """``codegen --gradcheck`` in one line: the verdict, the largest relative error, where."""
+    sizes = ", ".join(f"{name} = {value}" for name, value in g.sizes)
+    where = f"{g.target}{', ' + sizes if sizes else ''}, {g.points} random point{'s' if g.points != 1 else ''}"
+    if g.error is None:
+        return f"gradcheck FAILED: {g.reason} ({where})"
+    import re
+
+    verdict = "passed" if g.passed else "FAILED"
+    relation = "below" if g.passed else "not below"
+    tolerance = re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{g.tolerance:.0e}")
+    return f"gradcheck {verdict}: largest relative error {g.error:.1e}, {relation} {tolerance} ({where})"
+
+
+def gradcheck_json(g: Any) -> dict:
+    """``codegen --gradcheck`` as a JSON object."""
+    return {"passed": g.passed, "error": g.error, "gradient_error": g.gradient_error,
+            "hessian_error": g.hessian_error, "tolerance": g.tolerance, "points": g.points,
+            "sizes": dict(g.sizes), "target": g.target, **({"reason": g.reason} if g.reason else {})}

@@ -362,3 +362,24 @@ class RichRenderer(Renderer):
         grad.add_row(T(""), T(sweeps_text(t), "dim"))
         parts.append(grad)
         return Panel(Group(*parts), title=T("autodiff", "bold"), title_align="left", expand=False)
+
+    def _render_CodegenResult(self, r: Any) -> Any:
+        """The maths, the arguments in order, the source highlighted, and the check."""
+        from rich.syntax import Syntax
+
+        from .printers import gradcheck_text
+
+        head = _fold(_kv_table())
+        head.add_row(T("f"), T(pretty(r.function)))
+        head.add_row(T("gradient"), T(pretty(r.result)))
+        if r.hessian is not None:
+            head.add_row(T("Hessian"), T(pretty(r.hessian)))
+        head.add_row(T("arguments"), T(", ".join(a.code for a in r.module.arguments)))
+        head.add_row(T("target"), T(r.target))
+        for label, path in (("written to", r.output), ("pytest file", r.test)):
+            if path:
+                head.add_row(T(label), T(path))
+        parts: list[Any] = [head, Syntax(r.module.source, "python", theme="ansi_dark", word_wrap=True)]
+        if r.gradcheck is not None:
+            parts.append(T(gradcheck_text(r.gradcheck), "bold green" if r.gradcheck.passed else "bold red"))
+        return self._panel(r, parts)
