@@ -224,8 +224,12 @@ def test_shape_mismatch_names_the_subexpression_and_both_shapes():
     assert_short_error(r, "'A' (2 x 3)", "'x' (2 x 1)")
 
 
-def test_matrix_by_matrix_is_refused():
-    assert_short_error(run(["derivative", "d/dX X^2", "--matrix", "X"], exit=2), "tensor")
+def test_matrix_by_matrix_is_a_tensor_and_inside_an_expression_refused():
+    # issue 17: the derivative command shows it (see test_tensor_derivative); inside an
+    # expression a tensor is no value, and says so
+    out = run(["-f", "plain", "derivative", "d/dX X^2", "--matrix", "X"]).stdout
+    assert out.startswith("kron(X.T, I) + kron(I, X)")
+    assert_short_error(run(["derivative", "2 d/dX X^2", "--matrix", "X"], exit=2), "tensor")
 
 
 def test_latex_matrix_conventions():

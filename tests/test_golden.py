@@ -61,6 +61,11 @@ CASES = {
     "autodiff_5_14": ["autodiff", "sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))", "--at", "x=1"],
     "autodiff_two_inputs": ["autodiff", "x y + sin(x)", "--at", "x=1,y=2"],
     "autodiff_reverse_decimal": ["autodiff", "exp(x y) / (1 + y^2)", "--at", "x=0.5,y=2", "--mode", "reverse"],
+    "tensor_5_13": ["derivative", "R^T R", "--shape", "R=2x2", "--wrt", "R"],
+    "tensor_5_12": ["jacobian", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A"],
+    "matrix_steps": ["gradient", "x^T B x", "--vector", "x", "--matrix", "B", "--wrt", "x", "--steps"],
+    "autodiff_arrays": ["autodiff", "sum(exp(A x))", "--vector", "x", "--matrix", "A", "--at", "x=[1,0]",
+                        "--at", "A=[[1,2],[0,1]]"],
 }
 #: exit statuses other than 0
 EXIT = {"check_evidence": 1}

@@ -67,6 +67,8 @@ CASES = {
     "chain_two": (["chain", "x1 x2", "--sub", "x1=s t", "--sub", "x2=s + t", "--wrt", "s,t"], 0),
     "taylor": (["taylor", "x^4", "--at", "1", "-n", "6", "--table"], 0),
     "taylor_multi": (["taylor", "exp(x) sin(y)", "--at", "x=0,y=0", "-n", "3"], 0),
+    "tensor_5_12": (["derivative", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A"], 0),
+    "tensor_5_13_sized": (["jacobian", "R^T R", "--matrix", "R", "--wrt", "R", "--shape", "R=2x2"], 0),
     "autodiff": (["autodiff", "sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))", "--at", "x=1"], 0),
     "autodiff_reverse": (["ad", "exp(x y) / (1 + y^2)", "--at", "x=0.5,y=2", "--mode", "reverse"], 0),
     "check_true": (["check", "d/dy sin(y)^2 = 2 sin(y) cos(y)", "d/dx x^T x = 2 x^T", "--vector", "x"], 0),

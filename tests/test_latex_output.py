@@ -172,7 +172,12 @@ def substitutions(args: list[str]) -> dict[str, S.Node]:
     return {name.strip(): parse(text) for name, text in subs}
 
 
-LATEX_CASES = sorted(name for name in CASES if not name.startswith("autodiff"))
+#: Outputs read back only in part, elsewhere: autodiff (its gradient, below); matrix --steps,
+#: whose lines are differentials in dx (``\\mathrm{d}\\left(...\\right) = \\mathrm{dx}^{\\top} ...``,
+#: dx no declared vector); the tensor views (the vec form with the commutation matrix K_{m,n},
+#: the block matrix, the index form with Kronecker deltas), which the README lists as not read.
+NOT_READ_BACK = ("autodiff", "matrix_steps", "tensor_")
+LATEX_CASES = sorted(name for name in CASES if not name.startswith(NOT_READ_BACK))
 
 
 @pytest.mark.parametrize("name", LATEX_CASES)
@@ -203,7 +208,7 @@ def test_latex_reads_back_to_the_same_mathematics(name):
         assert same_as_plain(sides[-3:], plain, decl, layout(args)), f"{name}: {plain}"
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.startswith("autodiff")])
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.startswith("autodiff") and "arrays" not in n])
 def test_autodiff_gradient_reads_back(name):
     text = latex_of(name)
     gradient = [line for line in text.splitlines() if line.startswith(r"\nabla f &= ")]

@@ -32,6 +32,7 @@ LAYERS = {
     "gradcli.model": 3,
     "gradcli.calculus": 4,
     "gradcli.check": 5,
+    "gradcli.codegen": 5,
     "gradcli.results": 6,
     "gradcli.render": 7,
     "gradcli.app": 8,

@@ -16,6 +16,8 @@ class ExitStatus(enum.IntEnum):
     OK = 0
     #: ``check``: at least one claim is false.
     CLAIM_FALSE = 1
+    #: ``codegen --gradcheck``: the generated gradient disagrees with central differences.
+    GRADCHECK_FAILED = 1
     #: Bad input: usage, syntax, unknown name, shape mismatch, missing --wrt.
     BAD_INPUT = 2
     #: Could not finish: time limit, or ``check`` left a claim unknown.

@@ -64,6 +64,8 @@ MAX_VALUE_DIGITS = 4000
 MAX_SIZE = 10_000
 #: Entries of a result: the gradient's n, the Hessian's n x n, the Jacobian's m x n.
 MAX_ENTRIES = 40_000
+#: Entries of the vector and matrix inputs of ``autodiff``, together (a forward sweep each).
+MAX_AUTODIFF_ENTRIES = 64
 #: Entries of one matrix written out entry by entry (``--shape X=20x20`` in ``check``,
 #: ``[[...]]`` literals): explicit symbolic matrices grow fast under products.
 MAX_EXPLICIT_ENTRIES = 400
@@ -76,6 +78,10 @@ MAX_EXPANDED_TERMS = 10_000
 MAX_INPUT_CHARS = 1_000_000
 #: Expressions or claims in one call (arguments, lines of standard input and of files).
 MAX_ITEMS = 10_000
+#: ``codegen``: the longest name an argument of generated code may have (lines stay under
+#: 100 characters), and the entries of all the arrays ``--gradcheck`` makes at the given sizes.
+MAX_CODE_NAME = 40
+MAX_GRADCHECK_ENTRIES = 1_000_000
 
 #: The memory one call may add while it works (the watch checks it 20 times a second under
 #: the time limit, and ends the call with exit 3 past it): with the ~30 MB a call starts

@@ -53,6 +53,7 @@ class MatrixResult:
     symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
     #: f as written: a syntax tree (``language.ast``), a tuple of them for a Jacobian's functions
     tree: Any = None
+    steps: Any = None  # calculus.matrix.steps.MatrixStepsResult (--steps by a vector or matrix)
 
 
 @record
@@ -71,6 +72,32 @@ class JacobianResult(MatrixResult):
 
     determinant: Any = None
     determinant_value: Any = None
+
+
+@record
+class TensorResult:
+    """A derivative of order 3 or 4 (a vector or matrix by a matrix, a matrix by a vector),
+    with its views, all read off one computation (``calculus.matrix.tensor``)."""
+
+    command: ClassVar[str] = "derivative"
+
+    input: str
+    function: Any  # F, a matrix expression
+    wrt: Any  # X, a MatrixSymbol
+    vec: Any  # d vec(F) / d vec(X) in the layout asked for
+    index: Any  # calculus.matrix.views.IndexForm
+    layout: str = Layout.NUMERATOR
+    array: Any = None  # calculus.matrix.views.ExplicitArray, when the sizes are numbers
+    vec_matrix: Any = None  # the explicit d vec(F)/d vec(X), when the sizes are numbers
+
+    @property
+    def order(self) -> int:
+        return sum(1 for s in tuple(self.function.shape) + tuple(self.wrt.shape) if s != 1)
+
+
+@record
+class JacobianTensorResult(TensorResult):
+    command: ClassVar[str] = "jacobian"
 
 
 @record
@@ -116,3 +143,25 @@ class AutodiffResult:
     @property
     def result(self) -> Any:
         return self.value
+
+
+@record
+class CodegenResult:
+    """``codegen``: the generated module (``codegen.Module``) and, with --gradcheck, its check
+    (``codegen.run.GradcheckReport``).  ``result`` is the gradient the code computes."""
+
+    command: ClassVar[str] = "codegen"
+
+    input: str
+    function: Any
+    wrt: tuple[Any, ...]
+    result: Any
+    layout: str = Layout.NUMERATOR
+    target: str = "numpy"
+    module: Any = None
+    hessian: Any = None
+    gradcheck: Any = None
+    #: where the module and the pytest file were written (-o, --test), if anywhere
+    output: str | None = None
+    test: str | None = None
+    test_source: str | None = None

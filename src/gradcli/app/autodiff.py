@@ -18,7 +18,6 @@ from ..calculus.autodiff import trace
 from ..calculus.evaluate import exact_number, numbers_at, require_values
 from ..errors import InputError
 from ..model.points import parse_names
-from ..model.shapes import is_matrix
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import AutodiffResult
 from .common import Options, build_tree, free_scalars, matrix_symbols_in, read_point, scalar_function
@@ -32,12 +31,9 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
     if opts.at is None:
         raise InputError("autodiff evaluates at a point: give one with --at, e.g. --at x=1")
     f, ctx, tree = build_tree(text, opts)
-    if is_matrix(f) or matrix_symbols_in(f):
-        raise InputError(
-            "autodiff traces scalar functions of scalar variables; vector and matrix inputs are not traced yet",
-            "write the function of the entries, e.g. x1, x2",
-        )
     f = scalar_function(f, text, "autodiff")
+    if matrix_symbols_in(f):
+        return _with_arrays(text, f, ctx, opts, wrt, mode, tree)
     free = natural_order(free_scalars(f))
     if wrt:
         inputs = [scalar_symbol(n) for n in parse_names(wrt)]
@@ -66,5 +62,30 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
                    reverse=mode in ("both", "reverse"), at=point.text,
                    finish=lambda numbers: numbers_at(numbers, point))
     gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient))
+    return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
+                          digits=opts.digits, tree=tree)
+
+
+def _with_arrays(text: str, f: Any, ctx: Any, opts: Options, wrt: Sequence[str], mode: str,
+                 tree: Any = None) -> AutodiffResult:
+    """Vector and matrix inputs: their values at --at fix the sizes; every vector, matrix and
+    scalar of f is an input (differentiated by); the gradient of each is an array of its shape."""
+    from ..calculus.autodiff_arrays import trace_arrays
+    from ..calculus.evaluate import concrete_function
+
+    if wrt:
+        raise InputError("autodiff with vector or matrix inputs differentiates by all of them",
+                         "drop --wrt (each input's adjoint is its gradient)")
+    point = read_point(opts, ctx, digits=opts.digits)
+    concrete, values = concrete_function(f, point, ctx.symmetric)
+    inputs = sorted(concrete.atoms(sp.MatrixSymbol), key=lambda m: str(m)) + list(natural_order(free_scalars(f)))
+    require_values(point, list(natural_order(free_scalars(f))))
+    given = point.as_dict()
+    for s in natural_order(free_scalars(f)):
+        values[s] = exact_number(given[s])
+    result = trace_arrays(concrete, inputs, values, forward=mode in ("both", "forward"),
+                          reverse=mode in ("both", "reverse"), finish=lambda numbers: numbers_at(numbers, point))
+    gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient)) if not any(
+        isinstance(g, sp.MatrixBase) for g in result.gradient) else tuple(result.gradient)
     return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
                           digits=opts.digits, tree=tree)

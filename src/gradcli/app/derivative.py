@@ -17,6 +17,7 @@ from ..model.shapes import is_matrix
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import DerivativeResult
 from .common import Options, build, check_corners, context, free_scalars, point_and_value, read_point, tidy_result
+from .tensor import is_tensor, tensor_result
 
 
 def _check_operator_and_options(node: S.Derivative, text: str, wrt: Sequence[str], order: int) -> None:
@@ -47,7 +48,7 @@ def _check_operator_and_options(node: S.Derivative, text: str, wrt: Sequence[str
 
 
 def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 1,
-               steps: bool = False, definition: bool = False) -> DerivativeResult:
+               steps: bool = False, definition: bool = False) -> Any:
     if order < 0:
         raise InputError(f"--order must be 0 or more, not {order}")
     if order > MAX_ORDER:
@@ -59,17 +60,31 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
             "-n/--order goes with a single --wrt variable",
             "for mixed partials repeat --wrt: --wrt x --wrt y is d/dy(d/dx f)",
         )
-    if (steps or definition) and (len(names) > 1 or order != 1 or is_matrix(f)):
-        raise InputError("--steps and --definition show a first derivative of a scalar by one variable")
+    if len(names) == 1 and names[0] in ctx.shapes and is_tensor(f, ctx.lookup(names[0])):
+        if order != 1 or steps or definition:
+            raise InputError("a derivative of order 3 or 4 (a tensor) is shown as a first derivative only",
+                             "drop -n, --steps and --definition")
+        return tensor_result(text, f, ctx.lookup(names[0]), opts, ctx)
+    by_symbol = len(names) == 1 and order == 1 and names[0] in ctx.shapes
+    if steps and by_symbol and not definition:
+        pass  # the matrix differential (calculus.matrix.steps)
+    elif (steps or definition) and (len(names) > 1 or order != 1 or is_matrix(f) or by_symbol):
+        raise InputError("--steps and --definition show a first derivative of a scalar by one variable",
+                         "--steps also shows a first derivative by one vector or matrix symbol")
     wrt_pairs = [(name, order) for name in names] if len(names) == 1 else [(name, 1) for name in names]
     raw = differentiate(f, wrt_pairs, ctx)
     variables = tuple((ctx.lookup(n) if n in ctx.shapes else scalar_symbol(n), k) for n, k in wrt_pairs)
     result = tidy_result(raw, opts)
     step_result = None
     if steps:
-        from ..calculus.steps import derivative_steps
+        if by_symbol:
+            from ..calculus.derivative import matrix_symbol_steps
 
-        step_result = derivative_steps(f, variables[0][0])
+            step_result = matrix_symbol_steps(f, variables[0][0], ctx)
+        else:
+            from ..calculus.steps import derivative_steps
+
+            step_result = derivative_steps(f, variables[0][0])
     point, value, definition_result = _at_point(text, f, result, variables, opts, ctx, definition)
     return DerivativeResult(
         input=text,

@@ -9,7 +9,7 @@ from typing import Any
 import sympy as sp
 
 from ..calculus import multivar
-from ..calculus.derivative import matrix_symbol_derivative
+from ..calculus.derivative import matrix_symbol_derivative, matrix_symbol_steps
 from ..calculus.evaluate import evaluate
 from ..errors import InputError
 from ..language import split_top_level
@@ -28,12 +28,23 @@ from .common import (
     scalar_function,
     variables_of,
 )
+from .tensor import is_tensor, tensor_result
 
 
-def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
+def _no_steps(command: str) -> InputError:
+    return InputError(
+        f"{command} --steps shows the matrix differential of a derivative by a vector or matrix symbol",
+        "declare the variable (--vector x or --matrix X); by scalar variables use: gradcli derivative --steps",
+    )
+
+
+def gradient(text: str, opts: Options, *, wrt: Sequence[str] = (), steps: bool = False) -> Any:
     f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "gradient")
     variables, symbolic = variables_of(f, ctx, wrt, "gradient")
+    if steps and not symbolic:
+        raise _no_steps("gradient")
+    step_result = matrix_symbol_steps(f, variables[0], ctx) if steps else None
     if symbolic:
         result = matrix_symbol_derivative(f, variables[0], ctx)
     else:
@@ -42,7 +53,8 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     point, value = evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
         check_corners(f, variables, point, text, first=True)
-    return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic, tree=tree)
+    return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic,
+                          steps=step_result, tree=tree)
 
 
 def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
@@ -76,7 +88,8 @@ def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
     return out
 
 
-def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False) -> Any:
+def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), det: bool = False,
+             steps: bool = False) -> Any:
     joined = ", ".join(texts)
     check_length(joined, "the list of functions")
     pieces = split_functions(texts)
@@ -98,8 +111,13 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
             variables, symbolic = variables_of(vec, ctx, wrt, "jacobian")
             if not symbolic:
                 raise InputError("the Jacobian of a matrix expression is taken by a vector: --wrt x")
+            if is_tensor(vec, variables[0]):
+                if det:
+                    raise InputError("--det needs a square Jacobian, not a tensor of order 3 or 4")
+                return tensor_result(joined, vec, variables[0], opts, ctx, command="jacobian")
 
             result = matrix_symbol_derivative(vec, variables[0], ctx)
+            step_result = matrix_symbol_steps(vec, variables[0], ctx) if steps else None
             point, value = evaluate_at(result, vec, opts, ctx, True)
             if point is not None:
                 check_corners(vec, variables, point, joined, first=True)
@@ -112,8 +130,10 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
                 if isinstance(result, sp.MatrixBase):
                     determinant = determinant.doit()
             return JacobianResult(joined, vec, tuple(variables), result, opts.layout, value, point,
-                                determinant=determinant, symbolic=True, tree=trees[0])
+                                  symbolic=True, steps=step_result, determinant=determinant, tree=trees[0])
 
+    if steps:
+        raise _no_steps("jacobian")
     functions = [as_scalar(fn) for fn in functions]
     for (piece, _), fn in zip(pieces, functions):
         if is_matrix(fn):

@@ -37,8 +37,8 @@ itself may be differentiable (x abs(x) at 0).
 
 Values are exact SymPy numbers computed variable by variable (the forward evaluation pass);
 ``finish`` (the caller's presentation of numbers: exact and simplified, or decimals) is applied
-to all of them at the end.  Vector and matrix inputs (adjoints as arrays) are not traced yet:
-the records hold SymPy objects, so array values can be added without a change of shape.
+to all of them at the end.  Vector and matrix inputs (adjoints as arrays) are traced by
+``calculus.autodiff_arrays`` into the same records, with arrays where the values are arrays.
 
 Core code: takes and returns data, raises InputError, never prints.
 """
@@ -103,6 +103,13 @@ class Trace:
     gradient: tuple[Any, ...]  # from reverse mode when it ran, else from the forward sweeps
     forward: bool
     reverse: bool
+    #: the forward sweeps' seeds when they are not the inputs (x[1], x[2], ...: one an entry of an array)
+    seeds: tuple[str, ...] = ()
+
+    @property
+    def sweeps(self) -> tuple[str, ...]:
+        """The seed of each forward sweep: the inputs, or the entries of array inputs."""
+        return self.seeds or self.inputs
 
     def variable(self, name: str) -> Variable:
         for v in self.variables:

@@ -32,6 +32,10 @@ def derivative_once(f: Any, var: Any, ctx: Context) -> Any:
     if isinstance(var, sp.Symbol):
         if isinstance(f, sp.MatrixBase):
             return f.diff(var)
+        if is_matrix(f):  # a matrix expression by a scalar: d/dt (X + t A)^-1
+            from .matrix.tensor import scalar_derivative
+
+            return scalar_derivative(f, var, symmetric=ctx.symmetric)
         return sp.diff(f, var)
     if isinstance(var, sp.MatrixBase):  # explicit build
         return layout_derivative(f, var, ctx.layout)
@@ -43,6 +47,26 @@ class Builder(model_build.Builder):
 
     def differentiate(self, f: Any, var: Any) -> Any:
         return derivative_once(f, var, self.ctx)
+
+    def vec_derivative(self, f: Any, var: Any) -> Any:
+        return vec_derivative(f, var, self.ctx)
+
+
+def vec_derivative(f: Any, var: Any, ctx: Context) -> Any:
+    """d vec(f) / d vec(var) (column-major vec), pq x mn in numerator layout: entry by entry
+    for an explicit build, else the vec form of the symbolic tensor derivative."""
+    if isinstance(var, sp.MatrixBase):
+        fx = f if isinstance(f, sp.MatrixBase) else sp.ImmutableMatrix([[f]])
+        vf = [fx[i, j] for j in range(fx.cols) for i in range(fx.rows)]
+        vx = [var[i, j] for j in range(var.cols) for i in range(var.rows)]
+        jac = sp.ImmutableMatrix(len(vf), len(vx), lambda r, c: sp.diff(vf[r], vx[c]))
+        return jac if ctx.layout == Layout.NUMERATOR else jac.T
+    from .matrix.tensor import tensor_derivative
+    from .matrix.views import vec_form
+
+    if not is_matrix(f):
+        raise InputError("d vec(F)/d vec(X) is of a vector or matrix F", "for a scalar write d/dX f")
+    return vec_form(tensor_derivative(f, var, symmetric=ctx.symmetric - {var.name}), ctx.layout)
 
 
 def build(node: S.Node, ctx: Context | None = None) -> Any:
@@ -135,3 +159,18 @@ def impose_symmetry(expr: Any, names: frozenset[str]) -> Any:
         return False
 
     return expr.replace(lambda e: isinstance(e, sp.Transpose) and symmetric_part(e.arg), lambda e: e.arg)
+
+
+def matrix_symbol_steps(f: Any, var: Any, ctx: Context) -> Any:
+    """``--steps`` of the derivative of f by a matrix symbol: the differentials by which the
+    matrix calculus computes it (``calculus.matrix.steps``), under the conventions of
+    ``matrix_symbol_derivative`` (the result is the same)."""
+    from .matrix.steps import matrix_steps
+
+    steps = matrix_steps(elements_to_traces(f), var, layout=ctx.layout, symmetric=ctx.symmetric - {var.name},
+                         wrt_symmetric=var.name in ctx.symmetric)
+    if ctx.symmetric and isinstance(steps.result, sp.Basic):
+        from ..record import replace
+
+        steps = replace(steps, result=impose_symmetry(steps.result, ctx.symmetric))
+    return steps

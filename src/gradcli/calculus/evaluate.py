@@ -96,10 +96,15 @@ def components_at(function: Any, point: Point, variables: Iterable[Any], symmetr
     return entries, given
 
 
-def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = None) -> Any:
-    """The sizes and values an array point fixes, as a function writing an expression out
-    explicitly (``replace`` puts other explicit matrices in place of some arrays)."""
-    from ..model.arrays import explicit
+def concrete_function(function: Any, point: Point, symmetric: Any = ()) -> tuple[Any, dict]:
+    """``function`` at the sizes the arrays of ``point`` fix, and its matrix symbols' values
+    (``autodiff`` with vector and matrix inputs)."""
+    sizes, mats, values = _array_sizes((function,), point, symmetric)
+    return function.xreplace(sizes), {m.xreplace(sizes): sp.ImmutableMatrix(values[name]) for name, m in mats.items()}
+
+
+def _array_sizes(exprs: tuple, point: Point, symmetric: Any) -> tuple[dict, dict, dict]:
+    """The sizes an array point fixes, the matrix symbols of ``exprs`` by name, and the values."""
     from ..model.sizes import SizeSolver
 
     values = dict(point.arrays)
@@ -120,6 +125,15 @@ def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = N
             raise InputError(f"--at {point.text!r}: the value of the symmetric {name} is not symmetric")
     sizes = {s: solver.value(s) for e in exprs if isinstance(e, sp.Basic)
              for s in e.free_symbols if s.is_integer and solver.value(s) is not None}
+    return sizes, mats, values
+
+
+def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = None) -> Any:
+    """The sizes and values an array point fixes, as a function writing an expression out
+    explicitly (``replace`` puts other explicit matrices in place of some arrays)."""
+    from ..model.arrays import explicit
+
+    sizes, mats, values = _array_sizes(exprs, point, symmetric)
     subs = {m: (replace or {}).get(name, values[name]) for name, m in mats.items()}
 
     def written_out(e: Any) -> Any:

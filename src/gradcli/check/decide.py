@@ -126,9 +126,12 @@ def _sizes_label(done: list[dict]) -> str:
 
 def _layout_matters(node: S.Node, decl: Declarations) -> bool:
     """Whether the layout convention changes some derivative in the claim: one by a scalar
-    or a vector does; a scalar's by an m x n matrix (m, n > 1) does not."""
+    or a vector does; a scalar's by an m x n matrix (m, n > 1) does not; a vec derivative
+    (d vec(F)/d vec(X)) does (its rows index F in numerator layout)."""
     shapes = Context(decl).shapes
     for n in S.walk(node):
+        if isinstance(n, S.Derivative) and n.vec:
+            return True
         if isinstance(n, S.Derivative):
             names = [n.var]
         elif isinstance(n, S.Call) and n.name == "diff":

@@ -262,6 +262,8 @@ class _Evaluator:
         raise Unsupported()
 
     def _Derivative(self, node: S.Derivative) -> Any:
+        if node.vec:
+            raise Unsupported()
         return self._derive(node.operand, [node.var] * node.order)
 
     def _Equation(self, node: S.Equation) -> Any:

@@ -30,7 +30,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..calculus.derivative import layout_derivative
+from ..calculus.derivative import layout_derivative, vec_derivative
 from ..errors import InputError, LimitError, TimeLimitExceeded
 from ..language import ast as S
 from ..limits import MAX_ORDER, time_limit
@@ -103,7 +103,10 @@ def is_rational_claim(node: S.Node) -> bool:
 
 def prefers_points(node: S.Node) -> bool:
     """Claims with inverses, determinants or negative powers: exact values at points are
-    far cheaper than a symbolic build at n = 4."""
+    far cheaper than a symbolic build at n = 4.  A vec derivative (d vec(F)/d vec(X)) is
+    built entry by entry instead (a pointwise build of it is slower)."""
+    if any(isinstance(n, S.Derivative) and n.vec for n in S.walk(node)):
+        return False
     for n in S.walk(node):
         if isinstance(n, S.Call) and n.name in ("inv", "Inverse", "det", "Determinant"):
             return True
@@ -207,7 +210,7 @@ class PointBuilder(Builder):
     def _Derivative(self, node: S.Derivative) -> Any:
         if node.order > MAX_ORDER:
             raise LimitError(f"a derivative of order {node.order} is above the limit of {MAX_ORDER}")
-        return self._derive(node.operand, [node.var] * node.order)
+        return self._derive(node.operand, [node.var] * node.order, vec=node.vec)
 
     def _diff_call(self, node: S.Call) -> Any:
         specs: list[str] = []
@@ -223,8 +226,9 @@ class PointBuilder(Builder):
                 return super()._diff_call(node)  # the builder's own error message
         return self._derive(node.args[0], specs)
 
-    def _derive(self, operand: S.Node, specs: Sequence[str]) -> Any:
-        """d/d specs[-1] ... d/d specs[0] of the operand, at the context's point."""
+    def _derive(self, operand: S.Node, specs: Sequence[str], vec: bool = False) -> Any:
+        """d/d specs[-1] ... d/d specs[0] of the operand, at the context's point (``vec``:
+        d vec(F)/d vec(X), one matrix variable)."""
         if not specs:
             value = self.build(operand)
             if not _defined(value):
@@ -241,7 +245,7 @@ class PointBuilder(Builder):
                     G = self._derive(operand, inner)
                 term = _d_at_zero(G, eps) * s
                 total = term if total is None else total + term
-            return layout_derivative(total, W, ctx.layout)
+            return vec_derivative(total, W, ctx) if vec else layout_derivative(total, W, ctx.layout)
         sym = scalar_symbol(var)
         base = ctx.values.get(sym, sp.Integer(0))
         with ctx.perturbed({sym: base + eps}):

@@ -159,9 +159,10 @@ def derivative_cmd(settings: Settings, exprs: tuple[str, ...], order: int, steps
 @click.command("gradient", context_settings=CONTEXT_SETTINGS,
                short_help="The gradient: the row vector of partials (5.39).")
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
+@click.option("--steps", is_flag=True, help="By a vector or matrix: the derivation by matrix differentials.")
 @common_options()
 @click.pass_obj
-def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
+def gradient_cmd(settings: Settings, exprs: tuple[str, ...], steps: bool, **kw: Any) -> int:
     """The gradient: the row vector of partials (5.39).
 
     A column with --layout denominator.  With a vector or matrix symbol in --wrt (declared
@@ -175,7 +176,7 @@ def gradient_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
     from ..app.gradient import gradient
 
     opts = command_options(settings, kw)
-    return run(settings, exprs, lambda text: gradient(text, opts, wrt=kw["wrt"]), kw["fmt"],
+    return run(settings, exprs, lambda text: gradient(text, opts, wrt=kw["wrt"], steps=steps), kw["fmt"],
                 rhs_only=kw["rhs_only"])
 
 
@@ -205,9 +206,10 @@ def hessian_cmd(settings: Settings, exprs: tuple[str, ...], **kw: Any) -> int:
                short_help="The Jacobian of a vector function f1, f2, ...")
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPRS...")
 @click.option("--det", is_flag=True, help="Add the determinant (square Jacobians).")
+@click.option("--steps", is_flag=True, help="By a vector: the derivation by matrix differentials.")
 @common_options()
 @click.pass_obj
-def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: Any) -> int:
+def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, steps: bool, **kw: Any) -> int:
     """The Jacobian of a vector function f1, f2, ...
 
     The functions come as 'f1, f2', as '[f1, f2]' or as separate arguments; m functions of
@@ -223,12 +225,12 @@ def jacobian_cmd(settings: Settings, exprs: tuple[str, ...], det: bool, **kw: An
 
     opts = command_options(settings, kw)
     if exprs == ("-",):
-        return run(settings, exprs, lambda text: jacobian([text], opts, wrt=kw["wrt"], det=det), kw["fmt"],
+        return run(settings, exprs, lambda text: jacobian([text], opts, wrt=kw["wrt"], det=det, steps=steps), kw["fmt"],
                     rhs_only=kw["rhs_only"])
     if "-" in exprs:
         raise usage("'-' (standard input) must be the only argument")
     exprs = tuple(unshield(e) for e in exprs)
-    return run(settings, ", ".join(exprs), lambda _: jacobian(list(exprs), opts, wrt=kw["wrt"], det=det),
+    return run(settings, ", ".join(exprs), lambda _: jacobian(list(exprs), opts, wrt=kw["wrt"], det=det, steps=steps),
                 kw["fmt"], rhs_only=kw["rhs_only"])
 
 
@@ -311,8 +313,9 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
 @click.command("autodiff", context_settings=CONTEXT_SETTINGS,
                short_help="Automatic differentiation (5.6), step by step.")
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
-@click.option("--at", "at", required=True, metavar="POINT",
-              help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
+@click.option("--at", "at", required=True, multiple=True, metavar="POINT",
+              help="The point: --at x=1,y=2, arrays --at 'x=[1,2]' (exact values stay exact; a decimal point "
+                   "gives decimals).")
 @click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
               help="The inputs, comma separated (default: the free symbols); others are held constant.")
 @click.option("--mode", type=click.Choice(["both", "forward", "reverse"]), default="both", show_default=True,
@@ -321,6 +324,7 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
               callback=lambda ctx, param, value: not_empty(value, "--graph"),
               help="Write the computation graph: FILE.dot (Graphviz DOT) or FILE.svg (needs Graphviz's dot).")
 @click.option("--digits", type=DIGITS, default=None, metavar="N", help=DIGITS_HELP)
+@declaration_options
 @shared_options
 @click.pass_obj
 def autodiff_cmd(settings: Settings, exprs: tuple[str, ...], mode: str, graph: str | None, **kw: Any) -> int:

@@ -27,6 +27,7 @@ from ..limits import (
     time_limit,
 )
 from ..output import err, out
+from .codegen import codegen_cmd
 from .commands import COMMANDS
 from .options import (
     CONTEXT_SETTINGS,
@@ -43,7 +44,8 @@ from .options import (
     shield_expression,
 )
 
-ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check", "ad": "autodiff"}
+ALIASES = {"diff": "derivative", "grad": "gradient", "jac": "jacobian", "identity": "check", "ad": "autodiff",
+           "export": "codegen"}
 
 
 class AliasGroup(click.Group):
@@ -122,7 +124,7 @@ def cli(ctx: click.Context, fmt: str, timeout: float, max_length: int, input_kin
     ctx.obj = Settings(format=fmt.lower(), timeout=timeout, debug=debug, input=input_kind)
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, codegen_cmd):
     cli.add_command(_command)
 
 

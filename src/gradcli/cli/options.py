@@ -258,7 +258,7 @@ def usage(message: str) -> GradcliError:
 
 # -- expressions that start with a minus sign ---------------------------------------------
 
-_OPTION_LIKE = re.compile(r"-(x[\w,]*|n\d*|f[a-z]*|h)$|--.*")
+_OPTION_LIKE = re.compile(r"-(x[\w,]*|n\d*|f[a-z]*|h|o)$|--.*")
 
 
 def unshield(arg: str) -> str:
@@ -268,7 +268,8 @@ def unshield(arg: str) -> str:
 def shield_expression(arg: str) -> str:
     """'-x^2' or '-sin(x)' is an expression, not the option -x: Click would
     take it for one.  A leading space keeps Click off it (the parser skips
-    it).  Arguments that can be options (-x, -xy, -n2, -fjson, --at) are left."""
+    it).  Arguments that can be options (-x, -xy, -n2, -fjson, -o, --at) are left."""
     if len(arg) > 1 and arg[0] == "-" and not _OPTION_LIKE.match(arg):
         return " " + arg
     return arg
+

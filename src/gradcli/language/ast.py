@@ -68,6 +68,8 @@ class Derivative(Node):
     var: str
     order: int = 1
     partial: bool = False
+    #: ``d vec(F)/d vec(X)``: the derivative of vec(F) by vec(X), a matrix
+    vec: bool = False
 
 
 @record

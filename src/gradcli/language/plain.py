@@ -50,6 +50,7 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
+from .vecop import vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _SPACE_RE = re.compile(r"\s+")
@@ -283,6 +284,9 @@ class Parser(TokenCursor):
     def parse_term(self) -> S.Node:
         if self.tok.kind == "DERIV":
             return self._deriv()
+        last = vec_operator_end(self)
+        if last is not None:
+            return vec_operator(self, last)
         left = self.parse_factor()
         while True:
             t = self.tok

@@ -164,6 +164,32 @@ class Vec(MatrixExpr):
         return Vec(x)
 
 
+class Commutation(MatrixExpr):
+    """K(m, n): the mn x mn commutation matrix, K(m, n) vec(X) = vec(X^T) for X m x n
+    (column-major vec); K(m, n)^T = K(n, m)."""
+
+    def __new__(cls, m: Any, n: Any) -> Any:
+        return super().__new__(cls, sp.sympify(m), sp.sympify(n))
+
+    @property
+    def shape(self) -> tuple:
+        m, n = self.args
+        return (m * n, m * n)
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> Any:
+        m, n = self.args
+        return sp.S.One if j == (i // n) + (i % n) * m else sp.S.Zero
+
+    def _eval_transpose(self) -> Any:
+        return Commutation(self.args[1], self.args[0])
+
+    def doit(self, **hints: Any) -> Any:
+        m, n = self.args
+        if m.is_Integer and n.is_Integer:
+            return sp.ImmutableMatrix(int(m * n), int(m * n), lambda i, j: self._entry(i, j))
+        return self
+
+
 class ArraySum(sp.Expr):
     """sum(A): the sum of all entries of an array, a scalar (a matrix atom, like Trace)."""
 
@@ -289,5 +315,11 @@ def explicit(e: Any) -> Any:
     """An expression of these types with explicit leaves, as an explicit matrix (or scalar)."""
     if isinstance(e, (sp.MatrixBase,)) or not isinstance(e, sp.Basic):
         return e
+    # I, 0 and ones of numeric size written out first: SymPy leaves 3*I + Matrix(...) a MatAdd,
+    # and so tr((3 I + X)^-1) unevaluated, when I stays an Identity
+    e = e.replace(
+        lambda a: isinstance(a, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) and all(s.is_Integer for s in a.shape),
+        lambda a: sp.ImmutableMatrix(a.as_explicit()),
+    )
     out = e.doit()
     return sp.ImmutableMatrix(out) if isinstance(out, sp.MatrixBase) else out

@@ -310,7 +310,19 @@ class Builder(ArrayBuilder):
 
     def _Derivative(self, node: S.Derivative) -> Any:
         operand = self.build(node.operand)
+        if node.vec:
+            if node.var not in self.ctx.shapes:
+                raise error_at(self.ctx, node, f"d vec(F)/d vec({node.var}) needs a vector or matrix {node.var}",
+                               f"declare it: --matrix {node.var}")
+            var = self.ctx.lookup(node.var)
+            if self.ctx.display:
+                return sp.Derivative(operand, (var, 1))
+            return self.vec_derivative(operand, var)
         return self.derivative(operand, node.var, node.order)
+
+    def vec_derivative(self, f: Any, var: Any) -> Any:
+        """d vec(f) / d vec(var): the calculus's (``calculus.derivative.Builder``)."""
+        raise InputError("a derivative operator cannot be taken here", "write the value without d/dx or diff(...)")
 
     def derivative(self, operand: Any, var_name: str, order: int) -> Any:
         """``operand`` differentiated ``order`` times by ``var_name``: counted against the

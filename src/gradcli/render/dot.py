@@ -26,6 +26,7 @@ def _quote(text: str) -> str:
 def render(result: Any, **_: Any) -> str:
     t = result.trace
     name = {v.name: pretty(v.symbol) for v in t.variables}
+    name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
 
     def shown(value: Any) -> str:
         return with_decimal(value, result.digits, show=pretty)
@@ -42,7 +43,7 @@ def render(result: Any, **_: Any) -> str:
         head = name[v.name] if v.definition is None else f"{name[v.name]} = {pretty(v.definition)}"
         label = [head, f"value {shown(v.value)}"]
         if v.tangents is not None:
-            for x, tangent in zip(t.inputs, v.tangents):
+            for x, tangent in zip(t.sweeps, v.tangents):
                 label.append(f"d{name[v.name]}/d{name[x]} = {shown(tangent)}")
         if v.adjoint is not None:
             label.append(f"∂{name[t.output]}/∂{name[v.name]} = {shown(v.adjoint)}")

@@ -18,7 +18,9 @@ from typing import Any
 import sympy as sp
 
 from .base import Renderer
+from .differentials import is_matrix_steps
 from .printers import entry_strings, latex, plain, step_var, version
+from .tensor import einsum, index_lhs, index_text
 
 #: The number every object carries as ``schema``; raised on any incompatible change.
 SCHEMA_VERSION = 1
@@ -146,6 +148,12 @@ def _base(r: Any, wrt: list[str], result: Any, **extra: Any) -> dict:
     return obj
 
 
+def _strings(nested: Any) -> Any:
+    if isinstance(nested, list):
+        return [_strings(x) for x in nested]
+    return plain(nested)
+
+
 def _verdict(v: Any) -> dict:
     obj: dict[str, Any] = {
         "claim": v.claim,
@@ -205,11 +213,23 @@ def _variable(t: Any, v: Any) -> dict:
         "definition": plain(v.definition) if v.definition is not None else None,
         "value": plain(v.value),
         "value_float": number(v.value),
-        "tangent": ({x: plain(d) for x, d in zip(t.inputs, v.tangents)} if v.tangents is not None else None),
+        "tangent": ({x: plain(d) for x, d in zip(t.sweeps, v.tangents)} if v.tangents is not None else None),
         "adjoint": plain(v.adjoint) if v.adjoint is not None else None,
         "parents": list(v.parents),
         "partials": [{"parent": p.parent, "formula": plain(p.formula), "value": plain(p.value)}
                      for p in v.partials],
+    }
+
+
+def _matrix_steps(steps: Any) -> dict:
+    """``steps: [{rule, expression, differential, wrt, depth, note}]`` and ``read_off``."""
+    return {
+        "steps": [
+            {"rule": step.rule, "expression": plain(step.expression), "differential": plain(step.differential),
+             "wrt": steps.var.name, "depth": depth, **({"note": step.note} if step.note else {})}
+            for depth, step in steps.flat()
+        ],
+        "read_off": steps.read_off,
     }
 
 
@@ -220,6 +240,8 @@ class JsonRenderer(Renderer):
         return json.dumps(super().render(result), ensure_ascii=False)
 
     def _render_MatrixResult(self, r: Any, **extra: Any) -> dict:
+        if r.steps is not None:
+            extra.update(_matrix_steps(r.steps))
         return _base(r, [plain(v) for v in r.wrt], r.result, layout=str(r.layout), **extra)
 
     def _render_JacobianResult(self, r: Any) -> dict:
@@ -232,9 +254,37 @@ class JsonRenderer(Renderer):
                 extra["determinant_value_float"] = number(r.determinant_value)
         return self._render_MatrixResult(r, **extra)
 
+    def _render_TensorResult(self, r: Any) -> dict:
+        """result: the explicit array (output indices first, named in ``axes``) when the sizes
+        are numbers, else the vec form; vec, index and einsum always."""
+        form = r.index
+        axes = [x for x in form.out + form.inp if x is not None]
+        sizes = [s for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1]
+        obj: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "command": r.command,
+            "input": r.input,
+            "wrt": [plain(r.wrt)],
+            "result": _strings(r.array.entries) if r.array is not None else plain(r.vec),
+            "latex": latex(r.vec),
+            "shape": [int(s) if s.is_Integer else plain(s) for s in sizes],
+            "axes": axes,
+            "rank": r.order,
+            "layout": r.layout,
+            "vec": plain(r.vec),
+            "vec_shape": [plain(s) for s in r.vec.shape],
+            "index": f"{index_lhs(r, 'plain')} = {index_text(form, 'plain')}",
+            "einsum": einsum(r),
+            "functions": [plain(r.function)],
+        }
+        obj["gradcli"] = version()
+        return obj
+
     def _render_DerivativeResult(self, r: Any) -> dict:
         extra: dict[str, Any] = {"order": len(r.variables)}
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            extra.update(_matrix_steps(r.steps))
+        elif r.steps is not None:
             if r.steps.note:
                 extra["steps_note"] = r.steps.note
             extra["steps"] = _steps(r)
@@ -303,7 +353,30 @@ class JsonRenderer(Renderer):
             "output": t.output,
             "function_value": plain(out),
             "function_value_float": number(out),
-            "sweeps": {"forward": len(t.inputs) if t.forward else 0, "reverse": 1 if t.reverse else 0},
+            "sweeps": {"forward": len(t.sweeps) if t.forward else 0, "reverse": 1 if t.reverse else 0},
             "variables": [_variable(t, v) for v in t.variables],
         }
         return _base(r, list(t.inputs), r.value, **extra)
+
+    def _render_CodegenResult(self, r: Any) -> dict:
+        from .gradcheck import gradcheck_json
+
+        m = r.module
+        extra: dict[str, Any] = {
+            "layout": r.layout,
+            "target": r.target,
+            "arguments": [{"name": a.code, "input_name": a.name, "kind": a.kind,
+                           "shape": [plain(d) for d in a.shape], "symmetric": a.symmetric, "variable": a.variable}
+                          for a in m.arguments],
+            "functions": list(m.functions),
+        }
+        if r.hessian is not None:
+            extra["hessian"] = array(r.hessian)
+        extra["source"] = m.source
+        if r.output:
+            extra["file"] = r.output
+        if r.test:
+            extra["test"] = r.test
+        if r.gradcheck is not None:
+            extra["gradcheck"] = gradcheck_json(r.gradcheck)
+        return _base(r, [plain(v) for v in r.wrt], r.result, **extra)

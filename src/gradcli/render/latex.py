@@ -17,15 +17,19 @@ from typing import Any
 import sympy as sp
 
 from .base import Renderer
+from .differentials import is_matrix_steps, note_latex
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
 from .numbers import decimal_text, needs_decimal, point_value
 from .printers import latex, latex_operator, step_var
 from .prose import LATEX, definition_at_point, latex_lines, latex_words, note, rule_name, sweeps_text
 from .source import POW, LatexSource, latex_source
+from .tensor import block_matrix, index_lhs, index_text, vec_lhs
 
 
 def _at(point: Any) -> str:
-    return ", ".join(f"{latex(k)} = {point_value(point, v, latex)}" for k, v in point.values)
+    pairs = [f"{latex(k)} = {point_value(point, v, latex)}" for k, v in point.values]
+    pairs += [f"{latex(sp.Symbol(name))} = {latex(sp.ImmutableMatrix(v))}" for name, v in point.arrays]
+    return ", ".join(pairs)
 
 
 def _value(v: Any, digits: int | None = None) -> str:
@@ -33,8 +37,9 @@ def _value(v: Any, digits: int | None = None) -> str:
     text = latex(v)
     if isinstance(v, sp.MatrixBase):
         if any(needs_decimal(e) for e in v):
-            decimals = v.applyfunc(lambda e: sp.Float(sp.N(e, digits or 15), digits or 15) if needs_decimal(e) else e)
-            text += r" \approx " + latex(decimals)
+            rows = [" & ".join(decimal_text(e, digits) if needs_decimal(e) else latex(e) for e in v.row(i))
+                    for i in range(v.rows)]
+            text += r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
         return text
     if needs_decimal(v):
         text += rf" \approx {decimal_text(v, digits)}"
@@ -74,13 +79,28 @@ _MARK = {"true": r"\text{(true)}", "numeric": r"\text{(}{\approx}\,\text{true: n
 _RELATION = {"true": "=", "numeric": "=", "false": r"\neq", "unknown": r"\overset{?}{=}"}
 
 
+def _matrix_steps(steps: Any) -> str:
+    """The steps as an aligned block: d(E) &= dE && (rule), then the derivative read off."""
+    lines = []
+    for depth, step in steps.flat():
+        said = step.rule + (f" ({step.note})" if step.note else "")
+        indent = r"\quad " * depth
+        lines.append(rf"{indent}\mathrm{{d}}\left( {latex(step.expression)} \right) &= "
+                     rf"{latex(step.differential)} && {note_latex(said)}")
+    lhs = rf"\frac{{\partial f}}{{\partial {latex(steps.var)}}}"
+    lines.append(rf"{lhs} &= {latex(steps.result)} && {note_latex(steps.read_off)}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
 class LatexRenderer(Renderer):
     """A fragment for ``\\[ ... \\]`` with amsmath, the left-hand side included unless
     ``rhs_only``."""
 
     def _render_MatrixResult(self, r: Any, lhs: str = "") -> str:
         """A derivative by a vector or matrix symbol (``symbolic``), else ``lhs``, with the
-        value at the point."""
+        value at the point; ``--steps``: the derivation by differentials, an aligned block."""
+        if r.steps is not None:
+            return _matrix_steps(r.steps)
         if r.symbolic:
             lhs = applied(latex_operator([r.wrt[0]], r.function), r.tree, r.function)
         return _with_value(lhs, latex(r.result), r, self.rhs_only)
@@ -109,7 +129,24 @@ class LatexRenderer(Renderer):
             text += rf", \qquad \det J = {det}"
         return text
 
+    def _render_TensorResult(self, r: Any) -> str:
+        """The vec form (= its block matrix when the sizes are numbers) and the index form."""
+        vec = latex(r.vec)
+        if r.vec_matrix is not None:
+            vec = block_matrix(r)
+        elif self.rhs_only:
+            return vec
+        if self.rhs_only:
+            return vec
+        first = f"{vec_lhs(r, 'latex')} &= {latex(r.vec)}"
+        if r.vec_matrix is not None:
+            first += f" = {vec}"
+        second = f"{index_lhs(r, 'latex')} &= {index_text(r.index, 'latex')}"
+        return r"\begin{aligned} " + first + r" \\ " + second + r" \end{aligned}"
+
     def _render_DerivativeResult(self, r: Any) -> str:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            return _matrix_steps(r.steps)
         if r.steps is not None:
             return self._steps(r)
         if r.definition is not None:
@@ -221,6 +258,20 @@ class LatexRenderer(Renderer):
         from .latex_trace import autodiff_lines
 
         return aligned(autodiff_lines(r, _at, lambda v: _value(v, r.digits), sweeps_text))
+
+
+    def _render_CodegenResult(self, r: Any) -> str:
+        """The maths the code computes (an aligned block); the code itself is plain output."""
+        args = ", ".join(latex(a.symbol) for a in r.module.arguments)
+        rows = [rf"f\left({args}\right) &= {latex(r.function)}",
+                rf"\nabla_{{{_vars(r.wrt)}}} f &= {latex(r.result)}"]
+        if r.hessian is not None:
+            rows.append(rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} f &= {latex(r.hessian)}")
+        if r.gradcheck is not None:
+            from .gradcheck import gradcheck_text
+
+            rows.append("&" + latex_words(gradcheck_text(r.gradcheck)))
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 def _sides(v: Any) -> tuple[str, str] | None:

@@ -20,6 +20,7 @@ def autodiff_lines(r: Any, at: Callable[[Any], str], value: Callable[[Any], str]
                    sweeps_text: Callable[[Any], str]) -> list[str]:
     t = r.trace
     name = {v.name: latex(v.symbol) for v in t.variables}
+    name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
     out = name[t.output]
     lines = [rf"&\text{{evaluation trace at }} {at(r.point)}\text{{:}}"]
     for v in t.variables:
@@ -34,8 +35,8 @@ def autodiff_lines(r: Any, at: Callable[[Any], str], value: Callable[[Any], str]
             rhs = latex(p.formula) if p.formula.is_number else f"{latex(p.formula)} = {latex(p.value)}"
             lines.append(rf"{_d(name[v.name], name[p.parent])} &= {rhs}")
     if t.forward:
-        for j, x in enumerate(t.inputs):
-            lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.inputs)}, seed }} "
+        for j, x in enumerate(t.sweeps):
+            lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.sweeps)}, seed }} "
                          rf"{_d(name[x], name[x], False)} = 1\text{{:}}")
             for v in t.variables:
                 if v.definition is None:
@@ -50,5 +51,9 @@ def autodiff_lines(r: Any, at: Callable[[Any], str], value: Callable[[Any], str]
                 continue
             rule = " + ".join(rf"{_d(out, name[c])} {_d(name[c], name[v.name])}" for c in v.children)
             lines.append(rf"{_d(out, name[v.name])} &= {rule + ' = ' if rule else ''}{value(v.adjoint)}")
-    lines.append(rf"\nabla {out} &= {latex(r.value)} \quad {latex_words('(' + sweeps_text(t) + ')')}")
+    if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+        lines.extend(rf"\nabla_{{{name[x]}}} {out} &= {latex(g)}" for x, g in zip(t.inputs, r.value))
+        lines.append(rf"&{latex_words('(' + sweeps_text(t) + ')')}")
+    else:
+        lines.append(rf"\nabla {out} &= {latex(r.value)} \quad {latex_words('(' + sweeps_text(t) + ')')}")
     return lines

@@ -57,6 +57,9 @@ class _Common:
     def _scalar_with_ones(self, c: Any) -> str:
         return self._print(c)  # type: ignore[attr-defined]
 
+    def _print_Commutation(self, expr: Any) -> str:
+        return self._call("K", *expr.args)
+
     def _print_MatAdd(self, expr: Any) -> str:
         if not expr.has(*_ARRAY_PRINTED) and all(_ones_term(a, expr.shape) is None for a in expr.args):
             return super()._print_Add(expr)  # type: ignore[misc]
@@ -122,7 +125,7 @@ class PlainNotation(_Common):
     def _print_Trace(self, expr: Any) -> str:
         if tuple(expr.arg.shape) == (1, 1):  # the scalar of a 1 x 1 product, as gradcli reads it
             return "(" + self._print(expr.arg) + ")"  # type: ignore[attr-defined]
-        return super()._print_Trace(expr)  # type: ignore[misc]
+        return self._print_Basic(expr)  # type: ignore[attr-defined]
 
     def doprint(self, expr: Any) -> str:
         if _one_by_one_trace(expr):
@@ -165,6 +168,10 @@ class LatexNotation(_Common):
     """LaTeX: \\odot, \\otimes, \\operatorname{diag}, \\mathbf{1}, \\sigma."""
 
     _product = r" \odot "
+
+    def _print_Commutation(self, expr: Any) -> str:
+        m, n = (self._print(a) for a in expr.args)  # type: ignore[attr-defined]
+        return "K_{" + m + "," + n + "}"
 
     def _paren(self, text: str) -> str:
         return r"\left(" + text + r"\right)"

@@ -88,7 +88,18 @@ def with_decimal(v: Any, digits: int | None = None, show: Any = None) -> str:
     text = (show or plain)(v)
     if needs_decimal(v):
         text += " ≈ " + decimal_text(v, digits)
+    elif isinstance(v, sp.MatrixBase) and any(needs_decimal(a) for a in v):
+        text += " ≈ " + decimal_array(v, digits)
     return text
+
+
+def decimal_array(v: Any, digits: int | None = None) -> str:
+    """The decimals of an array's entries, as plain prints it: ``[0.5, 1.7]`` for a column,
+    ``[[...], [...]]`` for a matrix."""
+    rows = [[decimal_text(v[i, j], digits) for j in range(v.cols)] for i in range(v.rows)]
+    if v.cols == 1:
+        return "[" + ", ".join(r[0] for r in rows) + "]"
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
 
 
 def point_value(point: Any, v: Any, show: Any) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
+from .differentials import differential_text, is_matrix_steps, read_off_text
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
 from .numbers import decimal_text, with_decimal
 from .printers import plain, step_var, unicode_operator
 from .prose import ASCII, counterexample_text, definition_at_point, note, sweeps_text
+from .tensor import index_lhs, index_text
 
 
 def _value_or_result(r: Any) -> str:
@@ -36,14 +38,28 @@ def _partial(v: Any, p: Any) -> str:
     return text if p.formula.is_number else f"{text} = {plain(p.value)}"
 
 
+def _matrix_steps(steps: Any) -> list[str]:
+    """A line a step: ``rule: d(E) = dE (the rule)``, indented under the step that uses it;
+    then how the derivative is read off."""
+    lines = []
+    for depth, step in steps.flat():
+        note = f" ({step.note})" if step.note else ""
+        lines.append(f"{'  ' * depth}{step.rule}: {differential_text(step.expression)} = "
+                     f"{plain(step.differential)}{note}")
+    lines.append(f"read off: {read_off_text(steps)}")
+    return lines
+
+
 class PlainRenderer(Renderer):
     """One line per result, in SymPy's string form."""
 
     def _render_MatrixResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=False)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=False)])
 
     def _render_GradientResult(self, r: Any) -> str:
-        return plain(r.value if r.point is not None else r.result, vector_as_list=True)
+        steps = _matrix_steps(r.steps) if r.steps is not None else []
+        return "\n".join([*steps, plain(r.value if r.point is not None else r.result, vector_as_list=True)])
 
     def _render_JacobianResult(self, r: Any) -> str:
         lines = [self._render_MatrixResult(r)]
@@ -55,7 +71,9 @@ class PlainRenderer(Renderer):
         """With --steps: a step a line (indented by depth), its rule as maths in brackets; with
         --definition: the quotient, its limit, the secant slopes and the notes; then the result."""
         lines: list[str] = []
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            lines.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             if r.steps.prose:
                 lines.append(note(r.steps.prose, ASCII))
             for depth, step in r.steps.flat():
@@ -87,6 +105,13 @@ class PlainRenderer(Renderer):
             lines.append(note(at_point, ASCII))
         lines.extend(note(n, ASCII) for n in d.notes)
         return lines
+
+    def _render_TensorResult(self, r: Any) -> str:
+        """The vec form; the index form; the explicit array when the sizes are numbers."""
+        lines = [plain(r.vec), f"{index_lhs(r, 'plain')} = {index_text(r.index, 'plain')}"]
+        if r.array is not None:
+            lines.append(plain(r.array.entries))
+        return "\n".join(lines)
 
     def _render_ChainRuleResult(self, r: Any) -> str:
         return plain(r.value) if r.point is not None else plain(r.chain.result)
@@ -132,10 +157,20 @@ class PlainRenderer(Renderer):
             if v.partials:
                 fields.append(", ".join(_partial(v, p) for p in v.partials))
             if v.tangents is not None:
-                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.inputs, v.tangents))
+                fields.extend(f"d{v.name}/d{x} = {with_decimal(d, r.digits)}" for x, d in zip(t.sweeps, v.tangents))
             if v.adjoint is not None:
                 fields.append(f"∂{t.output}/∂{v.name} = {with_decimal(v.adjoint, r.digits)}")
             lines.append("; ".join(fields))
         lines.append(sweeps_text(t) + "; the gradient:")
         lines.append(plain(r.value, vector_as_list=True))
+        return "\n".join(lines)
+
+    def _render_CodegenResult(self, r: Any) -> str:
+        """The module's source (unless it went to -o FILE), then the check: a comment after the
+        source, so that standard output stays a Python module."""
+        from .gradcheck import gradcheck_text
+
+        lines = [] if r.output else [r.module.source.rstrip("\n")]
+        if r.gradcheck is not None:
+            lines.append(("# " if lines else "") + gradcheck_text(r.gradcheck))
         return "\n".join(lines)

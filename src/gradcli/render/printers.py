@@ -376,6 +376,16 @@ class GradLatexPrinter(LatexNotation, _Common, LatexPrinter):
 # -- entry points ---------------------------------------------------------------------------
 
 
+def readable(obj: Any) -> str:
+    """Plain text for people (docstrings of generated code): the maths in gradcli's input
+    language (``written``), arrays as lists."""
+    if isinstance(obj, sp.MatrixBase):
+        if obj.rows == 1 or obj.cols == 1:
+            return "[" + ", ".join(readable(e) for e in obj) + "]"
+        return "[" + ", ".join("[" + ", ".join(readable(e) for e in obj.row(i)) + "]" for i in range(obj.rows)) + "]"
+    return written(obj)
+
+
 def entry_strings(m: Any, printer: Any = None) -> list[list[str]]:
     """The printed entries of an explicit matrix, row by row; each distinct entry printed once
     (big Hessians and Jacobians are mostly zeros and repeated entries)."""

@@ -206,8 +206,8 @@ def sweeps_text(t: Any) -> str:
     """What the modes cost, said plainly: forward mode one sweep per input, reverse one in all."""
     parts = []
     if t.forward:
-        n = len(t.inputs)
-        seeds = ", ".join(t.inputs)
+        n = len(t.sweeps)
+        seeds = ", ".join(t.sweeps)
         parts.append(f"forward mode: {n} sweep{'s' if n != 1 else ''}, one per input ({seeds})")
     if t.reverse:
         parts.append("reverse mode: 1 sweep for all inputs")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
 from rich import box
 from rich.console import Group
 from rich.panel import Panel
@@ -20,12 +21,14 @@ from rich.text import Text
 
 from ..model.layout import Layout
 from .base import Renderer
+from .differentials import differential_text, is_matrix_steps, note_unicode, read_off_text
 from .display import difference_quotient, simplified_quotient, taylor_polynomial
 from .numbers import decimal_text, point_value, with_decimal
 from .printers import partial, pretty, step_var, unicode_operator
 from .prose import UNICODE, counterexample_text, definition_at_point, note, rule_name
 from .rich_trace import autodiff_parts
 from .source import unicode_source
+from .tensor import einsum, index_lhs, index_text, slices, vec_lhs
 
 
 def T(s: str, style: str | None = None) -> Text:
@@ -72,7 +75,9 @@ def value_text(v: Any, digits: int | None = None) -> str:
 
 
 def point_text(point: Any) -> str:
-    return ", ".join(f"{pretty(k)} = {point_value(point, v, pretty)}" for k, v in point.values)
+    pairs = [f"{pretty(k)} = {point_value(point, v, pretty)}" for k, v in point.values]
+    pairs += [f"{name} = {pretty(sp.ImmutableMatrix(v))}" for name, v in getattr(point, "arrays", ())]
+    return ", ".join(pairs)
 
 
 def _matrix(m: Any, rows: list[str], cols: list[str], digits: int | None = None) -> Table:
@@ -102,6 +107,18 @@ def _functions(r: Any) -> list[str]:
     return [pretty(f) for f in fs]
 
 
+def _matrix_steps(steps: Any) -> list[Any]:
+    """The derivation by differentials: a numbered table of d(E) = dE, then the read-off."""
+    t = table("#", "rule", "step", title="steps", right=(0,))
+    t.columns[0].style = "dim"
+    t.columns[1].style = "magenta"
+    for i, (depth, step) in enumerate(steps.flat(), 1):
+        said = f"  ({note_unicode(step.note)})" if step.note else ""
+        t.add_row(T(str(i)), T("  " * depth + step.rule),
+                  T(f"{differential_text(step.expression, pretty)} = {pretty(step.differential)}{said}"))
+    return [t, T("read off: " + note_unicode(read_off_text(steps, pretty)), "yellow")]
+
+
 class RichRenderer(Renderer):
     """Panels and tables with Unicode maths."""
 
@@ -122,7 +139,8 @@ class RichRenderer(Renderer):
         body.add_row(T("result"), T(pretty(r.result)))
         body.add_row(T("shape"), T(dims(r.result.shape)))
         body.add_row(T("layout"), T(str(r.layout)))
-        return panel(r.command, self._head(r), body)
+        steps = _matrix_steps(r.steps) if getattr(r, "steps", None) is not None else []
+        return panel(r.command, self._head(r), *steps, body)
 
     def _render_MatrixResult(self, r: Any, rows: list[str] | None = None, cols: list[str] | None = None,
                              caption: str = "", head_labels: list[str] | None = None, more: Any = None) -> Any:
@@ -175,6 +193,32 @@ class RichRenderer(Renderer):
                 more.add_row(T(f"at {point_text(r.point)}"), T(value_text(r.determinant_value, r.point.digits)))
         return self._render_MatrixResult(r, rows, cols, caption, head_labels=fs, more=more)
 
+    def _render_TensorResult(self, r: Any) -> Any:
+        """f and the variable; the vec form, the index form and einsum; with numeric sizes
+        the explicit array as a block layout of slices ∂F/∂X[i,j], each labelled."""
+        head = grid()
+        head.add_row(T("f"), T(unicode_source(r.tree, r.function) if getattr(r, "tree", None) else pretty(r.function)))
+        head.add_row(T("with respect to"), T(pretty(r.wrt)))
+        body = grid()
+        body.add_row(T(vec_lhs(r, "unicode")), T(pretty(r.vec)))
+        body.add_row(T(index_lhs(r, "unicode")), T(index_text(r.index, "unicode")))
+        body.add_row(T("einsum"), T(einsum(r)))
+        sizes = "×".join(pretty(s) for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1)
+        body.add_row(T("order"), T(f"{r.order} ({sizes}); vec form: {r.layout} layout"))
+        blocks = None
+        if r.array is not None:
+            m, n = (int(v) for v in r.wrt.shape)
+            blocks = Table.grid(padding=(0, 3))
+            for _ in range(n):
+                blocks.add_column()
+            cells = []
+            for label, mat in slices(r):
+                cells.append(Group(T(label, "bold"), _matrix(mat, [str(i + 1) for i in range(mat.rows)],
+                                                             [str(j + 1) for j in range(mat.cols)])))
+            for i in range(m):
+                blocks.add_row(*cells[i * n:(i + 1) * n])
+        return panel(r.command, head, body, blocks)
+
     # -- derivative ---------------------------------------------------------------------------
     def _render_DerivativeResult(self, r: Any) -> Any:
         head = grid()
@@ -183,7 +227,9 @@ class RichRenderer(Renderer):
         if r.point is not None:
             head.add_row(T(f"at {point_text(r.point)}"), T(value_text(r.value, r.point.digits)))
         parts: list[Any] = [head]
-        if r.steps is not None:
+        if r.steps is not None and is_matrix_steps(r.steps):
+            parts.extend(_matrix_steps(r.steps))
+        elif r.steps is not None:
             parts.append(self._steps(r))
         if r.definition is not None:
             parts.extend(self._definition(r.definition))
@@ -325,6 +371,28 @@ class RichRenderer(Renderer):
         head.add_row(T("inputs"), T(", ".join(name[x] for x in r.trace.inputs)
                                     + (f" (held constant: {', '.join(params)})" if params else "")))
         return panel("autodiff", head, *autodiff_parts(r, grid, table, value_text))
+
+
+    def _render_CodegenResult(self, r: Any) -> Any:
+        """The maths, the arguments in order, the source highlighted, and the check."""
+        from rich.syntax import Syntax
+
+        from .gradcheck import gradcheck_text
+
+        head = grid()
+        head.add_row(T("f"), T(pretty(r.function)))
+        head.add_row(T("gradient"), T(pretty(r.result)))
+        if r.hessian is not None:
+            head.add_row(T("Hessian"), T(pretty(r.hessian)))
+        head.add_row(T("arguments"), T(", ".join(a.code for a in r.module.arguments)))
+        head.add_row(T("target"), T(r.target))
+        for label, path in (("written to", r.output), ("pytest file", r.test)):
+            if path:
+                head.add_row(T(label), T(path))
+        parts: list[Any] = [head, Syntax(r.module.source, "python", theme="ansi_dark", word_wrap=True)]
+        if r.gradcheck is not None:
+            parts.append(T(gradcheck_text(r.gradcheck), "bold green" if r.gradcheck.passed else "bold red"))
+        return panel(r.command, *parts)
 
 
 def _partial_label(var: Any, function: Any) -> str:

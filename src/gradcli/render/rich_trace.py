@@ -22,6 +22,7 @@ def autodiff_parts(r: Any, grid: Callable[[], Table], table: Callable[..., Table
                    value_text: Callable[[Any, int | None], str]) -> list[Any]:
     t = r.trace
     name = {v.name: pretty(v.symbol) for v in t.variables}
+    name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
     out = name[t.output]
 
     def shown(value: Any) -> Text:
@@ -41,8 +42,8 @@ def autodiff_parts(r: Any, grid: Callable[[], Table], table: Callable[..., Table
     parts: list[Any] = [trace]
 
     if t.forward:
-        n = len(t.inputs)
-        for j, x in enumerate(t.inputs):
+        n = len(t.sweeps)
+        for j, x in enumerate(t.sweeps):
             sweep = table("tangent", "chain rule (sum over parents)", "value",
                           title=f"forward mode, sweep {j + 1} of {n}: seed d{name[x]}/d{name[x]} = 1")
             sweep.columns[0].style = "cyan"
@@ -63,7 +64,11 @@ def autodiff_parts(r: Any, grid: Callable[[], Table], table: Callable[..., Table
                           shown(v.adjoint))
         parts.append(sweep)
     gradient = grid()
-    gradient.add_row(_t(f"∇{out}"), _t(pretty(r.value)))
+    if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
+        for x, g in zip(t.inputs, r.value):
+            gradient.add_row(_t(f"∇_{name[x]} {out}"), _t(pretty(g)))
+    else:
+        gradient.add_row(_t(f"∇{out}"), _t(pretty(r.value)))
     gradient.add_row(_t(""), _t(sweeps_text(t), "dim"))
     parts.append(gradient)
     return parts

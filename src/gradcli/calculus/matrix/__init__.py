@@ -95,19 +95,21 @@ def _tensor_error(fshape: tuple, wrt: sp.MatrixSymbol, order: int) -> InputError
     )
 
 
-def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.NUMERATOR, symmetric=frozenset()) -> Any:
+def matrix_derivative(expr: Any, wrt: sp.MatrixSymbol, *, layout: str = Layout.NUMERATOR, symmetric=frozenset(),
+                      engine: _Diff | None = None) -> Any:
     """d expr / d wrt per SPEC's layout table, simplified.
 
     expr: a scalar (an Expr built from traces, determinants, 1 x 1 products and
     their elements, or a 1 x 1 matrix expression) or a vector matrix expression
     (a Jacobian).  wrt: a MatrixSymbol.  Matrix-by-matrix and vector-by-matrix
-    derivatives (tensors of order 3/4) raise InputError.
+    derivatives (tensors of order 3/4) raise InputError.  engine: the differential engine to
+    use (``calculus.matrix.steps`` passes one that records its steps as it forms the terms).
     """
     layout = layout_of(layout)
     if not isinstance(wrt, sp.MatrixSymbol):
         raise InputError(f"{wrt} is not a vector or matrix symbol")
     sym = _names(symmetric)
-    d = _Diff(wrt, sym)
+    d = engine if engine is not None else _Diff(wrt, sym)
     cn = d.cn
     xshape = tuple(wrt.shape)
     xkind = _kind(xshape)

@@ -60,6 +60,9 @@ REGION_TYPES = (Entrywise, sp.HadamardProduct, sp.HadamardPower)
 ARRAY_NODES = (*REGION_TYPES, Softmax, Diag, Vec, sp.KroneckerProduct)
 
 
+_NAMES = {"KroneckerProduct": "kron"}
+
+
 def _in_region(e: Any) -> bool:
     """Whether ``e`` is part of an entrywise region (not a leaf)."""
     if isinstance(e, (*REGION_TYPES, sp.OneMatrix)):
@@ -190,7 +193,8 @@ class EntrywiseRules:
             inner = d.rmul(d.dmat(e.arg), (ones(1, n),)) if n != 1 else d.dmat(e.arg)
             return [Had(sp.S.One, (), sp.Identity(n), tuple(inner), ())]
         raise InputError(
-            f"cannot differentiate {type(e).__name__.lower()}(...) w.r.t. the matrix {d.X} symbolically",
+            f"cannot differentiate {_NAMES.get(type(e).__name__, type(e).__name__.lower())}(...) "
+            f"w.r.t. the matrix {d.X} symbolically",
             "check the claim at concrete sizes instead (gradcli check)",
         )
 
