@@ -242,7 +242,10 @@ def test_at_decimal_30_digits(text, py):
     got = mpmath.mpf(out)
     assert close(got, want, mpmath.mpf("1e-29")), f"{out} vs {mpmath.nstr(want, 35)}"
     mantissa = re.sub(r"[eE].*$", "", out).lstrip("-").replace(".", "").lstrip("0")
-    assert 28 <= len(mantissa) <= 31, f"{out!r} does not show 30 significant digits"
+    # 30 significant digits, without the trailing zeros of a decimal that ends (0.8, not 0.8000...)
+    assert len(mantissa) <= 31 and not re.search(r"\.\d*[1-9]0+$|\.\d*0{2,}$", out), f"{out!r}"
+    if len(mantissa) < 28:
+        assert mpmath.mpf(out) == want or close(got, want, mpmath.mpf("1e-40")), out
 
 
 def test_at_decimal_default_digits():
@@ -363,19 +366,19 @@ def test_latex_mixed_partial_operator():
 
 def test_rich_contains_result():
     r = run(["-f", "rich", "derivative", "x^3"], env={"COLUMNS": "120", "NO_COLOR": "1"})
-    assert "3⋅x²" in r.stdout or "3*x**2" in r.stdout
+    assert "3x²" in r.stdout
     assert "derivative" in r.stdout
 
 
 def test_rich_does_not_mangle_brackets():
-    # '[x**2]' would be eaten as a markup tag if text were parsed as Rich markup
-    r = run(["-f", "rich", "derivative", "--steps", "x^2"], env={"COLUMNS": "120", "NO_COLOR": "1"})
-    assert "[x²]" in r.stdout
+    # '[x², x]' would be eaten as a markup tag if text were parsed as Rich markup
+    r = run(["-f", "rich", "derivative", "[x^2, x]"], env={"COLUMNS": "120", "NO_COLOR": "1"})
+    assert "[x², x]" in r.stdout
 
 
 def test_rich_vector_result():
     r = run(["-f", "rich", "derivative", "[x^2, x]"], env={"COLUMNS": "120", "NO_COLOR": "1"})
-    assert "2⋅x" in r.stdout
+    assert "[2x, 1]ᵀ" in r.stdout
 
 
 ANSI = re.compile(r"\x1b\[([0-9;]*)m")

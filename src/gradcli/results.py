@@ -25,6 +25,8 @@ class DerivativeResult:
     steps: Any = None  # calculus.steps.StepsResult
     definition: Any = None  # calculus.definition.DefinitionResult
     simplified: bool = True
+    #: the syntax tree of f as written (``language.ast``), for showing the input as the user wrote it
+    tree: Any = None
 
     @property
     def variables(self) -> tuple[Any, ...]:
@@ -49,6 +51,8 @@ class MatrixResult:
     value: Any = None
     point: Point | None = None
     symbolic: bool = False  # result is a matrix expression (w.r.t. vectors/matrices)
+    #: f as written: a syntax tree (``language.ast``), a tuple of them for a Jacobian's functions
+    tree: Any = None
     steps: Any = None  # calculus.matrix.steps.MatrixStepsResult (--steps by a vector or matrix)
 
 
@@ -104,6 +108,7 @@ class ChainRuleResult:
     chain: Any  # calculus.multivar.ChainResult
     value: Any = None
     point: Point | None = None
+    tree: Any = None  # f as written (``language.ast``)
 
 
 @record
@@ -115,6 +120,7 @@ class TaylorReport:
     table: bool = False
     plot: str | None = None
     plot_range: tuple[float, float] | None = None  # the x interval drawn (--range, or the default)
+    tree: Any = None  # f as written (``language.ast``)
 
 
 @record
@@ -128,6 +134,7 @@ class AutodiffResult:
     value: Any  # the gradient at the point, a 1 x n row (as `gradient --at` gives it)
     mode: str = "both"
     digits: int | None = None  # of the decimals shown beside exact values
+    tree: Any = None  # f as written (``language.ast``)
 
     @property
     def wrt(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..model.points import parse_names
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import AutodiffResult
-from .common import Options, build_text, free_scalars, matrix_symbols_in, read_point, scalar_function
+from .common import Options, build_tree, free_scalars, matrix_symbols_in, read_point, scalar_function
 
 MODES = ("both", "forward", "reverse")
 
@@ -30,10 +30,10 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
         raise InputError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if opts.at is None:
         raise InputError("autodiff evaluates at a point: give one with --at, e.g. --at x=1")
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "autodiff")
     if matrix_symbols_in(f):
-        return _with_arrays(text, f, ctx, opts, wrt, mode)
+        return _with_arrays(text, f, ctx, opts, wrt, mode, tree)
     free = natural_order(free_scalars(f))
     if wrt:
         inputs = [scalar_symbol(n) for n in parse_names(wrt)]
@@ -63,10 +63,11 @@ def autodiff(text: str, opts: Options, *, wrt: Sequence[str] = (), mode: str = "
                    finish=lambda numbers: numbers_at(numbers, point))
     gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient))
     return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
-                          digits=opts.digits)
+                          digits=opts.digits, tree=tree)
 
 
-def _with_arrays(text: str, f: Any, ctx: Any, opts: Options, wrt: Sequence[str], mode: str) -> AutodiffResult:
+def _with_arrays(text: str, f: Any, ctx: Any, opts: Options, wrt: Sequence[str], mode: str,
+                 tree: Any = None) -> AutodiffResult:
     """Vector and matrix inputs: their values at --at fix the sizes; every vector, matrix and
     scalar of f is an input (differentiated by); the gradient of each is an array of its shape."""
     from ..calculus.autodiff_arrays import trace_arrays
@@ -87,4 +88,4 @@ def _with_arrays(text: str, f: Any, ctx: Any, opts: Options, wrt: Sequence[str],
     gradient = sp.ImmutableMatrix(1, len(result.gradient), list(result.gradient)) if not any(
         isinstance(g, sp.MatrixBase) for g in result.gradient) else tuple(result.gradient)
     return AutodiffResult(input=text, function=f, trace=result, point=point, value=gradient, mode=mode,
-                          digits=opts.digits)
+                          digits=opts.digits, tree=tree)

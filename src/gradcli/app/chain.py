@@ -15,11 +15,11 @@ from ..model.points import parse_names
 from ..model.shapes import as_scalar, is_matrix
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import ChainRuleResult
-from .common import Options, build_text, check_corners, free_scalars, read_point, scalar_function
+from .common import Options, build_text, build_tree, check_corners, free_scalars, read_point, scalar_function
 
 
 def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] = ()) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "chain")
     if not subs:
         raise InputError("chain needs substitutions: --sub x1='sin(t)' --sub x2='cos(t)'")
@@ -66,4 +66,4 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
         # the chain rule's product can be 0 * (undefined) at a kink: check the composite itself
         composite = f.xreplace(substitutions) if isinstance(f, sp.Basic) else f
         check_corners(composite, parameters, point, text, first=True)
-    return ChainRuleResult(text, result, value, point)
+    return ChainRuleResult(text, result, value, point, tree=tree)

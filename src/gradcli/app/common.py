@@ -41,11 +41,18 @@ def context(opts: Options, source: str = "") -> Context:
     return Context(opts.decl, layout=opts.layout, source=source)
 
 
-def build_text(text: str, opts: Options) -> tuple[Any, Context]:
-    """Parse and build one expression under the options' declarations."""
+def build_tree(text: str, opts: Options) -> tuple[Any, Context, Any]:
+    """Parse and build one expression under the options' declarations; also its syntax tree
+    (the renderers show the input as written)."""
     node = parse(text, latex=opts.latex_input)
     ctx = context(opts, text)
-    return build(node, ctx), ctx
+    return build(node, ctx), ctx, node
+
+
+def build_text(text: str, opts: Options) -> tuple[Any, Context]:
+    """Parse and build one expression under the options' declarations."""
+    f, ctx, _ = build_tree(text, opts)
+    return f, ctx
 
 
 def read_point(opts: Options, ctx: Context, *, digits: int | None = None, allow_bare: Any = None) -> Point:

@@ -53,7 +53,7 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
         raise InputError(f"--order must be 0 or more, not {order}")
     if order > MAX_ORDER:
         raise InputError(f"--order {order} is above the limit of {MAX_ORDER}")
-    f, ctx, wrt, order = _function(text, opts, wrt, order)
+    f, ctx, wrt, order, tree = _function(text, opts, wrt, order)
     names = _names(text, f, wrt)
     if len(names) > 1 and order != 1:
         raise InputError(
@@ -96,12 +96,15 @@ def derivative(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int 
         steps=step_result,
         definition=definition_result,
         simplified=result != raw,
+        tree=tree,
     )
 
 
-def _function(text: str, opts: Options, wrt: Sequence[str], order: int) -> tuple[Any, Context, Sequence[str], int]:
-    """f built, its context, and the derivatives asked for: an EXPR that is a derivative
-    operator with no --wrt (``d/dX (a^T X b)``) is the derivative asked for, of its operand."""
+def _function(text: str, opts: Options, wrt: Sequence[str], order: int
+              ) -> tuple[Any, Context, Sequence[str], int, S.Node]:
+    """f built, its context, the derivatives asked for, and f's syntax tree: an EXPR that is a
+    derivative operator with no --wrt (``d/dX (a^T X b)``) is the derivative asked for, of its
+    operand."""
     node = parse(text, latex=opts.latex_input)
     ctx = context(opts, text)
     if isinstance(node, S.Derivative):
@@ -113,8 +116,8 @@ def _function(text: str, opts: Options, wrt: Sequence[str], order: int) -> tuple
             ops.append((inner.var, inner.order))
             inner = inner.operand
         wrt = tuple(",".join([name] * k) for name, k in reversed(ops))
-        return build(inner, context(opts, text)), ctx, wrt, 1
-    return build(node, ctx), ctx, wrt, order
+        return build(inner, context(opts, text)), ctx, wrt, 1, inner
+    return build(node, ctx), ctx, wrt, order, node
 
 
 def _names(text: str, f: Any, wrt: Sequence[str]) -> list[str]:

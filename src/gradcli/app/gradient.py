@@ -20,7 +20,7 @@ from ..model.symbols import natural_order, scalar_symbol
 from ..results import GradientResult, HessianResult, JacobianResult
 from .common import (
     Options,
-    build_text,
+    build_tree,
     check_corners,
     context,
     evaluate_at,
@@ -39,7 +39,7 @@ def _no_steps(command: str) -> InputError:
 
 
 def gradient(text: str, opts: Options, *, wrt: Sequence[str] = (), steps: bool = False) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "gradient")
     variables, symbolic = variables_of(f, ctx, wrt, "gradient")
     if steps and not symbolic:
@@ -54,11 +54,11 @@ def gradient(text: str, opts: Options, *, wrt: Sequence[str] = (), steps: bool =
     if point is not None:
         check_corners(f, variables, point, text, first=True)
     return GradientResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic,
-                          steps=step_result)
+                          steps=step_result, tree=tree)
 
 
 def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "hessian")
     variables, symbolic = variables_of(f, ctx, wrt, "hessian")
     if symbolic:
@@ -69,7 +69,7 @@ def hessian(text: str, opts: Options, *, wrt: Sequence[str] = ()) -> Any:
     point, value = evaluate_at(result, f, opts, ctx, symbolic)
     if point is not None:
         check_corners(f, variables, point, text, first=False)
-    return HessianResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic)
+    return HessianResult(text, f, tuple(variables), result, opts.layout, value, point, symbolic=symbolic, tree=tree)
 
 
 def split_functions(texts: Sequence[str]) -> list[tuple[str, int]]:
@@ -95,9 +95,11 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
     pieces = split_functions(texts)
     ctx = context(opts, joined)
     functions: list[Any] = []
+    trees: list[Any] = []
     for piece, _ in pieces:
-        value, _ = build_text(piece, opts)
+        value, _, tree = build_tree(piece, opts)
         functions.append(value)
+        trees.append(tree)
     if len(functions) == 1 and is_matrix(functions[0]):
         vec = functions[0]
         if isinstance(vec, sp.MatrixBase):
@@ -128,7 +130,7 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
                 if isinstance(result, sp.MatrixBase):
                     determinant = determinant.doit()
             return JacobianResult(joined, vec, tuple(variables), result, opts.layout, value, point,
-                                  symbolic=True, steps=step_result, determinant=determinant)
+                                  symbolic=True, steps=step_result, determinant=determinant, tree=trees[0])
 
     if steps:
         raise _no_steps("jacobian")
@@ -162,4 +164,16 @@ def jacobian(texts: Sequence[str], opts: Options, *, wrt: Sequence[str] = (), de
     if point is not None and determinant is not None:
         determinant_value = evaluate(determinant, point, needed=())
     return JacobianResult(joined, tuple(functions), tuple(variables), result, opts.layout, value, point,
-                        determinant=determinant, determinant_value=determinant_value)
+                        determinant=determinant, determinant_value=determinant_value,
+                        tree=_function_trees(trees, len(functions)))
+
+
+def _function_trees(trees: list[Any], count: int) -> Any:
+    """The functions as written: one tree each, or the items of one written vector [f1, f2]."""
+    from ..language import ast as S
+
+    if len(trees) == count:
+        return tuple(trees)
+    if len(trees) == 1 and isinstance(trees[0], S.Matrix) and len(trees[0].rows) == 1:
+        return tuple(trees[0].rows[0])
+    return None

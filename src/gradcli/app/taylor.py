@@ -14,7 +14,7 @@ from ..limits import MAX_ORDER
 from ..model.points import parse_names
 from ..model.symbols import natural_order, scalar_symbol
 from ..results import TaylorReport
-from .common import Options, build_text, free_scalars, read_point, scalar_function
+from .common import Options, build_tree, free_scalars, read_point, scalar_function
 
 
 def _has_non_real_number(expr: Any) -> bool:
@@ -61,7 +61,7 @@ def read_range(text: str) -> tuple[float, float]:
 def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5, table: bool = False,
            expand: bool = False, plot: str | None = None, plot_range: str | None = None) -> Any:
     x_range = read_range(plot_range) if plot_range is not None else None
-    f, ctx = build_text(text, opts)
+    f, ctx, tree = build_tree(text, opts)
     f = scalar_function(f, text, "taylor")
 
     if order < 0 or order > MAX_ORDER:
@@ -97,4 +97,4 @@ def taylor(text: str, opts: Options, *, wrt: Sequence[str] = (), order: int = 5,
             f"{text!r} is not real-valued near {where}, so it has no real Taylor polynomial there",
             "gradcli works over the reals; choose another centre with --at",
         )
-    return TaylorReport(text, result, table=table, plot=plot, plot_range=x_range)
+    return TaylorReport(text, result, table=table, plot=plot, plot_range=x_range, tree=tree)

@@ -26,6 +26,7 @@ from sympy import Add, Mul, Pow, S
 from ..errors import InputError
 from ..limits import bounded
 from ..record import record
+from .prose import Equal, Formula, Tends, text
 
 __all__ = ["SecantRow", "DefinitionResult", "from_definition", "one_sided_derivatives", "finite_real",
            "SECANT_EXPONENTS"]
@@ -37,6 +38,8 @@ SLOPE_DIGITS = 15
 #: Largest n for which x**n is expanded term by term (Example 5.2).
 BINOMIAL_MAX_N = 40
 LIMIT_SECONDS = 5
+#: the h of the one-sided limits named in notes
+_H = sympy.Symbol("h")
 
 
 @record
@@ -68,7 +71,8 @@ class DefinitionResult:
     value_at_point: sympy.Expr | None = None
     secants: tuple[SecantRow, ...] = ()
     one_sided_differ: bool = False
-    note: str = ""
+    #: what the renderers say besides the table, each note in words and maths (``calculus.prose``)
+    notes: tuple[tuple, ...] = ()
     # -- extras for renderers ------------------------------------------------
     #: Example 5.2 only: (x+h)**n expanded, sum_{i=0}^n binom(n,i) x**(n-i) h**i (5.5c).
     expansion: sympy.Expr | None = None
@@ -83,6 +87,11 @@ class DefinitionResult:
     #: "limit" (SymPy's limit of the quotient), "binomial" (Example 5.2), or
     #: "rules" (the limit could not be evaluated; the derivative is from the rules).
     method: str = "limit"
+
+    @property
+    def note(self) -> str:
+        """The notes as text, maths in SymPy's string form."""
+        return "; ".join(text(n) for n in self.notes)
 
     @property
     def equation(self) -> sympy.Eq | None:
@@ -304,7 +313,7 @@ def from_definition(expr, var, at=None) -> DefinitionResult:
         formula=formula, method=method,
     )
     if at is None:
-        return DefinitionResult(**result, note="; ".join(notes))
+        return DefinitionResult(**result, notes=tuple(notes))
     return _at_point(expr, var, h, at, formula, result, notes)
 
 
@@ -315,12 +324,12 @@ def _binomial_limit(var, h, n: int, notes: list[str]) -> tuple:
     numerator = Add(*terms[1:])
     simplified = Add(*(sympy.binomial(n, i) * var ** (n - i) * h ** (i - 1) for i in range(1, n + 1)))
     formula = simplified.xreplace({h: 0})  # (5.6c): every term with h**(i-1), i >= 2, -> 0
-    x_, h_ = var, h
-    notes.append(
-        f"Example 5.2: ({x_} + {h_})**{n} = sum over i of binomial({n}, i)*{x_}**({n} - i)*{h_}**i; "
-        f"{x_}**{n} cancels, divide by {h_}, let {h_} -> 0: {formula}"
-        if n > 1 else f"f({x_} + {h_}) - f({x_}) = {h_}, so the quotient is 1"
-    )
+    if n > 1:
+        notes.append(("Example 5.2: ", Formula("binomial", (var, h, n)), "; ", var**n, " cancels; divide by ", h,
+                      " and let ", Tends(h, 0), ": ", formula))
+    else:
+        notes.append((Equal((sympy.Function("f")(var + h) - sympy.Function("f")(var), h)),
+                      ", so the quotient is 1"))
     return simplified, formula, "binomial", expansion, numerator
 
 
@@ -336,7 +345,7 @@ def _quotient_limit(expr, fxh, var, h, notes: list[str]) -> tuple:
         why = f"SymPy could not take the limit for a general {var}"
     else:
         why = "SymPy's limit disagreed with the differentiation rules"
-    notes.append(f"the limit shown, {sympy.sstr(rules)}, is from the differentiation rules ({why})")
+    notes.append(("the limit shown, ", rules, f", is from the differentiation rules ({why})"))
     return simplified, rules, "rules"
 
 
@@ -346,10 +355,10 @@ def _at_point(expr, var, h, at, formula, result: dict, notes: list[str]) -> Defi
     x0 = _exact_point(at)
     x0e = sympy.Rational(str(x0)) if isinstance(x0, sympy.Float) else x0
     f0 = expr.xreplace({var: x0e})
-    p = sympy.sstr(x0)
     if not _finite_real(f0) or (f0.is_number and sympy.N(f0, 20).has(sympy.I)):
-        notes.append(f"f is not defined at {var} = {p} (f({p}) = {f0}): no derivative there")
-        return DefinitionResult(**{**result, "limit": None}, point=x0, note="; ".join(notes))
+        notes.append(("f is not defined at ", sympy.Eq(var, x0, evaluate=False), " (f(", x0, ") = ", f0,
+                      "): no derivative there"))
+        return DefinitionResult(**{**result, "limit": None}, point=x0, notes=tuple(notes))
     q0 = (expr.xreplace({var: x0e + h}) - f0) / h
     exact = _exact_ok(q0)
     secants = tuple(
@@ -365,7 +374,7 @@ def _at_point(expr, var, h, at, formula, result: dict, notes: list[str]) -> Defi
     left_defined = any(r.slope_left is not None for r in secants[-3:])
     right, left = _one_sided_limits(q0, h, right=right_defined, left=left_defined)
     general_notes, notes = notes, []
-    value, differ = _value_at(var, x0e, p, formula, secants, right, left, right_defined, left_defined, notes)
+    value, differ = _value_at(var, x0e, x0, formula, secants, right, left, right_defined, left_defined, notes)
     limit = formula
     if value is None:
         limit = None
@@ -375,12 +384,12 @@ def _at_point(expr, var, h, at, formula, result: dict, notes: list[str]) -> Defi
         **{**result, "limit": limit},
         point=x0, value_at_point=value, secants=secants, one_sided_differ=differ,
         limit_right=right, limit_left=left,
-        note="; ".join(notes + general_notes),
+        notes=tuple(notes + general_notes),
     )
 
 
-def _value_at(var, x0e, p: str, formula, secants, right, left, right_defined: bool, left_defined: bool,
-              notes: list[str]) -> tuple[Any, bool]:
+def _value_at(var, x0e, p, formula, secants, right, left, right_defined: bool, left_defined: bool,
+              notes: list[tuple]) -> tuple[Any, bool]:
     """f'(x0) from the one-sided limits (None where there is none), and whether they differ."""
     right_ok, left_ok = _finite_real(right), _finite_real(left)
     value = None
@@ -392,17 +401,22 @@ def _value_at(var, x0e, p: str, formula, secants, right, left, right_defined: bo
             differ = True  # the renderers say so, from limit_right and limit_left
     elif right_ok and not left_defined:
         value = right
-        notes.append(f"f is defined only for {var} >= {p} near {p}: the one-sided derivative (h -> 0+) is {right}")
+        notes.append(("f is defined only for ", sympy.Ge(var, p, evaluate=False), " near ", p,
+                      ": the one-sided derivative (", Tends(_H, 0, "+"), ") is ", right))
     elif left_ok and not right_defined:
         value = left
-        notes.append(f"f is defined only for {var} <= {p} near {p}: the one-sided derivative (h -> 0-) is {left}")
+        notes.append(("f is defined only for ", sympy.Le(var, p, evaluate=False), " near ", p,
+                      ": the one-sided derivative (", Tends(_H, 0, "-"), ") is ", left))
     elif (right is not None and not _is_finite(right)) or (left is not None and not _is_finite(left)):
         if not left_defined:
-            notes.append(f"f is defined only for {var} >= {p} near {p}")
+            notes.append(("f is defined only for ", sympy.Ge(var, p, evaluate=False), " near ", p))
         elif not right_defined:
-            notes.append(f"f is defined only for {var} <= {p} near {p}")
-        shown = ", ".join(f"{side}: {v}" for side, v in (("h -> 0+", right), ("h -> 0-", left)) if v is not None)
-        notes.append(f"the difference quotient has no finite limit ({shown}): f is not differentiable at {p}")
+            notes.append(("f is defined only for ", sympy.Le(var, p, evaluate=False), " near ", p))
+        shown: list = []
+        for side, v in (("+", right), ("-", left)):
+            if v is not None:
+                shown += [", " if shown else "", Tends(_H, 0, side), ": ", v]
+        notes.append(("the difference quotient has no finite limit (", *shown, "): f is not differentiable at ", p))
     else:
         # SymPy could not take the one-sided limits: use the formula, if the
         # secant slopes from both sides approach its value.
@@ -413,10 +427,8 @@ def _value_at(var, x0e, p: str, formula, secants, right, left, right_defined: bo
             for s in (last.slope_right, last.slope_left)
         ):
             value = guess
-            notes.append(
-                f"SymPy could not take the limit at {p}; f'({p}) is the derivative's value there, "
-                "which the secant slopes approach"
-            )
+            notes.append(("SymPy could not take the limit at ", p, "; f'(", p, ") is the derivative's value there, "
+                          "which the secant slopes approach"))
         else:
-            notes.append(f"could not decide whether f is differentiable at {p}")
+            notes.append(("could not decide whether f is differentiable at ", p),)
     return value, differ

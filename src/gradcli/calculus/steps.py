@@ -25,6 +25,7 @@ from sympy import Add, Mul, Pow, S
 from ..errors import InputError
 from ..model.symbols import natural_key
 from ..record import record
+from .prose import Diff, Equal, Formula, text
 from .simplify import light
 
 __all__ = ["Step", "StepsResult", "derivative_steps", "RULES"]
@@ -38,10 +39,16 @@ class Step:
     expression: sympy.Expr
     result: sympy.Expr
     substeps: tuple[Step, ...] = ()
-    note: str = ""
+    #: The rule's statement in words and maths (``calculus.prose``): (f g)' = f' g + f g'.
+    prose: tuple = ()
     #: The variable this step differentiates by: the command's variable, or the
     #: fresh ``u`` of a chain rule's outer derivative.
     var: sympy.Symbol | None = None
+
+    @property
+    def note(self) -> str:
+        """The statement as text, maths in SymPy's string form."""
+        return text(self.prose)
 
     @property
     def derivative(self) -> sympy.Derivative:
@@ -66,8 +73,12 @@ class StepsResult:
     var: sympy.Symbol
     result: sympy.Expr
     root: Step
-    #: For a partial derivative: which variables are held constant.
-    note: str = ""
+    #: For a partial derivative: which variables are held constant (``calculus.prose``).
+    prose: tuple = ()
+
+    @property
+    def note(self) -> str:
+        return text(self.prose)
 
     def flat(self) -> tuple[tuple[int, Step], ...]:
         """Every step with its depth (root 0), in reading order, for renderers."""
@@ -138,52 +149,80 @@ RULES = (
     "power", "sqrt", "exponential", "general power", "chain", "no rule",
 ) + tuple(sorted({name for name, _ in _ELEMENTARY.values()}))
 
-_FORMULAS = {
-    "exp": "d/d{u} exp({u}) = exp({u})",
-    "log": "d/d{u} log({u}) = 1/{u}",
-    "sin": "d/d{u} sin({u}) = cos({u})",
-    "cos": "d/d{u} cos({u}) = -sin({u})",
-    "tan": "d/d{u} tan({u}) = 1 + tan({u})**2 = sec({u})**2",
-    "cot": "d/d{u} cot({u}) = -(1 + cot({u})**2) = -csc({u})**2",
-    "sec": "d/d{u} sec({u}) = sec({u})*tan({u})",
-    "csc": "d/d{u} csc({u}) = -csc({u})*cot({u})",
-    "asin": "d/d{u} asin({u}) = 1/sqrt(1 - {u}**2)",
-    "acos": "d/d{u} acos({u}) = -1/sqrt(1 - {u}**2)",
-    "atan": "d/d{u} atan({u}) = 1/(1 + {u}**2)",
-    "acot": "d/d{u} acot({u}) = -1/(1 + {u}**2)",
-    "sinh": "d/d{u} sinh({u}) = cosh({u})",
-    "cosh": "d/d{u} cosh({u}) = sinh({u})",
-    "tanh": "d/d{u} tanh({u}) = 1 - tanh({u})**2",
-    "abs": "d/d{u} |{u}| = sign({u}) for {u} != 0; |{u}| has no derivative at {u} = 0",
-    "sigmoid": "d/d{u} sigmoid({u}) = sigmoid({u})*(1 - sigmoid({u}))",
-    "softplus": "d/d{u} softplus({u}) = sigmoid({u})",
-    "relu": "d/d{u} relu({u}) = H({u}) for {u} != 0; relu({u}) has no derivative at {u} = 0",
-    "log1p": "d/d{u} log1p({u}) = 1/(1 + {u})",
-    "expm1": "d/d{u} expm1({u}) = exp({u})",
-    "log2": "d/d{u} log2({u}) = 1/({u}*log(2))",
-    "log10": "d/d{u} log10({u}) = 1/({u}*log(10))",
-    "sqrt": "d/d{u} sqrt({u}) = 1/(2*sqrt({u}))",
-    "power": "d/d{u} {u}**n = n*{u}**(n - 1)",
-    "exponential": "d/d{u} a**{u} = a**{u}*log(a)",
+def _d(f: Callable[[sympy.Symbol], sympy.Expr], *rhs: Callable[[sympy.Symbol], sympy.Expr]
+       ) -> Callable[[sympy.Symbol], tuple]:
+    """d/du f(u) = rhs(u) (= ...), as a note's parts."""
+    return lambda u: (Equal((Diff(f(u), u), *(r(u) for r in rhs))),)
+
+
+def _ml_formula(name: str) -> Callable[[sympy.Symbol], tuple]:
+    """The note of one of issue 16's functions: d/du σ(u) = σ(u) (1 - σ(u)), ..."""
+
+    def formula(u: sympy.Symbol) -> tuple:
+        from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+
+        from ..model.functions import relu, sigmoid, softplus
+
+        if name == "relu":
+            return (Equal((Diff(relu(u), u), sympy.Heaviside(u))), " for ", sympy.Ne(u, 0), "; ", relu(u),
+                    " has no derivative at ", sympy.Eq(u, 0))
+        table = {"sigmoid": (sigmoid, lambda: sigmoid(u) * (1 - sigmoid(u))),
+                 "softplus": (softplus, lambda: sigmoid(u)),
+                 "log1p": (log1p, lambda: 1 / (1 + u)), "expm1": (expm1, lambda: sympy.exp(u)),
+                 "log2": (log2, lambda: 1 / (u * sympy.log(2))), "log10": (log10, lambda: 1 / (u * sympy.log(10)))}
+        function, derivative = table[name]
+        return (Equal((Diff(function(u), u), derivative())),)
+
+    return formula
+
+
+_N = sympy.Symbol("n", integer=True)
+_A = sympy.Symbol("a", positive=True)
+_FORMULAS: dict[str, Callable[[sympy.Symbol], tuple]] = {
+    "exp": _d(sympy.exp, sympy.exp),
+    "log": _d(sympy.log, lambda u: 1 / u),
+    "sin": _d(sympy.sin, sympy.cos),
+    "cos": _d(sympy.cos, lambda u: -sympy.sin(u)),
+    "tan": _d(sympy.tan, lambda u: 1 + sympy.tan(u) ** 2, lambda u: sympy.sec(u) ** 2),
+    "cot": _d(sympy.cot, lambda u: -1 - sympy.cot(u) ** 2, lambda u: -sympy.csc(u) ** 2),
+    "sec": _d(sympy.sec, lambda u: sympy.sec(u) * sympy.tan(u)),
+    "csc": _d(sympy.csc, lambda u: -sympy.csc(u) * sympy.cot(u)),
+    "asin": _d(sympy.asin, lambda u: 1 / sympy.sqrt(1 - u**2)),
+    "acos": _d(sympy.acos, lambda u: -1 / sympy.sqrt(1 - u**2)),
+    "atan": _d(sympy.atan, lambda u: 1 / (1 + u**2)),
+    "acot": _d(sympy.acot, lambda u: -1 / (1 + u**2)),
+    "sinh": _d(sympy.sinh, sympy.cosh),
+    "cosh": _d(sympy.cosh, sympy.sinh),
+    "tanh": _d(sympy.tanh, lambda u: 1 - sympy.tanh(u) ** 2),
+    "abs": lambda u: (Equal((Diff(sympy.Abs(u), u), sympy.sign(u))), " for ", sympy.Ne(u, 0), "; ",
+                      sympy.Abs(u), " has no derivative at ", sympy.Eq(u, 0)),
+    "sqrt": _d(sympy.sqrt, lambda u: 1 / (2 * sympy.sqrt(u))),
+    "power": _d(lambda u: u**_N, lambda u: _N * u ** (_N - 1)),
+    "exponential": _d(lambda u: _A**u, lambda u: _A**u * sympy.log(_A)),
+    **{name: _ml_formula(name) for name in ("sigmoid", "softplus", "relu", "log1p", "expm1", "log2", "log10")},
 }
 
 
 # --------------------------------------------------------------------------
 
-def _names(symbols) -> str:
-    names = sorted((str(s) for s in symbols), key=natural_key)
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _names(symbols) -> tuple:
+    """x; x and y; x, y and z: the symbols as a note's parts."""
+    names = sorted(symbols, key=lambda s: natural_key(str(s)))
+    parts: list = []
+    for i, name in enumerate(names):
+        if i:
+            parts.append(" and " if i == len(names) - 1 else ", ")
+        parts.append(name)
+    return tuple(parts)
 
 
-def _held(expr: sympy.Expr, var: sympy.Symbol) -> str:
-    """'x is held constant' for the symbols of ``expr`` other than ``var``."""
+def _held(expr: sympy.Expr, var: sympy.Symbol) -> tuple:
+    """'x is held constant' for the symbols of ``expr`` other than ``var`` (a note's parts)."""
     others = [s for s in expr.free_symbols if s != var]
     if not others:
-        return ""
+        return ()
     verb = "is" if len(others) == 1 else "are"
-    return f"{_names(others)} {verb} held constant"
+    return (*_names(others), f" {verb} held constant")
 
 
 def _fresh(var: sympy.Symbol, expr: sympy.Expr) -> sympy.Symbol:
@@ -209,9 +248,10 @@ class _Builder:
     def step(self, expr: sympy.Expr) -> Step:
         var = self.var
         if not expr.has(var):
-            return Step("constant", expr, S.Zero, note=_held(expr, var) or "a constant's derivative is 0", var=var)
+            return Step("constant", expr, S.Zero, prose=_held(expr, var) or ("a constant's derivative is 0",),
+                        var=var)
         if expr == var:
-            return Step("variable", expr, S.One, note=f"d/d{var} {var} = 1", var=var)
+            return Step("variable", expr, S.One, prose=(Equal((Diff(var, var), S.One)),), var=var)
         if isinstance(expr, Add):
             return self._sum(expr)
         if isinstance(expr, Mul):
@@ -232,23 +272,23 @@ class _Builder:
         else:
             what = type(expr).__name__
         result = sympy.diff(expr, self.var)
-        return Step("no rule", expr, result, note=f"no rule for {what}: result from SymPy", var=self.var)
+        return Step("no rule", expr, result, prose=(f"no rule for {what}: result from SymPy",), var=self.var)
 
     def _sum(self, expr: Add) -> Step:
         subs = tuple(self.step(t) for t in expr.args)
         result = light(Add(*(s.result for s in subs)))
-        return Step("sum", expr, result, subs, note="rule (5.47): (f + g)' = f' + g'", var=self.var)
+        return Step("sum", expr, result, subs, prose=("rule (5.47): ", Formula("sum")), var=self.var)
 
     def _mul(self, expr: Mul) -> Step:
         var = self.var
         coeff, rest = expr.as_independent(var, as_Add=False)
         if coeff != 1:
             sub = self.step(rest)
-            note = f"{coeff} is a constant factor"
+            prose: tuple = (coeff, " is a constant factor")
             held = _held(coeff, var)
             if held:
-                note += f" ({held})"
-            return Step("constant multiple", expr, coeff * sub.result, (sub,), note=note, var=var)
+                prose += (" (", *held, ")")
+            return Step("constant multiple", expr, coeff * sub.result, (sub,), prose=prose, var=var)
         factors = Mul.make_args(expr)
         den = [f for f in factors if _negative_exponent(f)]
         num = [f for f in factors if not _negative_exponent(f)]
@@ -259,31 +299,31 @@ class _Builder:
             result = light((sn.result * d - n * sd.result) / d**2)
             return Step(
                 "quotient", expr, result, (sn, sd),
-                note="(f/g)' = (f' g - f g')/g**2", var=var,
+                prose=(Formula("quotient"),), var=var,
             )
         first, rest = factors[0], Mul(*factors[1:])
         sf, sr = self.step(first), self.step(rest)
         result = light(sf.result * rest + first * sr.result)
-        return Step("product", expr, result, (sf, sr), note="rule (5.46): (f g)' = f' g + f g'", var=var)
+        return Step("product", expr, result, (sf, sr), prose=("rule (5.46): ", Formula("product")), var=var)
 
     def _chain(self, expr: sympy.Expr, inner: sympy.Expr, outer: Step, u: sympy.Symbol) -> Step:
         sub = self.step(inner)
         result = light(outer.result.xreplace({u: inner}) * sub.result)
         return Step(
             "chain", expr, result, (outer, sub),
-            note=f"rule (5.48) with {u} = {inner}: d/d{self.var} f({u}) = df/d{u} * d{u}/d{self.var}",
+            prose=("rule (5.48) with ", sympy.Eq(u, inner, evaluate=False), ": ", Formula("chain", (self.var, u))),
             var=self.var,
         )
 
     def _outer(self, rule: str, outer_expr: sympy.Expr, outer_result: sympy.Expr,
-               u: sympy.Symbol, expr: sympy.Expr, inner: sympy.Expr, extra: str = "") -> Step:
+               u: sympy.Symbol, expr: sympy.Expr, inner: sympy.Expr, extra: tuple = ()) -> Step:
         """A direct rule when ``inner`` is the variable, else the chain rule."""
         direct = inner == self.var
-        name = str(self.var) if direct else str(u)
-        note = _FORMULAS.get(rule, "").format(u=name) + extra
+        formula = _FORMULAS.get(rule)
+        prose = (formula(self.var if direct else u) if formula else ()) + extra
         if direct:
-            return Step(rule, expr, outer_result.xreplace({u: self.var}), note=note, var=self.var)
-        outer = Step(rule, outer_expr, outer_result, note=note, var=u)
+            return Step(rule, expr, outer_result.xreplace({u: self.var}), prose=prose, var=self.var)
+        outer = Step(rule, outer_expr, outer_result, prose=prose, var=u)
         return self._chain(expr, inner, outer, u)
 
     def _function(self, expr: sympy.Function) -> Step:
@@ -299,18 +339,18 @@ class _Builder:
         if not exp.has(var):
             if exp == S.Half:
                 return self._outer("sqrt", sympy.sqrt(u), 1 / (2 * sympy.sqrt(u)), u, expr, base)
-            extra = f" with n = {exp}"
+            extra: tuple = (" with ", sympy.Eq(_N, exp, evaluate=False))
             held = _held(exp, var)
             if held:
-                extra += f" ({held})"
+                extra += (" (", *held, ")")
             return self._outer("power", u**exp, exp * u ** (exp - 1), u, expr, base, extra)
         if not base.has(var):
             if base.is_zero:
                 return self._no_rule(expr)
-            extra = f" with a = {base}"
+            extra = (" with ", sympy.Eq(_A, base, evaluate=False))
             held = _held(base, var)
             if held:
-                extra += f" ({held})"
+                extra += (" (", *held, ")")
             return self._outer("exponential", base**u, base**u * sympy.log(base), u, expr, exp, extra)
         # f**g with the variable in both: f**g = exp(g*log(f)).
         g_log_f = exp * sympy.log(base)
@@ -318,7 +358,7 @@ class _Builder:
         result = light(expr * sub.result)
         return Step(
             "general power", expr, result, (sub,),
-            note=f"f**g = exp(g*log(f)), so (f**g)' = f**g * (g*log(f))' with f = {base}, g = {exp}",
+            prose=(Formula("general power", (base, exp)),),
             var=var,
         )
 
@@ -334,5 +374,5 @@ def derivative_steps(expr, var) -> StepsResult:
         raise InputError("--steps works on scalar expressions only")
     root = _Builder(var).step(expr)
     held = _held(expr, var)
-    note = f"partial derivative with respect to {var}: {held}" if held else ""
-    return StepsResult(function=expr, var=var, result=root.result, root=root, note=note)
+    prose = ("partial derivative with respect to ", var, ": ", *held) if held else ()
+    return StepsResult(function=expr, var=var, result=root.result, root=root, prose=prose)

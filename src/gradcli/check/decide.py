@@ -205,7 +205,7 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = La
         shown = _display_sides(node, decl, layout, text)
         return ClaimVerdict(claim=claim_text, verdict=v, method=method, name=name, source=source,
                             seconds=round(time.monotonic() - started, 4),
-                            lhs_display=shown[0], rhs_display=shown[1], **kw)
+                            lhs_display=shown[0], rhs_display=shown[1], tree=node, **kw)
 
     try:
         if declared:

@@ -56,6 +56,8 @@ class ClaimVerdict:
     lhs_display: Any = None
     rhs_display: Any = None
     evidence: str = "none"  # an Evidence
+    #: the claim's syntax tree (``language.ast``), to show it as written
+    tree: Any = None
 
 
 @record

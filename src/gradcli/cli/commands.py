@@ -313,8 +313,9 @@ def taylor_cmd(settings: Settings, exprs: tuple[str, ...], order: int, table: bo
 @click.command("autodiff", context_settings=CONTEXT_SETTINGS,
                short_help="Automatic differentiation (5.6), step by step.")
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR...")
-@click.option("--at", "at", required=True, metavar="POINT",
-              help="The point: --at x=1,y=2 (exact values stay exact; a decimal point gives decimals).")
+@click.option("--at", "at", required=True, multiple=True, metavar="POINT",
+              help="The point: --at x=1,y=2, arrays --at 'x=[1,2]' (exact values stay exact; a decimal point "
+                   "gives decimals).")
 @click.option("-x", "--wrt", "wrt", multiple=True, metavar="VARS",
               help="The inputs, comma separated (default: the free symbols); others are held constant.")
 @click.option("--mode", type=click.Choice(["both", "forward", "reverse"]), default="both", show_default=True,

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import InputError, TimeLimitExceeded
 from ..limits import remaining
-from .printers import pretty, with_decimal
+from .numbers import with_decimal
+from .printers import pretty
 
 
 def _quote(text: str) -> str:

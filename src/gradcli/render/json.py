@@ -18,7 +18,8 @@ from typing import Any
 import sympy as sp
 
 from .base import Renderer
-from .printers import entry_strings, is_matrix_steps, latex, plain, step_var, version
+from .differentials import is_matrix_steps
+from .printers import entry_strings, latex, plain, step_var, version
 from .tensor import einsum, index_lhs, index_text
 
 #: The number every object carries as ``schema``; raised on any incompatible change.
@@ -358,7 +359,7 @@ class JsonRenderer(Renderer):
         return _base(r, list(t.inputs), r.value, **extra)
 
     def _render_CodegenResult(self, r: Any) -> dict:
-        from .printers import gradcheck_json
+        from .gradcheck import gradcheck_json
 
         m = r.module
         extra: dict[str, Any] = {

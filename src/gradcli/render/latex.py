@@ -1,5 +1,14 @@
-"""LaTeX: a math fragment that compiles inside \\[ ... \\] with amsmath
-(documents).  The left-hand side is included unless ``rhs_only``."""
+"""LaTeX: a math fragment that compiles inside \\[ ... \\] with amsmath (documents).  The
+left-hand side is included unless ``rhs_only``; f as the user wrote it (``render.source``),
+the result by gradcli's LaTeX printer, a derivative of a function of one variable written
+``\\frac{d}{d x}`` and of several ``\\frac{\\partial}{\\partial x}``.
+
+Several lines are an ``aligned`` block whose columns line up at ``&``: the claims of
+``check`` at their relation, the steps of ``--steps`` indented by depth with each rule as
+maths on the line below, the limits of ``--definition`` at their ``=``.  Notes are math mode,
+words in ``\\text{...}``.  What gradcli's LaTeX parser reads back is in the README (LaTeX
+output).
+"""
 
 from __future__ import annotations
 
@@ -8,50 +17,78 @@ from typing import Any
 import sympy as sp
 
 from .base import Renderer
-from .printers import is_matrix_steps, latex, latex_applied, latex_operator, step_var
+from .differentials import is_matrix_steps, note_latex
+from .display import difference_quotient, simplified_quotient, taylor_polynomial
+from .numbers import decimal_text, needs_decimal, point_value
+from .printers import latex, latex_operator, step_var
+from .prose import LATEX, definition_at_point, latex_lines, latex_words, note, rule_name, sweeps_text
+from .source import POW, LatexSource, latex_source
 from .tensor import block_matrix, index_lhs, index_text, vec_lhs
 
 
 def _at(point: Any) -> str:
-    pairs = [*point.values, *((sp.Symbol(name), sp.ImmutableMatrix(v)) for name, v in point.arrays)]
-    return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in pairs)
+    pairs = [f"{latex(k)} = {point_value(point, v, latex)}" for k, v in point.values]
+    pairs += [f"{latex(sp.Symbol(name))} = {latex(sp.ImmutableMatrix(v))}" for name, v in point.arrays]
+    return ", ".join(pairs)
+
+
+def _value(v: Any, digits: int | None = None) -> str:
+    """A value, with ``\\approx`` and its decimal where it is exact and not rational."""
+    text = latex(v)
+    if isinstance(v, sp.MatrixBase):
+        if any(needs_decimal(e) for e in v):
+            rows = [" & ".join(decimal_text(e, digits) if needs_decimal(e) else latex(e) for e in v.row(i))
+                    for i in range(v.rows)]
+            text += r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+        return text
+    if needs_decimal(v):
+        text += rf" \approx {decimal_text(v, digits)}"
+    return text
 
 
 def _with_value(lhs: str, rhs: str, r: Any, rhs_only: bool) -> str:
     if r.point is not None:
-        value = latex(r.value)
+        value = _value(r.value, r.point.digits)
         if rhs_only:
             return value
         return rf"{lhs} = {rhs} \quad\text{{at }} {_at(r.point)}\text{{: }} {value}"
     return rhs if rhs_only else f"{lhs} = {rhs}"
 
 
-def _text(s: str) -> str:
-    out = s
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
-                 ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")):
-        out = out.replace(a, b) if a != "\\" else out.replace(a, "\x00")
-    return out.replace("\x00", r"\textbackslash{}")
-
-
 def _vars(vs: Any) -> str:
     return ", ".join(latex(v) for v in vs)
 
 
-_MARK = {"true": r"\text{(true)}", "false": r"\text{(false)}", "unknown": r"\text{(unknown)}",
-         "error": r"\text{(error: not read)}"}
+def applied(operator: str, tree: Any, function: Any) -> str:
+    """``\\frac{d}{d x} x^{3}``, ``\\frac{d}{d x} \\left( x^{2} \\sin x \\right)``: an operator
+    and f as written, in brackets unless f is a power or an atom."""
+    if tree is not None and not isinstance(tree, tuple):
+        text, level = LatexSource().show(tree)
+    else:
+        text = latex(function)
+        level = POW if isinstance(function, (sp.Symbol, sp.Pow, sp.Function, sp.MatrixSymbol)) else 0
+    return f"{operator} {text}" if level >= POW else rf"{operator} \left( {text} \right)"
+
+
+def aligned(lines: list[str]) -> str:
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+_MARK = {"true": r"\text{(true)}", "numeric": r"\text{(}{\approx}\,\text{true: numeric evidence)}",
+         "false": r"\text{(false)}", "unknown": r"\text{(unknown)}", "error": r"\text{(error: not read)}"}
+_RELATION = {"true": "=", "numeric": "=", "false": r"\neq", "unknown": r"\overset{?}{=}"}
 
 
 def _matrix_steps(steps: Any) -> str:
     """The steps as an aligned block: d(E) &= dE && (rule), then the derivative read off."""
     lines = []
     for depth, step in steps.flat():
-        note = f" ({_text(step.note)})" if step.note else ""
+        said = step.rule + (f" ({step.note})" if step.note else "")
         indent = r"\quad " * depth
         lines.append(rf"{indent}\mathrm{{d}}\left( {latex(step.expression)} \right) &= "
-                     rf"{latex(step.differential)} && \text{{{_text(step.rule)}{note}}}")
+                     rf"{latex(step.differential)} && {note_latex(said)}")
     lhs = rf"\frac{{\partial f}}{{\partial {latex(steps.var)}}}"
-    lines.append(rf"{lhs} &= {latex(steps.result)} && \text{{{_text(steps.read_off)}}}")
+    lines.append(rf"{lhs} &= {latex(steps.result)} && {note_latex(steps.read_off)}")
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
@@ -65,28 +102,31 @@ class LatexRenderer(Renderer):
         if r.steps is not None:
             return _matrix_steps(r.steps)
         if r.symbolic:
-            lhs = rf"\frac{{\partial}}{{\partial {latex(r.wrt[0])}}} \left( {latex(r.function)} \right)"
+            lhs = applied(latex_operator([r.wrt[0]], r.function), r.tree, r.function)
         return _with_value(lhs, latex(r.result), r, self.rhs_only)
 
     def _render_GradientResult(self, r: Any) -> str:
-        return self._render_MatrixResult(r, rf"\nabla_{{{_vars(r.wrt)}}} \left( {latex(r.function)} \right)")
+        return self._render_MatrixResult(r, rf"\nabla_{{{_vars(r.wrt)}}} \left( {latex_source(r.tree, r.function)} "
+                                            r"\right)")
 
     def _render_HessianResult(self, r: Any) -> str:
+        f = latex_source(r.tree, r.function)
         if r.symbolic:
             wrt = latex(r.wrt[0])
             operator = rf"\frac{{\partial^{{2}}}}{{\partial {wrt} \partial {wrt}^{{\top}}}}"
-            lhs = rf"{operator} \left( {latex(r.function)} \right)"
-            return _with_value(lhs, latex(r.result), r, self.rhs_only)
-        return self._render_MatrixResult(r, rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} \left( {latex(r.function)} \right)")
+            return _with_value(rf"{operator} \left( {f} \right)", latex(r.result), r, self.rhs_only)
+        return self._render_MatrixResult(r, rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} \left( {f} \right)")
 
     def _render_JacobianResult(self, r: Any) -> str:
         fs = r.function if isinstance(r.function, tuple) else (r.function,)
-        lhs = (rf"\frac{{\partial \left( {', '.join(latex(f) for f in fs)} \right)}}"
-               rf"{{\partial \left( {_vars(r.wrt)} \right)}}")
+        trees = r.tree if isinstance(r.tree, tuple) and len(r.tree) == len(fs) else (None,) * len(fs)
+        functions = ", ".join(latex_source(t, f) for t, f in zip(trees, fs)) if len(fs) > 1 else \
+            latex_source(r.tree if not isinstance(r.tree, tuple) else r.tree[0], fs[0])
+        lhs = rf"\frac{{\partial \left( {functions} \right)}}{{\partial \left( {_vars(r.wrt)} \right)}}"
         text = self._render_MatrixResult(r, lhs)
         if r.determinant is not None and not self.rhs_only:
-            det = latex(r.determinant_value if r.point is not None else r.determinant)
-            text += rf", \qquad \det = {det}"
+            det = _value(r.determinant_value, r.point.digits) if r.point is not None else latex(r.determinant)
+            text += rf", \qquad \det J = {det}"
         return text
 
     def _render_TensorResult(self, r: Any) -> str:
@@ -105,151 +145,120 @@ class LatexRenderer(Renderer):
         return r"\begin{aligned} " + first + r" \\ " + second + r" \end{aligned}"
 
     def _render_DerivativeResult(self, r: Any) -> str:
-        rhs_only = self.rhs_only
-        operator = latex_operator(r.variables)
         if r.steps is not None and is_matrix_steps(r.steps):
             return _matrix_steps(r.steps)
         if r.steps is not None:
-            lines = []
-            for depth, step in r.steps.flat():
-                op = latex_operator([step_var(r.steps, step)])
-                indent = r"\quad " * depth
-                note = f" ({_text(step.note)})" if step.note else ""
-                lines.append(
-                    rf"{indent}{latex_applied(op, step.expression)} &= {latex(step.result)} "
-                    rf"&& \text{{{_text(step.rule)}{note}}}"
-                )
-            return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+            return self._steps(r)
         if r.definition is not None:
-            d = r.definition
-            hh = latex(d.h)
-            limit = d.formula if d.formula is not None else d.limit
-            lines = [
-                rf"{latex_applied(latex_operator([d.var]), d.function)} &= \lim_{{{hh} \to 0}} {latex(d.quotient)}",
-                rf"&= \lim_{{{hh} \to 0}} \left( {latex(d.simplified)} \right)",
-                rf"&= {latex(limit)}",
-            ]
-            if d.point is not None:
-                at = rf"\Big|_{{{latex(d.var)} = {latex(d.point)}}}"
-                if d.value_at_point is not None:
-                    applied = latex_applied(latex_operator([d.var]), d.function)
-                    lines.append(rf"{applied} {at} &= {latex(d.value_at_point)}")
-                elif d.one_sided_differ:
-                    lines.append(
-                        rf"\lim_{{{hh} \to 0^{{+}}}} &= {latex(d.limit_right)} \neq {latex(d.limit_left)} = "
-                        rf"\lim_{{{hh} \to 0^{{-}}}} \quad \text{{at }} {latex(d.var)} = {latex(d.point)}"
-                        rf"\text{{: no derivative there}}"
-                    )
-                else:
-                    lines.append(rf"&\quad \text{{no derivative at }} {latex(d.var)} = {latex(d.point)}")
-            return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-        return _with_value(latex_applied(operator, r.function), latex(r.result), r, rhs_only)
+            return self._definition(r)
+        lhs = applied(latex_operator(r.variables, r.function), r.tree, r.function)
+        return _with_value(lhs, latex(r.result), r, self.rhs_only)
+
+    def _steps(self, r: Any) -> str:
+        """A step a line, indented by depth (``\\quad``), its rule named and stated as maths on
+        the lines below (broken to fit the page)."""
+        lines = ["&" + line for line in latex_lines(r.steps.prose)] if r.steps.prose else []
+        for depth, step in r.steps.flat():
+            operator = latex_operator([step_var(r.steps, step)], step.expression)
+            indent = r"\quad " * depth
+            equation = f"{applied(operator, None, step.expression)} = {latex(step.result)}"
+            lines.append(rf"&{indent}{equation}")
+            said = () if note(step.prose, LATEX) == equation else step.prose
+            for line in latex_lines((f"{rule_name(step.rule)}: ", *said) if said else (rule_name(step.rule),)):
+                lines.append(rf"&{indent}\qquad {line}")
+        return aligned(lines)
+
+    def _definition(self, r: Any) -> str:
+        """The limit of the difference quotient (5.3, 5.4), the value at the point, the notes,
+        and the secant slopes as a table."""
+        d = r.definition
+        hh = latex(d.h)
+        limit = d.formula if d.formula is not None else d.limit
+        lhs = applied(latex_operator([d.var], d.function), r.tree, d.function)
+        quotient, simplified = difference_quotient(d), simplified_quotient(d)
+        lines = [rf"{lhs} &= \lim_{{{hh} \to 0}} {latex(quotient)}"]
+        if simplified != quotient:
+            lines.append(rf"&= \lim_{{{hh} \to 0}} \left( {latex(simplified)} \right)")
+        lines.append(rf"&= {latex(limit)}")
+        if d.value_at_point is not None:
+            lines.append(rf"{lhs} \Big|_{{{latex(d.var)} = {latex(d.point)}}} &= {_value(d.value_at_point)}")
+        elif definition_at_point(d) is not None:
+            lines.extend("&" + line for line in latex_lines(definition_at_point(d)))
+        for n in d.notes:
+            lines.extend("&" + line for line in latex_lines(n))
+        block = aligned(lines)
+        if not d.secants:
+            return block
+        rows = [rf"{hh} & \frac{{f(x_0 + {hh}) - f(x_0)}}{{{hh}}} & \frac{{f(x_0 - {hh}) - f(x_0)}}{{-{hh}}} \\ \hline"]
+        rows += [" & ".join(decimal_text(v) for v in (row.h, row.slope_right, row.slope_left)) + r" \\"
+                 for row in d.secants]
+        table = "\\begin{array}{rrr}\n" + "\n".join(rows) + "\n\\end{array}"
+        return "\\begin{gathered}\n" + block + r" \\[1ex]" + "\n" + table + "\n\\end{gathered}"
 
     def _render_ChainRuleResult(self, r: Any) -> str:
-        rhs_only = self.rhs_only
         c = r.chain
         params = _vars(c.parameters)
-        result = latex(r.value if r.point is not None else c.result)
-        if rhs_only:
+        result = _value(r.value, r.point.digits) if r.point is not None else latex(c.result)
+        if self.rhs_only:
             return result
         one = len(c.parameters) == 1
         d = "d" if one else r"\partial"
-        lhs = rf"\frac{{{d} f}}{{{d} {params if one else '(' + params + ')'}}}"
+        by = params if one else rf"\left( {params} \right)"
+        xs = _vars(c.variables)
         lines = [
-            rf"{lhs} &= \frac{{\partial f}}{{\partial \left( {_vars(c.variables)} \right)}} "
-            rf"\frac{{{d} \left( {_vars(c.variables)} \right)}}{{{d} {params if one else '(' + params + ')'}}}",
+            rf"\frac{{{d} f}}{{{d} {by}}} &= \frac{{\partial f}}{{\partial \left( {xs} \right)}} "
+            rf"\frac{{{d} \left( {xs} \right)}}{{{d} {by}}}",
             rf"&= {latex(c.df_dx)} {latex(c.dx_dt)}",
             rf"&= {latex(c.product)}",
             rf"&= {latex(c.result)}",
         ]
         if r.point is not None:
-            lines.append(rf"&= {latex(r.value)} \quad \text{{at }} {_at(r.point)}")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+            lines.append(rf"&= {result} \quad \text{{at }} {_at(r.point)}")
+        return aligned(lines)
 
     def _render_TaylorReport(self, r: Any) -> str:
-        rhs_only = self.rhs_only
         t = r.taylor
-        poly = latex(t.polynomial)
-        if rhs_only:
+        poly = latex(taylor_polynomial(t))
+        if self.rhs_only:
             return poly
-        return rf"T_{{{t.order}}}\left( {_vars(t.variables)} \right) = {poly}"
+        line = rf"T_{{{t.order}}}\left( {_vars(t.variables)} \right) = {poly}"
+        if not r.table:
+            return line
+        single = len(t.variables) == 1
+        head = (r"k & f^{(k)}(x_0) & \frac{f^{(k)}(x_0)}{k!}" if single
+                else r"\alpha & \partial^{\alpha} f(x_0) & \frac{\partial^{\alpha} f(x_0)}{\alpha!}")
+        rows = [head + r" \\ \hline"]
+        for term in t.terms:
+            k = str(term.powers[0]) if single else "(" + ", ".join(map(str, term.powers)) + ")"
+            rows.append(f"{k} & {latex(term.derivative)} & {latex(term.coefficient)}" + r" \\")
+        table = "\\begin{array}{rrr}\n" + "\n".join(rows) + "\n\\end{array}"
+        return "\\begin{gathered}\n" + table + r" \\[1ex]" + "\n" + line + "\n\\end{gathered}"
 
     def _render_CheckReport(self, r: Any) -> str:
+        """A claim a line, aligned at the relation, its verdict at the right."""
         lines = []
         for v in r.results:
-            lhs = v.lhs_display if v.lhs_display is not None else v.lhs
-            rhs = v.rhs_display if v.rhs_display is not None else v.rhs
-            if lhs is not None and rhs is not None:
-                rel = "=" if v.verdict == "true" else (r"\neq" if v.verdict == "false" else r"\overset{?}{=}")
-                claim = f"{latex(lhs)} {rel} {latex(rhs)}"
+            key = "numeric" if v.verdict == "true" and getattr(v, "evidence", "") == "numeric" else v.verdict
+            sides = _sides(v)
+            if sides is None:
+                lines.append(rf"&{latex_words(v.claim)} && {_MARK[key]}")
             else:
-                claim = rf"\text{{{_text(v.claim)}}}"
-            lines.append(rf"{claim} && {_MARK[v.verdict]}")
+                lines.append(rf"{sides[0]} &{_RELATION[key]} {sides[1]} && {_MARK[key]}")
         if len(lines) == 1:
-            return lines[0].replace(" && ", r" \quad ")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+            return lines[0].replace(" && ", r" \quad ").replace(" &", " ", 1).lstrip("&")
+        return aligned(lines)
 
     def _render_CatalogueListing(self, r: Any) -> str:
-        rows = [rf"\text{{({e.number}) {_text(e.name)}}} && \text{{{_text(e.claim)}}}" for e in r.entries]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        rows = [rf"&{latex_words(f'({e.number}) {e.name}')} && {latex_words(e.claim)}" for e in r.entries]
+        return aligned(rows)
 
     def _render_AutodiffResult(self, r: Any) -> str:
         """An aligned block in the book's order: the trace (5.140), the local partials (5.141), each
         forward sweep, the reverse sweep (5.142-5.145) with values, and the gradient."""
-        from .printers import decimal_text, needs_decimal, sweeps_text
+        from .latex_trace import autodiff_lines
 
-        t = r.trace
-        name = {v.name: latex(v.symbol) for v in t.variables}
-        name.update({x: x for x in t.sweeps if x not in name})  # entries of array inputs: x[1]
-        out = name[t.output]
+        return aligned(autodiff_lines(r, _at, lambda v: _value(v, r.digits), sweeps_text))
 
-        def value(v: Any) -> str:
-            text = latex(v)
-            if isinstance(v, sp.MatrixBase) and any(needs_decimal(a) for a in v):
-                rows = [" & ".join(decimal_text(v[i, j], r.digits or 15) for j in range(v.cols))
-                        for i in range(v.rows)]
-                return text + r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-            return text + rf" \approx {decimal_text(v, r.digits or 15)}" if needs_decimal(v) else text
-
-        def d(top: str, bottom: str, partial: bool = True) -> str:
-            op = r"\partial" if partial else r"\mathrm{d}"
-            return rf"\frac{{{op} {top}}}{{{op} {bottom}}}"
-
-        lines = [rf"&\text{{evaluation trace at }} {_at(r.point)}\text{{:}}"]
-        for v in t.variables:
-            if v.definition is None:
-                note = r" \quad \text{(held constant)}" if v.kind == "parameter" else ""
-                lines.append(rf"{name[v.name]} &= {value(v.value)}{note}")
-            else:
-                lines.append(rf"{name[v.name]} &= {latex(v.definition)} = {value(v.value)}")
-        lines.append(r"&\text{local partial derivatives:}")
-        for v in t.variables:
-            for p in v.partials:
-                rhs = latex(p.formula) if p.formula.is_number else f"{latex(p.formula)} = {latex(p.value)}"
-                lines.append(rf"{d(name[v.name], name[p.parent])} &= {rhs}")
-        if t.forward:
-            for j, x in enumerate(t.sweeps):
-                lines.append(rf"&\text{{forward mode, sweep {j + 1} of {len(t.sweeps)}, seed }} "
-                             rf"{d(name[x], name[x], False)} = 1\text{{:}}")
-                for v in t.variables:
-                    if v.definition is None:
-                        continue
-                    rule = " + ".join(rf"{d(name[v.name], name[p])} {d(name[p], name[x], False)}" for p in v.parents)
-                    lhs = d(name[v.name], name[x], False)
-                    lines.append(rf"{lhs} &= {rule + ' = ' if rule else ''}{value(v.tangents[j])}")
-        if t.reverse:
-            lines.append(rf"&\text{{reverse mode, 1 sweep for all inputs, seed }} {d(out, out)} = 1\text{{:}}")
-            for v in reversed(t.variables):
-                if v.name == t.output:
-                    continue
-                rule = " + ".join(rf"{d(out, name[c])} {d(name[c], name[v.name])}" for c in v.children)
-                lines.append(rf"{d(out, name[v.name])} &= {rule + ' = ' if rule else ''}{value(v.adjoint)}")
-        if isinstance(r.value, tuple):  # vector and matrix inputs: a gradient each, of its shape
-            lines.extend(rf"\nabla_{{{name[x]}}} {out} &= {latex(g)}" for x, g in zip(t.inputs, r.value))
-            lines.append(rf"&\text{{({_text(sweeps_text(t))})}}")
-        else:
-            lines.append(rf"\nabla {out} &= {latex(r.value)} \quad \text{{({_text(sweeps_text(t))})}}")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _render_CodegenResult(self, r: Any) -> str:
         """The maths the code computes (an aligned block); the code itself is plain output."""
@@ -259,7 +268,23 @@ class LatexRenderer(Renderer):
         if r.hessian is not None:
             rows.append(rf"\nabla^{{2}}_{{{_vars(r.wrt)}}} f &= {latex(r.hessian)}")
         if r.gradcheck is not None:
-            from .printers import gradcheck_text
+            from .gradcheck import gradcheck_text
 
-            rows.append(rf"&\text{{{_text(gradcheck_text(r.gradcheck))}}}")
+            rows.append("&" + latex_words(gradcheck_text(r.gradcheck)))
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _sides(v: Any) -> tuple[str, str] | None:
+    """The claim's sides as written (its syntax tree), else as built; None if unreadable."""
+    tree = getattr(v, "tree", None)
+    if tree is not None and hasattr(tree, "lhs"):
+        try:
+            source = LatexSource()
+            return source.text(tree.lhs), source.text(tree.rhs)
+        except Exception:  # noqa: BLE001 - display only: fall back to the sides as built
+            pass
+    lhs = v.lhs_display if v.lhs_display is not None else v.lhs
+    rhs = v.rhs_display if v.rhs_display is not None else v.rhs
+    if lhs is None or rhs is None:
+        return None
+    return latex(lhs), latex(rhs)

@@ -159,6 +159,11 @@ class UnicodeNotation(PlainNotation):
         return self._call("H", expr.args[0])
 
 
+def _powered(text: str, exp: Any) -> str:
+    """``\\sigma\\left(x\\right)^{2}``: a function's power, as SymPy's LaTeX printer passes it."""
+    return text if exp is None else f"{text}^{{{exp}}}"
+
+
 class LatexNotation(_Common):
     """LaTeX: \\odot, \\otimes, \\operatorname{diag}, \\mathbf{1}, \\sigma."""
 
@@ -205,26 +210,26 @@ class LatexNotation(_Common):
     def _print_KroneckerProduct(self, expr: Any) -> str:
         return r" \otimes ".join(self._wrap(a) for a in expr.args)
 
-    def _print_sigmoid(self, expr: Any) -> str:
-        return r"\sigma\left(" + self._print(expr.args[0]) + r"\right)"  # type: ignore[attr-defined]
+    def _print_sigmoid(self, expr: Any, exp: Any = None) -> str:
+        return _powered(r"\sigma\left(" + self._print(expr.args[0]) + r"\right)", exp)  # type: ignore[attr-defined]
 
-    def _print_softplus(self, expr: Any) -> str:
-        return self._call("softplus", expr.args[0])
+    def _print_softplus(self, expr: Any, exp: Any = None) -> str:
+        return _powered(self._call("softplus", expr.args[0]), exp)
 
-    def _print_relu(self, expr: Any) -> str:
-        return self._call("relu", expr.args[0])
+    def _print_relu(self, expr: Any, exp: Any = None) -> str:
+        return _powered(self._call("relu", expr.args[0]), exp)
 
-    def _print_log1p(self, expr: Any) -> str:
-        return self._call("log1p", expr.args[0])
+    def _print_log1p(self, expr: Any, exp: Any = None) -> str:
+        return _powered(self._call("log1p", expr.args[0]), exp)
 
-    def _print_expm1(self, expr: Any) -> str:
-        return self._call("expm1", expr.args[0])
+    def _print_expm1(self, expr: Any, exp: Any = None) -> str:
+        return _powered(self._call("expm1", expr.args[0]), exp)
 
-    def _print_log2(self, expr: Any) -> str:
-        return r"\log_{2}\left(" + self._print(expr.args[0]) + r"\right)"  # type: ignore[attr-defined]
+    def _print_log2(self, expr: Any, exp: Any = None) -> str:
+        return _powered(r"\log_{2}\left(" + self._print(expr.args[0]) + r"\right)", exp)  # type: ignore[attr-defined]
 
-    def _print_log10(self, expr: Any) -> str:
-        return r"\log_{10}\left(" + self._print(expr.args[0]) + r"\right)"  # type: ignore[attr-defined]
+    def _print_log10(self, expr: Any, exp: Any = None) -> str:
+        return _powered(r"\log_{10}\left(" + self._print(expr.args[0]) + r"\right)", exp)  # type: ignore[attr-defined]
 
     def _print_Heaviside(self, expr: Any, exp: Any = None) -> str:
         text = r"H\left(" + self._print(expr.args[0]) + r"\right)"  # type: ignore[attr-defined]

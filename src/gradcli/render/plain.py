@@ -5,23 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Renderer
-from .printers import (
-    counterexample_text,
-    decimal_text,
-    definition_at_point,
-    differential_text,
-    is_matrix_steps,
-    plain,
-    read_off_text,
-    step_var,
-    sweeps_text,
-    with_decimal,
-)
+from .differentials import differential_text, is_matrix_steps, read_off_text
+from .display import difference_quotient, simplified_quotient, taylor_polynomial
+from .numbers import decimal_text, with_decimal
+from .printers import plain, step_var, unicode_operator
+from .prose import ASCII, counterexample_text, definition_at_point, note, sweeps_text
 from .tensor import index_lhs, index_text
 
 
 def _value_or_result(r: Any) -> str:
     return plain(r.value) if r.point is not None else plain(r.result)
+
+
+def _written_equation(operator: str, step: Any) -> str:
+    """A step's equation as its note would state it (d/dx sin(x) = cos(x)): then the note
+    says nothing new."""
+    from .printers import written
+
+    inner = written(step.expression)
+    inner = inner if step.expression.is_Atom or step.expression.is_Pow or step.expression.is_Function \
+        else f"({inner})"
+    return f"{operator} {inner} = {written(step.result)}"
 
 
 def _paren(e: Any) -> str:
@@ -64,36 +68,43 @@ class PlainRenderer(Renderer):
         return "\n".join(lines)
 
     def _render_DerivativeResult(self, r: Any) -> str:
+        """With --steps: a step a line (indented by depth), its rule as maths in brackets; with
+        --definition: the quotient, its limit, the secant slopes and the notes; then the result."""
         lines: list[str] = []
         if r.steps is not None and is_matrix_steps(r.steps):
             lines.extend(_matrix_steps(r.steps))
         elif r.steps is not None:
-            if r.steps.note:
-                lines.append(r.steps.note)
+            if r.steps.prose:
+                lines.append(note(r.steps.prose, ASCII))
             for depth, step in r.steps.flat():
-                note = f" ({step.note})" if step.note else ""
-                var = plain(step_var(r.steps, step))
-                equation = f"d/d{var} {_paren(step.expression)} = {plain(step.result)}"
-                lines.append(f"{'  ' * depth}{step.rule}: {equation}{note}")
+                operator = unicode_operator([step_var(r.steps, step)], step.expression, ascii=True)
+                equation = f"{operator} {_paren(step.expression)} = {plain(step.result)}"
+                said = note(step.prose, ASCII)
+                rule = f"  ({said})" if said and said != _written_equation(operator, step) else ""
+                lines.append(f"{'  ' * depth}{step.rule}: {equation}{rule}")
         if r.definition is not None:
-            d = r.definition
-            h = plain(d.h)
-            lines.append(f"difference quotient: {plain(d.quotient)}")
-            lines.append(f"simplified: {plain(d.simplified)}")
-            lines.append(f"limit {h} -> 0: {plain(d.formula if d.formula is not None else d.limit)}")
-            if d.secants:
-                lines.append(f"secant slopes at {plain(d.var)} = {plain(d.point)} ({h}, right, left):")
-            for row in d.secants:
-                lines.append(f"{decimal_text(row.h)}\t{decimal_text(row.slope_right)}\t{decimal_text(row.slope_left)}")
-            at_point = definition_at_point(d)
-            if at_point:
-                lines.append(at_point)
-            if d.note:
-                lines.append(d.note)
-            if d.point is not None and d.value_at_point is None:
+            lines.extend(self._definition(r.definition))
+            if r.definition.point is not None and r.definition.value_at_point is None:
                 return "\n".join(lines)
         lines.append(_value_or_result(r))
         return "\n".join(lines)
+
+    def _definition(self, d: Any) -> list[str]:
+        h = plain(d.h)
+        lines = [
+            f"difference quotient: {plain(difference_quotient(d))}",
+            f"simplified: {plain(simplified_quotient(d))}",
+            f"limit {h} -> 0: {plain(d.formula if d.formula is not None else d.limit)}",
+        ]
+        if d.secants:
+            lines.append(f"secant slopes at {plain(d.var)} = {plain(d.point)} ({h}, right, left):")
+        for row in d.secants:
+            lines.append(f"{decimal_text(row.h)}\t{decimal_text(row.slope_right)}\t{decimal_text(row.slope_left)}")
+        at_point = definition_at_point(d)
+        if at_point:
+            lines.append(note(at_point, ASCII))
+        lines.extend(note(n, ASCII) for n in d.notes)
+        return lines
 
     def _render_TensorResult(self, r: Any) -> str:
         """The vec form; the index form; the explicit array when the sizes are numbers."""
@@ -112,14 +123,16 @@ class PlainRenderer(Renderer):
             for term in t.terms:
                 k = term.powers[0] if len(term.powers) == 1 else ",".join(map(str, term.powers))
                 lines.append(f"{k}\t{plain(term.derivative)}\t{plain(term.coefficient)}")
-        lines.append(plain(t.polynomial))
+        lines.append(plain(taylor_polynomial(t)))
         return "\n".join(lines)
 
     def _render_CheckReport(self, r: Any) -> str:
         lines = []
         for v in r.results:
             line = f"{v.verdict}: {v.claim}"
-            if v.verdict == "false" and v.counterexample:
+            if v.verdict == "true" and getattr(v, "evidence", "") == "numeric":
+                line = f"true (numeric): {v.claim}  -- {v.method}"  # evidence, not a proof
+            elif v.verdict == "false" and v.counterexample:
                 line += f"  -- {counterexample_text(v.counterexample)}"
                 if getattr(v, "hint", None):
                     line += f"; {v.hint}"
@@ -155,7 +168,7 @@ class PlainRenderer(Renderer):
     def _render_CodegenResult(self, r: Any) -> str:
         """The module's source (unless it went to -o FILE), then the check: a comment after the
         source, so that standard output stays a Python module."""
-        from .printers import gradcheck_text
+        from .gradcheck import gradcheck_text
 
         lines = [] if r.output else [r.module.source.rstrip("\n")]
         if r.gradcheck is not None:

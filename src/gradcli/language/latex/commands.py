@@ -193,3 +193,30 @@ class Commands:
         if env == "vmatrix":
             return S.Call(begin.pos, end_tok.end, "det", (node,))
         return node
+
+    def _power_then_paren(self) -> bool:
+        """``^{...}(`` follows: a function name's power before its bracket (``\\psi^{(1)}(x)``)."""
+        if not self.at_op("^"):
+            return False
+        saved = self.i
+        try:
+            self.advance()
+            self.parse_exponent(self.tok)
+            return self._call_paren_follows(0)
+        except ParseError:
+            return False
+        finally:
+            self.i = saved
+
+
+def _digamma(node: S.Node, t: Tok, src: str) -> S.Node:
+    """``\\psi(x)`` read as the digamma function polygamma(0, x), ``\\psi^{(k)}(x)`` (the order in
+    parentheses) as polygamma(k, x); ``\\psi^{2}(x)`` is the square of ``\\psi(x)``."""
+    if isinstance(node, S.Call):
+        return S.Call(node.pos, node.end, "polygamma", (S.Number(t.pos, t.pos, "0"), *node.args))
+    if isinstance(node, S.Binary) and node.op == "^" and isinstance(node.left, S.Call):
+        written = src[node.right.pos:node.right.end].lstrip("{ ")
+        if written.startswith(("(", "\\left(")):
+            return S.Call(node.pos, node.end, "polygamma", (node.right, *node.left.args))
+        return S.Binary(node.pos, node.end, node.op, _digamma(node.left, t, src), node.right)
+    return node

@@ -39,7 +39,7 @@ from ...limits import check_length
 from ...record import replace
 from .. import ast as S
 from ..cursor import TokenCursor
-from .commands import Commands
+from .commands import Commands, _digamma
 from .operators import DerivativeOperators, _DerivInfo, _respan
 from .tokens import _CLOSER, _FUNC_WORDS, _GREEK_NAMES, Tok, _matching, _sub_name, tokenize
 
@@ -160,7 +160,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         left = self.parse_factor()
         while True:
             t = self.tok
-            if t.kind == "OP" and t.text in ("*", "/", ".*", "⊗"):
+            if t.kind == "OP" and t.text in ("*", "/", ".*", "./", "⊗"):
                 self.advance()
                 if self.deriv_operator() is not None:
                     right = self.apply_operator()
@@ -195,7 +195,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
         """A factor that continues a function's unbracketed argument (\\sin 2x)."""
         t = self.tok
         if t.kind in ("LETTER", "SYM", "WORD", "SQRT", "FONT", "NUM"):
-            if t.kind == "SYM" and t.text == "Gamma" and self._call_paren_follows(1):
+            if t.kind == "SYM" and t.text in ("Gamma", "psi") and self._call_paren_follows(1):
                 return False
             return True
         if t.kind == "FRAC":
@@ -353,6 +353,8 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             self.advance()
             if t.text == "Gamma" and k == "SYM" and self._call_paren_follows(0):
                 return self.parse_function(t, "gamma")
+            if t.text == "psi" and k == "SYM" and (self._call_paren_follows(0) or self._power_then_paren()):
+                return _digamma(self.parse_function(t, "gamma"), t, self.src)  # \psi(x): digamma
             if t.text == "sigma" and k == "SYM" and self._call_paren_follows(0):
                 return self.parse_function(t, "sigmoid")  # \sigma(z): a name followed by ( is a function
             self._check_call_paren(t)

@@ -53,7 +53,7 @@ _VISIBLE_SPACES = {",", ":", ";", " ", "quad", "qquad", "enspace", "thinspace", 
 _SIZES = {
     p + s for p in ("big", "Big", "bigg", "Bigg") for s in ("", "l", "r", "m")
 }
-_TIMES = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "odot": ".*", "otimes": "⊗"}
+_TIMES = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "odot": ".*", "oslash": "./", "otimes": "⊗"}
 _MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatrix"}
 
 _UNSUPPORTED = {
