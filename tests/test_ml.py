@@ -267,3 +267,10 @@ def test_array_point_at_a_kink_is_refused_unless_the_derivative_exists(args, sta
 
     r = run(["-f", "plain", *args], exit=status)
     assert text in (r.stdout if status == 0 else r.stderr)
+
+
+def test_a_dirac_delta_of_an_array_derivative_is_refused_by_name():
+    from helpers import run
+
+    r = run(["-f", "plain", "hessian", "sum(relu(x).^3)", "--vector", "x", "--wrt", "x"], exit=2)
+    assert "Dirac delta" in r.stderr and "DiracDelta(" not in r.stderr

@@ -146,7 +146,12 @@ class _Template:
                 try:
                     function_named(name)
                 except ValueError:
-                    raise InputError(f"cannot write the derivative {e} entry by entry") from None
+                    if isinstance(e, sp.DiracDelta):  # d/dz heaviside(z), d^2/dz^2 relu(z), max, min
+                        raise InputError(
+                            "this derivative holds a Dirac delta (from differentiating heaviside once, or relu, "
+                            "max or min twice), which gradcli does not write for arrays",
+                            "it is refused rather than dropped; scalar variables (--wrt x1,x2) can show it") from None
+                    raise InputError(f"cannot write the derivative of {type(e).__name__} entry by entry") from None
                 args = e.args[:1] if isinstance(e, sp.Heaviside) else e.args  # H(0) = 1/2, as written
                 return Entrywise(name, *[go(a) for a in args])
             raise InputError(f"cannot write the derivative {e} entry by entry")
