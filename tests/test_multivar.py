@@ -471,3 +471,16 @@ def test_matrix_strings_exactly_str():
     strs = matrix_strings(H)
     assert strs == [[str(e) for e in row] for row in H.tolist()]
     assert sp.Matrix([[sp.sympify(c, locals={str(v): v for v in xs}) for c in row] for row in strs]) == H
+
+
+def test_chain_honours_no_simplify():
+    """--no-simplify shows the chain rule's product as formed; it equals the simplified one."""
+    import sympy as sp
+
+    from helpers import run
+
+    args = ["-f", "plain", "chain", "x1^2 + 2 x2", "--sub", "x1=sin(t)", "--sub", "x2=cos(t)"]
+    simplified = run(args).stdout.strip()
+    raw = run([*args, "--no-simplify"]).stdout.strip()
+    assert raw == "2*sin(t)*cos(t) - 2*sin(t)" and simplified != raw
+    assert sp.simplify(sp.sympify(raw) - sp.sympify(simplified)) == 0

@@ -56,7 +56,7 @@ def chain(text: str, opts: Options, *, subs: Sequence[str], wrt: Sequence[str] =
 
     check_entries(len(substitutions) * len(parameters),
                   f"dx/dt for {len(substitutions):,} substitutions in {len(parameters):,} parameters")
-    result = multivar.chain(f, substitutions, parameters)
+    result = multivar.chain(f, substitutions, parameters, simplify=opts.simplify)
     point = value = None
     if opts.at is not None:
         point = read_point(opts, ctx, digits=opts.digits)

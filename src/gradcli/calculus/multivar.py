@@ -350,7 +350,7 @@ class ChainResult:
     result: object            # simplified; a scalar when p == 1, else 1 x p
 
 
-def chain(expr, substitutions, parameters=None) -> ChainResult:
+def chain(expr, substitutions, parameters=None, *, simplify: bool = True) -> ChainResult:
     """The chain rule: df/dt = (df/dx)(dx/dt).
 
     ``substitutions``: {x_i: g_i} (a dict, or pairs), in the order to show.
@@ -390,12 +390,14 @@ def chain(expr, substitutions, parameters=None) -> ChainResult:
         clash = set(parameters) & xset
         if clash:
             raise InputError(f"{', '.join(map(str, natural_order(clash)))} cannot be both substituted and a parameter")
-    df_dx = gradient(expr, xs, simplify=True)
-    dx_dt = jacobian(gs, parameters, simplify=True)
+    df_dx = gradient(expr, xs, simplify=simplify)
+    dx_dt = jacobian(gs, parameters, simplify=simplify)
     sub = dict(zip(xs, gs))
     row = df_dx.xreplace(sub)
     product = ImmutableMatrix(row * dx_dt)
-    entries = simplify_entries({(0, j): product[0, j] for j in range(product.cols)})
+    entries = {(0, j): product[0, j] for j in range(product.cols)}
+    if simplify:
+        entries = simplify_entries(entries)
     res = _matrix(1, product.cols, entries)
     result = res[0, 0] if res.cols == 1 else res
     return ChainResult(
