@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 
 from gradcli.cli.main import main
 
-__all__ = ["run", "Result", "assert_short_error"]
+__all__ = ["run", "Result", "assert_short_error", "pdflatex_or_skip", "compile_latex"]
 
 
 class _Entry:
@@ -92,3 +92,27 @@ def assert_short_error(result: Result, *needles: str) -> None:
     assert lines[0].startswith("error:") or "error:" in lines[0], err
     for needle in needles:
         assert needle.lower() in err.lower(), f"{needle!r} not in stderr: {err!r}"
+
+
+def pdflatex_or_skip() -> None:
+    """Skip a LaTeX compile test where pdflatex is missing, fail where CI requires it."""
+    import os
+    import shutil
+
+    import pytest
+
+    if not shutil.which("pdflatex"):
+        if os.environ.get("GRADCLI_REQUIRE_PDFLATEX"):
+            pytest.fail("GRADCLI_REQUIRE_PDFLATEX is set but pdflatex is not installed")
+        pytest.skip("pdflatex is not installed")
+
+
+def compile_latex(tmp_path: Any, name: str, fragment: str) -> Any:
+    """Compile ``\\[ fragment \\]`` in an amsmath article with pdflatex (in ``tmp_path``)."""
+    import subprocess
+
+    doc = tmp_path / f"{name}.tex"
+    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
+    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)

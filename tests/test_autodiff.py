@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import mpmath
@@ -22,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus.autodiff import LETTERS, local_partial, trace
-from helpers import assert_short_error, run
+from helpers import assert_short_error, compile_latex, pdflatex_or_skip, run
 
 x, y, z = sp.symbols("x y z", real=True)
 E = sp.E
@@ -519,11 +518,6 @@ def test_rich_does_not_truncate(columns):
         assert max(len(line) for line in out.splitlines()) <= columns
 
 
-def _pdflatex_or_skip() -> None:
-    if not shutil.which("pdflatex"):
-        if os.environ.get("GRADCLI_REQUIRE_PDFLATEX"):
-            pytest.fail("GRADCLI_REQUIRE_PDFLATEX is set but pdflatex is not installed")
-        pytest.skip("pdflatex is not installed")
 
 
 @pytest.mark.parametrize("args", [
@@ -533,13 +527,9 @@ def _pdflatex_or_skip() -> None:
     [EXAMPLE, "--at", "x=0.5", "--mode", "reverse"],
 ])
 def test_latex_compiles(tmp_path, args):
-    _pdflatex_or_skip()
+    pdflatex_or_skip()
     fragment = run(["-f", "latex", "autodiff", *args]).stdout.strip()
-    doc = tmp_path / "ad.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = compile_latex(tmp_path, "ad", fragment)
     assert proc.returncode == 0, proc.stdout[-1500:]
 
 

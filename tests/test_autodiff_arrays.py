@@ -18,7 +18,7 @@ from gradcli.app.autodiff import autodiff
 from gradcli.app.common import Options
 from gradcli.app.gradient import gradient
 from gradcli.model.declarations import Declarations
-from tests.helpers import run
+from helpers import compile_latex, pdflatex_or_skip, run
 from tests.support import ml_oracle as O
 
 LOGISTIC = "sum(log(1 + exp(-y .* (X w))))"
@@ -126,19 +126,11 @@ def test_too_many_entries_refused():
 
 
 def test_exact_arrays_with_decimals_and_latex_compiles(tmp_path):
-    import shutil
-    import subprocess
-
     args = ["ad", "sum(exp(A x))", "--vector", "x", "--matrix", "A", "--at", "x=[1,0];A=[[1,2],[0,1]]"]
     plain = run(["-f", "plain", *args]).stdout
     assert "∂f/∂x = [E, 1 + 2*E] ≈ [2.718281828459045, 6.43656365691809]" in plain
     fragment = run(["-f", "latex", *args]).stdout.strip()
     assert r"\approx \begin{bmatrix}2.718281828459045 \\ 1\end{bmatrix}" in fragment
-    if not shutil.which("pdflatex"):
-        pytest.skip("pdflatex is not installed")
-    doc = tmp_path / "ad.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    pdflatex_or_skip()
+    proc = compile_latex(tmp_path, "ad", fragment)
     assert proc.returncode == 0, proc.stdout[-1500:]

@@ -10,16 +10,13 @@ output is read back with ``sympy.sympify`` and evaluated at the same point.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 
 import mpmath
 import pytest
 import sympy
 
-from helpers import run
+from helpers import compile_latex, pdflatex_or_skip, run
 
 mpmath.mp.dps = 50
 TOL = mpmath.mpf("1e-30")
@@ -440,23 +437,12 @@ LATEX_CASES = [
 ]
 
 
-def _pdflatex_or_skip() -> None:
-    if not shutil.which("pdflatex"):
-        if os.environ.get("GRADCLI_REQUIRE_PDFLATEX"):
-            pytest.fail("GRADCLI_REQUIRE_PDFLATEX is set but pdflatex is not installed")
-        pytest.skip("pdflatex is not installed")
 
 
-def compile_latex(tmp_path, name: str, fragment: str) -> subprocess.CompletedProcess:
-    doc = tmp_path / f"{name}.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
-    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
 
 
 def test_latex_compiles_with_pdflatex(tmp_path):
-    _pdflatex_or_skip()
+    pdflatex_or_skip()
     # the harness itself: a broken fragment must fail
     assert compile_latex(tmp_path, "broken", "\\frac{x").returncode != 0
     for i, args in enumerate(LATEX_CASES):

@@ -11,8 +11,6 @@ digits where functions like exp or sigmoid make them irrational).  The form df =
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
 
 import pytest
 import sympy as sp
@@ -24,7 +22,7 @@ from gradcli.app.gradient import gradient, jacobian
 from gradcli.calculus.matrix.steps import MATRIX_RULES, MatrixStep
 from gradcli.model.declarations import Declarations
 from gradcli.record import replace
-from tests.helpers import run
+from helpers import compile_latex, pdflatex_or_skip, run
 
 T = sp.Symbol("t", real=True)
 
@@ -249,11 +247,6 @@ def test_latex_compiles(tmp_path):
     fragment = run(["-f", "latex", *LOGISTIC_ARGS]).stdout.strip()
     assert fragment.startswith("\\begin{aligned}") and fragment.endswith("\\end{aligned}")
     assert "\\mathrm{d}\\left( X w \\right) &= X \\mathrm{dw}" in fragment
-    if not shutil.which("pdflatex"):
-        pytest.skip("pdflatex is not installed")
-    doc = tmp_path / "steps.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                   f"\\[ {fragment} \\]\n\\end{{document}}\n", encoding="utf-8")
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    pdflatex_or_skip()
+    proc = compile_latex(tmp_path, "steps", fragment)
     assert proc.returncode == 0, proc.stdout[-1500:]

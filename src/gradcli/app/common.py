@@ -106,10 +106,12 @@ def check_corners(f: Any, variables: Sequence[Any], point: Point, text: str, *, 
         from ..calculus.evaluate import components_at
 
         entries, given = components_at(f, point, variables)
-        check = ensure_partial_exists if first else ensure_no_corners
         for entry in entries:
-            for var in (given if first else [list(given)]):
-                check(entry, var, given, text, point.text)
+            if first:
+                for var in given:
+                    ensure_partial_exists(entry, var, given, text, point.text)
+            else:
+                ensure_no_corners(entry, list(given), given, text, point.text)
         return
     given = point.as_dict()
     if not isinstance(f, sp.Basic) or not set(given):

@@ -190,8 +190,9 @@ class Commutation(MatrixExpr):
         return self
 
 
-class ArraySum(sp.Expr):
-    """sum(A): the sum of all entries of an array, a scalar (a matrix atom, like Trace)."""
+class _ArrayScalar(sp.Expr):
+    """A real scalar of one array argument (a matrix atom, like Trace); ``doit`` writes it out
+    once the array is explicit (``_written``), else keeps the node."""
 
     is_commutative = True
 
@@ -208,30 +209,28 @@ class ArraySum(sp.Expr):
     def doit(self, **hints: Any) -> Any:
         a = self.arg.doit(**hints) if isinstance(self.arg, sp.Basic) else self.arg
         if isinstance(a, sp.MatrixBase):
-            return sp.Add(*list(a))
-        return ArraySum(a)
+            return self._written(a)
+        return type(self)(a)
+
+    @staticmethod
+    def _written(a: sp.MatrixBase) -> Any:
+        raise NotImplementedError
 
 
-class LogSumExp(sp.Expr):
+class ArraySum(_ArrayScalar):
+    """sum(A): the sum of all entries of an array, a scalar (a matrix atom, like Trace)."""
+
+    @staticmethod
+    def _written(a: sp.MatrixBase) -> Any:
+        return sp.Add(*list(a))
+
+
+class LogSumExp(_ArrayScalar):
     """logsumexp(z) = log(sum(exp(z))) of a column vector, a scalar; its gradient is softmax(z)."""
 
-    is_commutative = True
-
-    def __new__(cls, z: Any) -> Any:
-        return super().__new__(cls, z)
-
-    @property
-    def arg(self) -> Any:
-        return self.args[0]
-
-    def _eval_is_real(self) -> Any:
-        return True
-
-    def doit(self, **hints: Any) -> Any:
-        z = self.arg.doit(**hints) if isinstance(self.arg, sp.Basic) else self.arg
-        if isinstance(z, sp.MatrixBase):
-            return sp.log(sp.Add(*[sp.exp(e) for e in z]))
-        return LogSumExp(z)
+    @staticmethod
+    def _written(z: sp.MatrixBase) -> Any:
+        return sp.log(sp.Add(*[sp.exp(e) for e in z]))
 
 
 #: the scalar atoms made of arrays (the chain rule goes through them, as through Trace)
