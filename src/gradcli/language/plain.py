@@ -50,7 +50,7 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
-from .vecop import vec_operator, vec_operator_end
+from .vecop import VEC_PARTIAL_RE, vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _SPACE_RE = re.compile(r"\s+")
@@ -107,11 +107,17 @@ def tokenize(src: str) -> list[Token]:
         ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
             tokens.append(_derivative_operator(src, start, m, space))
             i = tokens[-1].end
+        elif c == "∂" and (m := VEC_PARTIAL_RE.match(src, i)):
+            # ∂vec(F)/∂vec(X): the ∂ of a vec derivative, read by language.vecop
+            tokens.append(Token("NAME", "∂", i, i + 1, space_before=space))
+            i += 1
         elif c in "d∂" and (m := _DFRAC_RE.match(src, i)):
             raise fraction_of_differentials(src, i, m)
         elif c == "∂":
+            vec = any(t.kind == "NAME" and t.text == "∂" for t in tokens)
             raise ParseError("'∂' is only understood in a derivative operator", src, i,
-                             "write ∂/∂x f (or ∂^2/∂x∂y f)")
+                             "did you mean ∂vec(F)/∂vec(X), with vec( ) in the denominator too?" if vec
+                             else "write ∂/∂x f (or ∂^2/∂x∂y f)")
         elif c.isalpha() or c == "_":
             m = NAME_RE.match(src, i)
             if not m:
@@ -294,6 +300,8 @@ class Parser(TokenCursor):
                 self.advance()
                 if self.tok.kind == "DERIV":
                     right = self._deriv()
+                elif (last := vec_operator_end(self)) is not None:
+                    right = vec_operator(self, last)
                 else:
                     right = self.parse_factor()
                 left = S.Binary(left.pos, right.end, t.text, left, right)
@@ -301,7 +309,8 @@ class Parser(TokenCursor):
                 right = self._deriv()
                 left = S.Binary(left.pos, right.end, "*", left, right)
             elif t.kind == "NAME" or (t.kind == "OP" and t.text in "(["):
-                right = self.parse_power()
+                last = vec_operator_end(self) if t.kind == "NAME" else None
+                right = vec_operator(self, last) if last is not None else self.parse_power()
                 left = S.Binary(left.pos, right.end, "*", left, right)
             elif t.kind == "NUM":
                 raise self.error(
@@ -421,6 +430,12 @@ class Parser(TokenCursor):
             if power is not None:
                 call = S.Binary(t.pos, close.end, "^", call, power)
             return call
+        if name == "∂":  # the tokenizer makes ∂ a name only before vec(: language.vecop reads it
+            raise ParseError("'∂ vec(...)' is read only as ∂vec(F)/∂vec(X)", self.src, t.pos,
+                             "did you mean ∂vec(F)/∂vec(X)?")
+        if name == "dvec" and nxt.kind == "OP" and nxt.text == "(":
+            raise ParseError("unknown function 'dvec'", self.src, t.pos,
+                             "did you mean d vec(F)/d vec(X) (a space after d)? (or 'dvec*(...)' for a product)")
         if nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
             close = _closing_paren(self.tokens, self.i)
             args = self.src[nxt.end:self.tokens[close].pos].strip() if close is not None else "..."

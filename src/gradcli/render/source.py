@@ -216,6 +216,9 @@ class UnicodeSource(_Source):
     def _Derivative(self, node: S.Derivative) -> tuple[str, int]:
         d = "∂" if node.partial else "d"
         var = greek(node.var)
+        if node.vec:  # d vec(F)/d vec(X)
+            op = "d vec" if d == "d" else "∂vec"
+            return f"{op}({self.text(node.operand)})/{op}({var})", MUL
         if node.order == 1:
             operator = f"{d}/{d}{var}"
         else:
@@ -346,6 +349,9 @@ class LatexSource(_Source):
     def _Derivative(self, node: S.Derivative) -> tuple[str, int]:
         d = r"\partial" if node.partial else "d"
         var = self._Name(S.Name(0, 0, node.var))[0]
+        if node.vec:  # d vec(F)/d vec(X), as the LaTeX parser reads it back
+            return (rf"\frac{{{d} \operatorname{{vec}}\left({self.text(node.operand)}\right)}}"
+                    rf"{{{d} \operatorname{{vec}}\left({var}\right)}}"), ATOM
         if node.order == 1:
             operator = rf"\frac{{{d}}}{{{d} {var}}}"
         else:
