@@ -50,6 +50,7 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
+from .commutation import COMMUTATION, commutation_sizes, refuse_ambiguous_k
 from .vecop import VEC_PARTIAL_RE, vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
@@ -237,7 +238,7 @@ class Parser(TokenCursor):
         else:
             node = lhs
         self.finish()
-        return node
+        return refuse_ambiguous_k(node, self.src)
 
     def parse_single(self) -> S.Node:
         node = self.parse_expr()
@@ -246,7 +247,7 @@ class Parser(TokenCursor):
                 "an equation is not an expression here", hint="use 'gradcli check' to decide a claim"
             )
         self.finish()
-        return node
+        return refuse_ambiguous_k(node, self.src)
 
     def finish(self) -> None:
         t = self.tok
@@ -436,6 +437,10 @@ class Parser(TokenCursor):
         if name == "dvec" and nxt.kind == "OP" and nxt.text == "(":
             raise ParseError("unknown function 'dvec'", self.src, t.pos,
                              "did you mean d vec(F)/d vec(X) (a space after d)? (or 'dvec*(...)' for a product)")
+        if name == COMMUTATION and nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
+            sizes = commutation_sizes(self, t)
+            if sizes is not None:
+                return sizes
         if nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
             close = _closing_paren(self.tokens, self.i)
             args = self.src[nxt.end:self.tokens[close].pos].strip() if close is not None else "..."

@@ -184,10 +184,13 @@ class Commutation(MatrixExpr):
         return Commutation(self.args[1], self.args[0])
 
     def doit(self, **hints: Any) -> Any:
-        m, n = self.args
-        if m.is_Integer and n.is_Integer:
-            return sp.ImmutableMatrix(int(m * n), int(m * n), lambda i, j: self._entry(i, j))
+        """K(m, n) itself, even at numeric sizes (a result keeps the name); ``explicit``
+        writes it out."""
         return self
+
+    def written_out(self) -> sp.ImmutableMatrix:
+        m, n = (int(a) for a in self.args)
+        return sp.ImmutableMatrix(m * n, m * n, lambda i, j: self._entry(i, j))
 
 
 class _ArrayScalar(sp.Expr):
@@ -320,5 +323,7 @@ def explicit(e: Any) -> Any:
         lambda a: isinstance(a, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) and all(s.is_Integer for s in a.shape),
         lambda a: sp.ImmutableMatrix(a.as_explicit()),
     )
+    e = e.replace(lambda a: isinstance(a, Commutation) and all(s.is_Integer for s in a.args),
+                  lambda a: a.written_out())
     out = e.doit()
     return sp.ImmutableMatrix(out) if isinstance(out, sp.MatrixBase) else out

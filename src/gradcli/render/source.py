@@ -294,6 +294,8 @@ class LatexSource(_Source):
 
     def _Call(self, node: S.Call) -> tuple[str, int]:
         name, args = _name(node), node.args
+        if name == "K":  # the commutation matrix K(m, n), as the LaTeX printer writes it
+            return "K_{" + ",".join(self.text(a) for a in args) + "}", ATOM
         if name == "abs":
             return rf"\left|{self.text(args[0])}\right|", ATOM
         if name == "norm":
