@@ -19,6 +19,7 @@ import sympy
 import sympy as sp
 from sympy import ImmutableMatrix, S
 from sympy.matrices import MatrixBase
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 
 from ..errors import InputError, LimitError
 from ..limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS, SIMPLIFY_SECONDS
@@ -68,6 +69,13 @@ def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) 
     written_out = _writer((obj, function), point, symmetric)
     scalar_point = Point(point.values, decimal=point.decimal, digits=point.digits, text=point.text)
     return evaluate(written_out(obj), scalar_point, needed=(), function=written_out(function))
+
+
+def point_sizes(exprs: tuple, point: Point, symmetric: Any = ()) -> dict:
+    """The sizes the arrays of ``point`` fix for the matrix symbols of ``exprs``: {size
+    symbol: number} (every vector and matrix needs a value, of the shape its symbol has)."""
+    shapes = tuple(sp.Tuple(*m.shape) for e in exprs if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol))
+    return _array_sizes(tuple(exprs) + shapes, point, symmetric)[0]
 
 
 def components_at(function: Any, point: Point, variables: Iterable[Any], symmetric: Any = ()) -> tuple[list, dict]:
@@ -139,7 +147,11 @@ def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = N
     def written_out(e: Any) -> Any:
         if not isinstance(e, sp.Basic):
             return e
-        e = explicit(e.xreplace(sizes).xreplace({m.xreplace(sizes): v for m, v in subs.items()}))
+        try:
+            e = explicit(e.xreplace(sizes).xreplace({m.xreplace(sizes): v for m, v in subs.items()}))
+        except NonInvertibleMatrixError:
+            raise InputError(f"a matrix inverted in the result is singular at {point.text}",
+                             "choose a point where the inverses exist") from None
         if is_matrix(e) and not isinstance(e, sp.MatrixBase):
             e = sp.ImmutableMatrix(e.as_explicit())
         return sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) else e
