@@ -121,7 +121,7 @@ def _array_sizes(exprs: tuple, point: Point, symmetric: Any) -> tuple[dict, dict
     if missing:
         raise InputError(f"--at {point.text!r} gives no value for {', '.join(missing)}",
                          "give each vector and matrix a value, e.g. --at 'x=[1,2,3]' --at 'A=[[1,2],[3,4]]'")
-    solver = SizeSolver()
+    solver = SizeSolver(allow_one=True)
     solver.free |= {s for m in mats.values() for s in m.shape if isinstance(s, sp.Symbol)}
     for name, m in mats.items():
         value = values[name]

@@ -34,6 +34,7 @@ from ..errors import ParseError
 from ..limits import check_length
 from ..record import record, replace
 from . import ast as S
+from .commutation import COMMUTATION, commutation_sizes, refuse_ambiguous_k
 from .cursor import TokenCursor
 from .names import (
     FUNCTIONS,
@@ -50,7 +51,6 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
-from .commutation import COMMUTATION, commutation_sizes, refuse_ambiguous_k
 from .vecop import VEC_PARTIAL_RE, vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
