@@ -50,8 +50,11 @@ def check_sizes(args: tuple, src: str, pos: int) -> None:
 
 
 def commutation_sizes(p: Any, name_tok: Any) -> S.Node | None:
-    """At ``K(`` (the parser just past K): the call K(m, n) when the parentheses hold two
-    arguments; None when they hold one (the parser's unknown-function error follows)."""
+    """At ``K(`` (the parser just past the name K): the call K(m, n) when the parentheses hold
+    two arguments; None when they hold one, or the name is not K( (the parser goes on)."""
+    nxt = p.tok
+    if not (name_tok.text == COMMUTATION and nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before):
+        return None
     commas = _top_level_commas(p)
     if commas is None or commas == 0:
         return None
@@ -83,3 +86,26 @@ def refuse_ambiguous_k(node: S.Node, src: str) -> S.Node:
                          "did you mean a product K*(...)? The commutation matrix is read only where K is "
                          "not otherwise a name: rename the matrix or scalar K")
     return node
+
+
+def latex_commutation(p: Any, node: S.Node) -> S.Node | None:
+    """``K_{m,n}`` in LaTeX (the LaTeX parser ``p`` at the ``{`` after ``K_``): the commutation
+    matrix K(m, n), its sizes numbers or names; None for any other subscript."""
+    if not (isinstance(node, S.Name) and node.name == COMMUTATION and p.tok.kind == "LBRACE"):
+        return None
+    close = p.match.get(p.i)
+    inner = p.tokens[p.i + 1:close] if close is not None else []
+    if len(inner) != 3 or not (inner[1].kind == "OP" and inner[1].text == ","):
+        return None
+    args: list[S.Node] = []
+    for t in (inner[0], inner[2]):
+        if t.kind == "NUM":
+            args.append(S.Number(t.pos, t.end, t.text))
+        elif t.kind in ("LETTER", "WORD"):
+            args.append(S.Name(t.pos, t.end, t.text))
+        else:
+            raise ParseError("the sizes of the commutation matrix K_{m,n} are numbers or size names",
+                             p.src, t.pos, "write K_{2,3} or K_{m,n}, m and n sizes of --shape or --dim")
+    end = p.tokens[close].end
+    p.i = close + 1
+    return S.Call(node.pos, end, COMMUTATION, tuple(args))

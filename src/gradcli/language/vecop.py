@@ -88,3 +88,22 @@ def vec_operator(p: Any, last: int) -> S.Node:
     var = p.tokens[p.i - 1].text
     end = p.advance().end
     return S.Derivative(start.pos, end, operand, var, 1, start.text == "∂", vec=True)
+
+
+def refuse_vec_names(p: Any, t: Any) -> None:
+    """At the name token ``t`` (the parser just past it): ``∂`` (a NAME only before vec(, which
+    ``vec_operator_end`` reads when the whole pattern is there) and ``dvec(`` are near misses."""
+    nxt = p.tok
+    if t.text == "∂":
+        raise ParseError("'∂ vec(...)' is read only as ∂vec(F)/∂vec(X)", p.src, t.pos, "did you mean ∂vec(F)/∂vec(X)?")
+    if t.text == "dvec" and nxt.kind == "OP" and nxt.text == "(":
+        raise ParseError("unknown function 'dvec'", p.src, t.pos,
+                         "did you mean d vec(F)/d vec(X) (a space after d)? (or 'dvec*(...)' for a product)")
+
+
+def stray_partial(src: str, i: int, tokens: list) -> ParseError:
+    """A ``∂`` outside a derivative operator (after ∂vec(F)/: the vec derivative's near miss)."""
+    vec = any(t.kind == "NAME" and t.text == "∂" for t in tokens)
+    return ParseError("'∂' is only understood in a derivative operator", src, i,
+                      "did you mean ∂vec(F)/∂vec(X), with vec( ) in the denominator too?" if vec
+                      else "write ∂/∂x f (or ∂^2/∂x∂y f)")

@@ -38,7 +38,7 @@ from ...errors import ParseError
 from ...limits import check_length
 from ...record import replace
 from .. import ast as S
-from ..commutation import COMMUTATION, refuse_ambiguous_k
+from ..commutation import latex_commutation, refuse_ambiguous_k
 from ..cursor import TokenCursor
 from .commands import Commands, _digamma
 from .operators import DerivativeOperators, _DerivInfo, _respan
@@ -225,7 +225,7 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
                 if sub_tok is not None:
                     raise self.error("a double subscript", t.pos, "write x_{12}, not x_1_2")
                 sub_tok = t
-                commutation = self._commutation(node, t)
+                commutation = latex_commutation(self, node)
                 if commutation is not None:  # K_{m,n}, the LaTeX printer's commutation matrix
                     node = commutation
                     continue
@@ -243,28 +243,6 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
             raise self.error("a prime is ambiguous here",
                              hint="write ^\\top for a transpose, or \\frac{d}{dx} for a derivative")
         return node
-
-    def _commutation(self, node: S.Node, underscore: Tok) -> S.Node | None:
-        """``K_{m,n}`` (the current token the ``{``): the commutation matrix K(m, n), its
-        sizes numbers or names (see ``language.commutation``); None for any other subscript."""
-        if not (isinstance(node, S.Name) and node.name == COMMUTATION and self.tok.kind == "LBRACE"):
-            return None
-        close = self.match.get(self.i)
-        inner = self.tokens[self.i + 1:close] if close is not None else []
-        if len(inner) != 3 or not (inner[1].kind == "OP" and inner[1].text == ","):
-            return None
-        args = []
-        for t in (inner[0], inner[2]):
-            if t.kind == "NUM":
-                args.append(S.Number(t.pos, t.end, t.text))
-            elif t.kind in ("LETTER", "WORD"):
-                args.append(S.Name(t.pos, t.end, t.text))
-            else:
-                raise ParseError("the sizes of the commutation matrix K_{m,n} are numbers or size names",
-                                 self.src, t.pos, "write K_{2,3} or K_{m,n}, m and n sizes of --shape or --dim")
-        end = self.tokens[close].end
-        self.i = close + 1
-        return S.Call(node.pos, end, COMMUTATION, tuple(args))
 
     def _apply_power(self, base: S.Node, sup: S.Node | str, end: int) -> S.Node:
         if sup == "top":
