@@ -265,11 +265,12 @@ def _expressions(draw, depth=3):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_expressions())
-def test_property_random_matrix_expressions(text):
-    shapes = {"X": (2, 2), "A": (2, 2), "B": (2, 2)}
+@given(_expressions(), st.sampled_from(["{}", "{}", "vec({})", "kron({}, c)", "kron(c^T, {})"]))
+def test_property_random_matrix_expressions(text, wrap):
+    shapes = {"X": (2, 2), "A": (2, 2), "B": (2, 2), "c": (2, 1)}
     if "X" not in text:
         text = f"({text}) X"
+    text = wrap.format(text)
     truth, F, X = _truth(text, shapes, "X")
     t, _ = _symbolic(text, shapes, "X")
     arr = explicit_array(t)

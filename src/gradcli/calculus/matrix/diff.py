@@ -14,8 +14,8 @@ from ...errors import InputError
 from ...model.arrays import ARRAY_SCALARS, ArraySum, Vec
 from ...model.shapes import is_matrix
 from ...record import record
-from .canon import Mono, _Canon
 from . import vecterm
+from .canon import Mono, _Canon
 from .entrywise import EntrywiseRules, Had, is_array_node
 from .vecterm import VecLin
 

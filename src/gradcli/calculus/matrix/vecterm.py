@@ -87,9 +87,8 @@ def vec_of(m: Any) -> Any:
     return Vec(m)
 
 
-def _product(factors: list | tuple, rows: Any) -> list:
-    """The factors without identities (an empty list is I_rows)."""
-    del rows
+def _no_identity(factors: list | tuple) -> list:
+    """The factors of a product without its identities (an empty product is I)."""
     return [f for f in factors if not isinstance(f, sp.Identity)]
 
 
@@ -114,7 +113,7 @@ def vec_factors(d: Any, terms: list | tuple, shape: tuple) -> list[tuple[Any, li
             factors = [kron(cn.tpose(rm), lm)]
             if term.t and not _one(m) and not _one(n):
                 factors.append(Commutation(m, n))
-            out.append((term.c, _product(factors, shape[0] * shape[1]) or [sp.Identity(m * n)]))
+            out.append((term.c, _no_identity(factors) or [sp.Identity(m * n)]))
         elif isinstance(term, Scal):
             mm = _mono(cn, term.M, shape) if term.M else sp.Identity(term.rows)
             g = cn.sum_expr(list(term.g), tuple(d.X.shape))
@@ -126,7 +125,7 @@ def vec_factors(d: Any, terms: list | tuple, shape: tuple) -> list[tuple[Any, li
             outer = kron(cn.tpose(rm), lm)
             head = [] if isinstance(outer, sp.Identity) else [outer]
             for c, fs in vec_factors(d, term.T, term.H.shape):
-                out.append((term.c * c, head + [Diag(vec_of(term.H))] + [f for f in fs if not isinstance(f, sp.Identity)]))
+                out.append((term.c * c, head + [Diag(vec_of(term.H))] + _no_identity(fs)))
     return out
 
 
@@ -140,7 +139,7 @@ def settle(d: Any, t: VecLin) -> Any:
 
     m, n = d.X.shape
     if _one(t.cols) and (_one(n) or _one(m)):
-        return Lin(t.c, tuple(f for f in t.P if not isinstance(f, sp.Identity)), (), _one(m) and not _one(n))
+        return Lin(t.c, tuple(_no_identity(t.P)), (), _one(m) and not _one(n))
     return t
 
 
@@ -175,10 +174,9 @@ def d_kron(d: Any, e: sp.KroneckerProduct) -> list:
             spread = kron(sp.Identity(r * s), vec_of(other))
         else:
             spread = kron(vec_of(other), sp.Identity(u * w))
-        head = [f for f in (perm, spread) if not isinstance(f, sp.Identity)]
+        head = _no_identity([perm, spread])
         for c, fs in vec_factors(d, dpart, tuple(part.shape)):
-            tail = [f for f in fs if not isinstance(f, sp.Identity)]
-            out.append(settle(d, VecLin(c, tuple(head + tail), r * u, s * w)))
+            out.append(settle(d, VecLin(c, tuple(head + _no_identity(fs)), r * u, s * w)))
     return out
 
 
@@ -223,7 +221,7 @@ def trace_grad(d: Any, t: VecLin) -> list:
 def unvec(d: Any, chain: list, m: Any, n: Any) -> list:
     """unvec_{m x n} of the column Π chain, as monomials."""
     cn = d.cn
-    chain = [f for f in chain if not isinstance(f, sp.Identity)]
+    chain = _no_identity(chain)
     if not chain:
         return [(sp.S.One, ())]
     if _one(n):

@@ -18,13 +18,13 @@ from typing import Any
 import sympy as sp
 
 from ...errors import InputError
-from ...model.arrays import Commutation, Diag, Vec, explicit
+from ...model.arrays import Commutation, Diag, explicit
 from ...model.layout import Layout
 from ...model.symbols import explicit_matrix
 from ...record import record
 from .diff import Lin, Scal
-from .vecterm import VecLin, vec_factors
 from .tensor import Tensor, term_matrices
+from .vecterm import VecLin, vec_factors
 
 OUT = ("p", "q")
 IN = ("i", "j")
