@@ -57,6 +57,8 @@ CASES = [
     ("kron-jacobian-matrix", "kron(A, x) y", dict(vectors=("x", "y"), matrices=("A",)), "x", "jacobian"),
     ("kron-gradient", "norm(kron(x, y))^2 + sum(kron(A, x) .* kron(A, x))", dict(vectors=("x", "y"), matrices=("A",)),
      "x", "gradient"),
+    ("kron-trace", "tr(kron(X, B)) + tr(kron(A, X^T X))", dict(matrices=("X", "A", "B")), "X", "gradient"),
+    ("kron-sum", "sum(kron(X, X)) + sum(kron(A, exp(X) .* X))", dict(matrices=("X", "A")), "X", "gradient"),
     ("kron-hessian", "norm(kron(x, x))^2 + sum(kron(A x, x))", dict(vectors=("x",), matrices=("A",)), "x", "hessian"),
 ]
 SIZES = [1, 2, 3]

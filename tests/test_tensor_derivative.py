@@ -228,14 +228,17 @@ def test_book_examples_index_form():
     assert term.factors[0] == Delta("p", "i") and term.factors[1].row == "j" and term.factors[1].col is None
 
 
-def test_matrix_by_a_scalar():
-    X, A = sp.MatrixSymbol("X", 2, 2), sp.MatrixSymbol("A", 2, 2)
-    s = sp.Symbol("t", real=True)
-    got = scalar_derivative(sp.Inverse(X + s * A), s)
-    ex = {X: explicit_matrix("X", 2, 2), A: explicit_matrix("A", 2, 2)}
-    M = (ex[X] + s * ex[A]).inv()
-    want = M.diff(s)
-    assert all(_zero(a - b) for a, b in zip(sp.ImmutableMatrix(got.xreplace(ex).as_explicit()), want))
+@pytest.mark.parametrize("text", ["inv(X + t A)", "kron(B, inv(X + t A))", "kron(t X, t B)", "vec(X + t^2 A)",
+                                  "kron(X + t A, B)^T"])
+def test_matrix_by_a_scalar(text):
+    shapes = {"X": (2, 2), "A": (2, 2), "B": (1, 2)}
+    ctx = Context(_decl(shapes))
+    var = ctx.lookup("t")
+    got = scalar_derivative(build(parse(text), ctx), var)
+    want = build(parse(text), Context(_decl(shapes), sizes={})).diff(var)  # entry by entry
+    subs = {s: explicit_matrix(s.name, int(s.shape[0]), int(s.shape[1])) for s in got.atoms(sp.MatrixSymbol)}
+    got_x = sp.ImmutableMatrix(explicit(got.xreplace(subs)).as_explicit())
+    assert got_x.shape == want.shape and all(_zero(a - b) for a, b in zip(got_x, want)), (text, got)
 
 
 # -- random matrix expressions -------------------------------------------------------------------

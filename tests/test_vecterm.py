@@ -72,6 +72,9 @@ def test_einsum_through_vec_reproduces_the_array():
     ("d/dX sum(exp(vec(X))) = exp(X)", ["--shape", "X=2x3"], "true"),
     ("d/dx kron(x, y) = kron(I, y)", ["--vector", "x,y"], "true"),
     ("d/dx kron(x, y) = kron(y, I)", ["--vector", "x,y"], "false"),
+    ("d/dX tr(kron(A, X)) = tr(A) I", ["--matrix", "A,X"], "true"),
+    ("d/dX sum(kron(X, B)) = sum(B) ones ones^T", ["--matrix", "X,B"], "true"),
+    ("d/dX sum(kron(X, B)) = sum(B) X", ["--matrix", "X,B"], "false"),
     ("d/dX (vec(X)^T vec(X)) = 2 X", ["--shape", "X=1x1"], "true"),
 ])
 def test_check_claims_through_vec_and_kron(claim, args, verdict):
@@ -80,7 +83,8 @@ def test_check_claims_through_vec_and_kron(claim, args, verdict):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["gradient", "tr(kron(A, X))", "--matrix", "A,X", "--wrt", "X"], "no closed form"),
+    (["gradient", "y^T kron(X, B) z", "--shape", "X=2x2", "--shape", "B=2x2", "--shape", "y=4x1", "--shape",
+      "z=4x1", "--wrt", "X"], "no closed form"),
     (["gradient", "a^T vec(X)", "--vector", "a", "--shape", "X=m x n", "--shape", "a=k x 1", "--wrt", "X"], None),
     (["gradient", "tr(kron(X, X))", "--matrix", "X", "--wrt", "X", "--steps"], None),
 ])

@@ -145,7 +145,8 @@ def _at_one(t: Tensor, terms: tuple) -> Any:
     out: list = []
     for term in terms:
         if isinstance(term, VecLin):  # dX = 1: unvec(P)
-            out.append(cn.sum_expr(vecterm.unvec(d, list(term.P), term.rows, term.cols), (term.rows, term.cols)))
+            out.append(sp.MatMul(term.c, cn.sum_expr(vecterm.unvec(d, list(term.P), term.rows, term.cols),
+                                                   (term.rows, term.cols))))
         elif isinstance(term, Lin):
             out.append(sp.MatMul(term.c, _mono(t, term.L + term.R, shape)) if term.L + term.R
                        else sp.MatMul(term.c, sp.Identity(shape[0])))

@@ -27,7 +27,7 @@ from typing import Any
 import sympy as sp
 
 from ...errors import InputError
-from ...model.arrays import Commutation, Diag, Entrywise, Vec, hadamard
+from ...model.arrays import ArraySum, Commutation, Diag, Entrywise, Vec, hadamard
 from ...model.shapes import is_matrix
 from ...record import record
 
@@ -71,6 +71,8 @@ def kron(*factors: Any) -> Any:
         return sp.Identity(1)
     if len(out) == 1:
         return out[0]
+    if all(isinstance(f, sp.OneMatrix) for f in out):  # ones ⊗ ones = ones
+        return sp.OneMatrix(sp.Mul(*[f.shape[0] for f in out]), sp.Mul(*[f.shape[1] for f in out]))
     if any(f.shape == (1, 1) for f in out):  # a 1 x 1 factor is a scalar
         scalars = [sp.Trace(f) for f in out if f.shape == (1, 1)]
         rest = [f for f in out if f.shape != (1, 1)]
@@ -241,6 +243,9 @@ def unvec(d: Any, chain: list, m: Any, n: Any) -> list:
             return [cn.flat(column)]
     if isinstance(f, Commutation) and f.args[0] == n and f.args[1] == m:  # unvec(K(n,m) v) = unvec_{n x m}(v)^T
         return [(c, cn.tseq(at)) for c, at in unvec(d, rest, n, m)]
+    spread = _kron_of_vec(d, chain, m, n)
+    if spread is not None:
+        return spread
     if isinstance(f, sp.KroneckerProduct):
         args = f.args
         for k in range(1, len(args)):
@@ -259,6 +264,115 @@ def unvec(d: Any, chain: list, m: Any, n: Any) -> list:
         "of a product)",
         "gradcli check decides a claimed gradient at concrete sizes; derivative by the matrix shows the vec form",
     )
+
+
+def _perm(s: Any, w: Any, r: Any, u: Any) -> Any:
+    """I_s ⊗ K(w, r) ⊗ I_u: vec(Y ⊗ B) = perm (vec Y ⊗ vec B) for Y r x s, B u x w."""
+    return kron(sp.Identity(s), Commutation(w, r), sp.Identity(u))
+
+
+def _matrices_of_vec(b: Any) -> list:
+    """The M with vec(M) = b, as ``vec_of`` writes it: vec(M); a column c (c itself, or c^T
+    when c is a row transposed: both have that vec)."""
+    if isinstance(b, Vec):
+        return [b.arg]
+    if isinstance(b, sp.Transpose) and _one(b.arg.shape[0]):
+        return [b, b.arg]
+    return [b]
+
+
+def _fits(r: Any, s: Any, identity: Any) -> bool:
+    """r x s is a shape (whole numbers where numeric) of r s entries, the identity's size."""
+    if any(v.is_number and not v.is_Integer for v in (r, s)):
+        return False
+    return sp.simplify(r * s - identity.shape[0]) == 0
+
+
+def _kron_of_vec(d: Any, chain: list, m: Any, n: Any) -> list | None:
+    """unvec of a chain that starts with the factors of a Kronecker product's rule:
+    unvec(perm (I_rs ⊗ vec B) v) = unvec_{r x s}(v) ⊗ B, unvec(perm (vec A ⊗ I_uw) v) =
+    A ⊗ unvec_{u x w}(v); and their transposes, which contract a Kronecker product:
+    unvec_{r x s}((I_rs ⊗ vec(B)^T) perm^T vec(P ⊗ Q)) = tr(B^T Q) P, and
+    unvec_{u x w}((vec(A)^T ⊗ I_uw) perm^T vec(P ⊗ Q)) = tr(A^T P) Q.  None: not of that kind."""
+    cn = d.cn
+    for k, f in enumerate(chain[:2]):
+        if not isinstance(f, sp.KroneckerProduct) or len(f.args) != 2:
+            continue
+        left, right = f.args
+        if isinstance(left, sp.Identity) and _one(right.shape[1]):  # perm (I_rs ⊗ vec B) v
+            for B in _matrices_of_vec(right):
+                r, s = sp.simplify(m / B.shape[0]), sp.simplify(n / B.shape[1])
+                if _fits(r, s, left) and _ok(chain[:k], _perm(s, B.shape[1], r, B.shape[0])):
+                    inner = cn.sum_expr(unvec(d, chain[k + 1:], r, s), (r, s))
+                    return [cn.flat(kron(inner, B))]
+        if isinstance(right, sp.Identity) and _one(left.shape[1]):  # perm (vec A ⊗ I_uw) v
+            for A in _matrices_of_vec(left):
+                u, w = sp.simplify(m / A.shape[0]), sp.simplify(n / A.shape[1])
+                if _fits(u, w, right) and _ok(chain[:k], _perm(A.shape[1], w, A.shape[0], u)):
+                    inner = cn.sum_expr(unvec(d, chain[k + 1:], u, w), (u, w))
+                    return [cn.flat(kron(A, inner))]
+    f = chain[0]
+    if not isinstance(f, sp.KroneckerProduct) or len(f.args) != 2:
+        return None
+    left, right = f.args
+    if isinstance(left, sp.Identity) and _one(right.shape[0]):  # (I_rs ⊗ vec(B)^T): the variable's side first
+        for B in _matrices_of_vec(cn.tpose(right)):
+            r, s, u, w = m, n, B.shape[0], B.shape[1]
+            pq = _kron_pair(d, chain[1:], _perm(s, w, r, u), r, s, u, w) if _fits(r, s, left) else None
+            if pq is not None:
+                P, Q = pq
+                return [(cn.flat(P)[0] * _tr(d, B, Q), cn.flat(P)[1])]
+    if isinstance(right, sp.Identity) and _one(left.shape[0]):  # (vec(A)^T ⊗ I_uw)
+        for A in _matrices_of_vec(cn.tpose(left)):
+            r, s, u, w = A.shape[0], A.shape[1], m, n
+            pq = _kron_pair(d, chain[1:], _perm(s, w, r, u), r, s, u, w) if _fits(u, w, right) else None
+            if pq is not None:
+                P, Q = pq
+                return [(cn.flat(Q)[0] * _tr(d, A, P), cn.flat(Q)[1])]
+    return None
+
+
+def _ok(before: list, perm: Any) -> bool:
+    """The factors before a spread are the permutation (or nothing where it is I)."""
+    return not before if isinstance(perm, sp.Identity) else before == [perm]
+
+
+def _kron_pair(d: Any, rest: list, perm: Any, r: Any, s: Any, u: Any, w: Any) -> tuple | None:
+    """(P, Q) with perm^T ... = vec(P ⊗ Q) for the chain ``rest`` (P r x s, Q u x w), or None."""
+    cn = d.cn
+    if not isinstance(perm, sp.Identity):
+        if not rest or rest[0] != cn.tpose(perm):
+            return None
+        rest = rest[1:]
+    try:
+        monos = unvec(d, rest, r * u, s * w)
+    except InputError:
+        return None
+    if len(monos) != 1:
+        return None
+    c, at = monos[0]
+    n = cn.mono_expr((c, at), (r * u, s * w))
+    if isinstance(n, sp.Identity) and r == s and u == w:
+        return sp.Identity(r), sp.Identity(u)
+    if isinstance(n, sp.OneMatrix):
+        return sp.OneMatrix(r, s), sp.OneMatrix(u, w)
+    coef, body = (n.args[0], n.args[1]) if isinstance(n, sp.MatMul) and len(n.args) == 2 and not is_matrix(
+        n.args[0]) else (sp.S.One, n)
+    if isinstance(body, sp.KroneckerProduct) and len(body.args) == 2 and tuple(body.args[0].shape) == (r, s):
+        return sp.MatMul(coef, body.args[0]) if coef != 1 else body.args[0], body.args[1]
+    return None
+
+
+def _tr(d: Any, A: Any, B: Any) -> Any:
+    """tr(A^T B) as a scalar: tr(A) for B = I, a sum where A or B is all ones."""
+    cn = d.cn
+    if isinstance(B, sp.Identity):
+        return d.trace_of(sp.S.One, cn.flat(A)[1]) * cn.flat(A)[0]
+    if isinstance(A, sp.OneMatrix):
+        return ArraySum(B)
+    if isinstance(B, sp.OneMatrix):
+        return ArraySum(A)
+    return d.trace_of(sp.S.One, cn.flat(cn.tpose(A))[1] + cn.flat(B)[1]) * cn.flat(B)[0]
 
 
 def _unvec_column(d: Any, e: Any, m: Any, n: Any) -> Any:
