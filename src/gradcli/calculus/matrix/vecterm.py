@@ -136,7 +136,8 @@ def _mono(cn: Any, atoms: tuple, shape: tuple) -> Any:
 
 
 def settle(d: Any, t: VecLin) -> Any:
-    """A term whose value is a column, by a vector x, as the ``Lin`` P dx (P dx^T... for a row x)."""
+    """By a vector x (vec dx = dx, or dx^T for a row x), a term whose value is a column is the
+    ``Lin`` P dx (P dx^T); any other term stays as it is."""
     from .diff import Lin
 
     m, n = d.X.shape
@@ -162,7 +163,7 @@ def d_vec(d: Any, e: Vec) -> list:
 def d_kron(d: Any, e: sp.KroneckerProduct) -> list:
     """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (A ⊗ B ⊗ C read as (A ⊗ B) ⊗ C)."""
     args = list(e.args)
-    a = args[0] if len(args) == 1 else (sp.KroneckerProduct(*args[:-1]) if len(args) > 2 else args[0])
+    a = args[0] if len(args) == 2 else sp.KroneckerProduct(*args[:-1])
     b = args[-1]
     r, s = a.shape
     u, w = b.shape
