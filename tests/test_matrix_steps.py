@@ -47,6 +47,9 @@ CASES = [
     ("jacobian-Ax", "A x", dict(vectors=("x",), matrices=("A",)), "x", "jacobian"),
     ("jacobian-sigmoid", "sigmoid(A x + b)", dict(vectors=("x", "b"), matrices=("A",)), "x", "jacobian"),
     ("jacobian-softmax", "softmax(z)", dict(vectors=("z",)), "z", "jacobian"),
+    ("vec", "norm(vec(A X))^2 + sum(vec(X B))", dict(matrices=("X", "A", "B")), "X", "gradient"),
+    ("vec-entrywise", "sum(exp(vec(X^T)))", dict(matrices=("X",)), "X", "gradient"),
+    ("jacobian-kron", "kron(x, A x)", dict(vectors=("x",), matrices=("A",)), "x", "jacobian"),
 ]
 
 

@@ -46,6 +46,20 @@ CASES = [
     ("hadamard-matrix", "sum(X .* (A X) .* sin(X))", dict(matrices=("X", "A")), "X", "gradient"),
     ("softmax-jacobian", "softmax(z)", dict(vectors=("z",)), "z", "jacobian"),
     ("diag", "x^T diag(exp(x)) x", dict(vectors=("x",)), "x", "gradient"),
+    # through vec and kron (calculus/matrix/vecterm.py)
+    ("vec-norm", "norm(vec(X))^2", dict(matrices=("X",)), "X", "gradient"),
+    ("vec-sum", "sum(vec(A X B))", dict(matrices=("A", "X", "B")), "X", "gradient"),
+    ("vec-inner", "vec(X)^T vec(A X B)", dict(matrices=("A", "X", "B")), "X", "gradient"),
+    ("vec-entrywise", "sum(log(1 + exp(vec(A X))))", dict(shapes=(("A", "N x D"), ("X", "D x n"))), "X",
+     "gradient"),
+    ("vec-outer-jacobian", "vec(x y^T)", dict(vectors=("x", "y")), "x", "jacobian"),
+    ("kron-jacobian", "kron(x, y)", dict(vectors=("x", "y")), "y", "jacobian"),
+    ("kron-jacobian-matrix", "kron(A, x) y", dict(vectors=("x", "y"), matrices=("A",)), "x", "jacobian"),
+    ("kron-gradient", "norm(kron(x, y))^2 + sum(kron(A, x) .* kron(A, x))", dict(vectors=("x", "y"), matrices=("A",)),
+     "x", "gradient"),
+    ("kron-trace", "tr(kron(X, B)) + tr(kron(A, X^T X))", dict(matrices=("X", "A", "B")), "X", "gradient"),
+    ("kron-sum", "sum(kron(X, X)) + sum(kron(A, exp(X) .* X))", dict(matrices=("X", "A")), "X", "gradient"),
+    ("kron-hessian", "norm(kron(x, x))^2 + sum(kron(A x, x))", dict(vectors=("x",), matrices=("A",)), "x", "hessian"),
 ]
 SIZES = [1, 2, 3]
 

@@ -236,6 +236,19 @@ def _utf8(arg: str) -> str:
         return arg
 
 
+def _run(args: list[str]) -> Any:
+    """What ``cli.main(standalone_mode=False)`` does, without its newline on stderr at Ctrl-C
+    (Click writes one before it raises Abort): the context, the command, Exit's status.
+    TAB completion goes through Click's main, which answers it."""
+    if "_GRADCLI_COMPLETE" in os.environ:
+        return cli.main(args=args, prog_name="gradcli", standalone_mode=False)
+    try:
+        with cli.make_context("gradcli", args) as ctx:
+            return cli.invoke(ctx)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; turn every exception into an exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -263,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
 
         install()
     try:
-        status = cli.main(args=args, prog_name="gradcli", standalone_mode=False)
+        status = _run(args)
     except SystemExit:
         raise
     except BaseException as exc:  # noqa: BLE001 - report() maps every exception to a status

@@ -132,11 +132,11 @@ class ArrayBuilder:
                 return value
             total = sp.Add(*list(value)) if isinstance(value, sp.MatrixBase) else ArraySum(value)
             return total if name == "sum" else total / (value.shape[0] * value.shape[1])
-        value = value if is_matrix(value) and tuple(value.shape) != (1, 1) or name == "diag" else as_scalar(value)
-        if name == "vec":
-            if not is_matrix(value):
+        if name == "vec":  # vec of a column is itself (a 1 x 1 matrix stays one, so vec(X)^T is a transpose)
+            if not is_matrix(value) or value.shape[1] == 1:
                 return value
             return Vec(value).doit() if isinstance(value, sp.MatrixBase) else Vec(value)
+        value = value if is_matrix(value) and tuple(value.shape) != (1, 1) or name == "diag" else as_scalar(value)
         if not is_matrix(value):  # a scalar is a vector of one entry
             return {"diag": value, "softmax": sp.S.One, "logsumexp": value}[name]
         if not self.ctx.conforms(value.shape[1], 1):

@@ -31,6 +31,22 @@ def entry_text(matrix: Any, indices: tuple, style: str) -> str:
     return body + brackets.format(sep.join(idx)) if idx else body
 
 
+def vec_entry_text(f: Any, style: str) -> str:
+    """V[(p,q),(i,j)]: the entry of a vec form in the row of (p, q) and the column of (i, j),
+    column-major (a pair with one index left is that index)."""
+    printer = _STYLES[style][0]
+    sep = ", " if style == "plain" else ","
+
+    def pair(names: tuple) -> str:
+        kept = [x for x in names if x is not None]
+        return kept[0] if len(kept) == 1 else "(" + sep.join(kept) + ")" if kept else "1"
+
+    body = printer(f.matrix)
+    body = rf"\left({body}\right)" if style == "latex" else f"({body})"
+    idx = pair(f.out) + sep + pair(f.inp)
+    return body + (f"_{{{idx}}}" if style == "latex" else f"[{idx}]")
+
+
 def _coefficient(c: Any, style: str, rest: bool) -> tuple[str, str]:
     """(sign, text) of a term's coefficient; text is '' for 1."""
     printer = _STYLES[style][0]
@@ -54,6 +70,8 @@ def index_text(form: Any, style: str) -> str:
         for f in term.factors:
             if type(f).__name__ == "Delta":
                 pieces.append(delta(f.a, f.b))
+            elif type(f).__name__ == "VecEntry":
+                pieces.append(vec_entry_text(f, style))
             else:
                 pieces.append(entry_text(f.matrix, (f.row, f.col), style))
         sign, coef = _coefficient(term.coefficient, style, bool(pieces))
@@ -84,7 +102,8 @@ def index_lhs(r: Any, style: str) -> str:
 
 def vec_lhs(r: Any, style: str) -> str:
     printer = _STYLES[style][0]
-    f, x = printer(r.function), printer(r.wrt)
+    function = r.function.arg if type(r.function).__name__ == "Vec" else r.function  # vec(vec Y) = vec Y
+    f, x = printer(function), printer(r.wrt)
     if style == "latex":
         return (r"\frac{\partial \operatorname{vec}\left(" + f + r"\right)}{\partial \operatorname{vec}\left("
                 + x + r"\right)}")

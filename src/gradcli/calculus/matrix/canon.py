@@ -12,6 +12,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ...errors import InputError
+from ...model.arrays import Commutation, Diag, Vec
 from ...model.shapes import is_matrix
 from ..simplify import coefficient
 
@@ -42,6 +43,8 @@ class _Canon:
             return e
         if isinstance(e, sp.Transpose):
             return self.tpose(self.canon(e.arg))
+        if isinstance(e, Vec) and e.arg.shape[1] == 1:  # vec of a column is itself
+            return self.canon(e.arg)
         if isinstance(e, sp.Inverse):
             return self.inv(self.canon(e.arg))
         if isinstance(e, sp.MatPow):
@@ -98,8 +101,12 @@ class _Canon:
             return a if (a.name in self.symmetric and a.shape[0] == a.shape[1]) else sp.Transpose(a)
         if isinstance(a, sp.Transpose):
             return a.arg
-        if isinstance(a, sp.Identity):
+        if isinstance(a, (sp.Identity, Diag)):
             return a
+        if isinstance(a, sp.KroneckerProduct):  # (A ⊗ B)^T = A^T ⊗ B^T
+            return sp.KroneckerProduct(*[self.tpose(f) for f in a.args])
+        if isinstance(a, Commutation):
+            return Commutation(a.args[1], a.args[0])
         if isinstance(a, sp.ZeroMatrix):
             return sp.ZeroMatrix(a.shape[1], a.shape[0])
         if isinstance(a, sp.OneMatrix):

@@ -11,11 +11,13 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ...errors import InputError
-from ...model.arrays import ARRAY_SCALARS, ArraySum
+from ...model.arrays import ARRAY_SCALARS, ArraySum, Vec
 from ...model.shapes import is_matrix
 from ...record import record
+from . import vecterm
 from .canon import Mono, _Canon
 from .entrywise import EntrywiseRules, Had, is_array_node
+from .vecterm import VecLin
 
 # -- differentials ----------------------------------------------------------------
 
@@ -60,6 +62,8 @@ class _Diff:
                 out.append(Lin(c * t.c, atoms + t.L, t.R, t.t))
             elif isinstance(t, Had):
                 out.append(Had(c * t.c, atoms + t.L, t.H, t.T, t.R))
+            elif isinstance(t, VecLin):
+                out.append(vecterm.lmul(self, c, atoms, t))
             else:
                 out.append(Scal(t.g, c * t.c, atoms + t.M, atoms[0].shape[0] if atoms else t.rows))
         return out
@@ -71,6 +75,8 @@ class _Diff:
                 out.append(Lin(t.c, t.L, t.R + atoms, t.t))
             elif isinstance(t, Had):
                 out.append(Had(t.c, t.L, t.H, t.T, t.R + atoms))
+            elif isinstance(t, VecLin):
+                out.append(vecterm.rmul(self, t, atoms))
             else:
                 out.append(Scal(t.g, t.c, t.M + atoms, t.rows))
         return out
@@ -86,6 +92,8 @@ class _Diff:
                     out.append(Lin(t.c, ts(t.R), ts(t.L), not t.t))
             elif isinstance(t, Had):
                 out.append(Had(t.c, ts(t.R), self.cn.tpose(t.H), tuple(self.transpose_terms(list(t.T))), ts(t.L)))
+            elif isinstance(t, VecLin):
+                out.append(vecterm.transpose(self, t))
             else:
                 out.append(Scal(t.g, t.c, ts(t.M), t.M[-1].shape[1] if t.M else t.rows))
         return out
@@ -152,6 +160,10 @@ class _Diff:
             for i in range(k):
                 out.extend(self.rmul(self.lmul(c ** (k - 1), atoms * i, db), atoms * (k - 1 - i)))
             return out
+        if isinstance(e, Vec):
+            return vecterm.d_vec(self, e)
+        if isinstance(e, sp.KroneckerProduct):
+            return vecterm.d_kron(self, e)
         if is_array_node(e):
             return self.ew.dmat(e)
         if isinstance(e, sp.MatrixBase):
@@ -214,6 +226,8 @@ class _Diff:
                     out.append((t.c, self.cn.tseq(t.R + t.L)))
             elif isinstance(t, Had):
                 out.extend(self.ew.trace_grad(t))
+            elif isinstance(t, VecLin):
+                out.extend(vecterm.trace_grad(self, t))
             else:
                 tr = self.trace_of(t.c, t.M, t.rows)
                 out.extend((tr * c, at) for c, at in t.g)

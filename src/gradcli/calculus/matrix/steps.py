@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ...errors import InputError
-from ...model.arrays import ArraySum, Diag, Entrywise, LogSumExp, Softmax
+from ...model.arrays import ArraySum, Diag, Entrywise, LogSumExp, Softmax, Vec
 from ...model.layout import Layout, layout_of
 from ...model.shapes import shape_of, shape_text
 from ...record import record
@@ -34,6 +34,7 @@ from . import _as_scalar_input, _kind, matrix_derivative
 from .canon import collect
 from .diff import Lin, Scal, _Diff, _top_scalar_atoms
 from .entrywise import Had
+from .vecterm import VecLin
 
 __all__ = ["MatrixStep", "MatrixStepsResult", "matrix_steps", "MATRIX_RULES"]
 
@@ -50,6 +51,8 @@ MATRIX_RULES = {
     "hadamard power": "d(Z.^p) = p Z.^(p - 1) .* dZ",
     "softmax": "d softmax(z) = (diag(s) - s s^T) dz with s = softmax(z)",
     "diag": "d diag(v) = diag(dv)",
+    "vec": "d vec(Y) = vec(dY), vec(A dX B) = kron(B^T, A) vec(dX)",
+    "kron": "d kron(Y, Z) = kron(dY, Z) + kron(Y, dZ), written by vec (Magnus & Neudecker 3.10)",
     "array": "the rule of this array function",
     "trace": "d tr(X) = tr(dX)",
     "determinant": "d det(X) = det(X) tr(X^-1 dX)",
@@ -139,7 +142,8 @@ def _matrix_rule(e: Any) -> str:
     if isinstance(e, sp.MatPow):
         return "matrix power"
     for kind, rule in ((Entrywise, "entrywise"), (sp.HadamardProduct, "hadamard"),
-                       (sp.HadamardPower, "hadamard power"), (Softmax, "softmax"), (Diag, "diag")):
+                       (sp.HadamardPower, "hadamard power"), (Softmax, "softmax"), (Diag, "diag"), (Vec, "vec"),
+                       (sp.KroneckerProduct, "kron")):
         if isinstance(e, kind):
             return rule
     return "array"
@@ -240,6 +244,12 @@ class _Recorder(_Diff):
         if isinstance(t, Had):
             inner = self.sum_terms(list(t.T), tuple(t.H.shape))
             return _mm(t.c, *t.L, sp.HadamardProduct(t.H, inner), *t.R)
+        if isinstance(t, VecLin):  # c P vec(dX), a column (or its transpose, a row); unvec is not written
+            if t.cols != 1 and t.rows != 1:
+                raise InputError("--steps does not show a differential through kron(...) of a matrix",
+                                 "drop --steps: the derivative itself is computed")
+            column = _mm(1, *t.P, Vec(self.dvar))
+            return _mm(t.c, column if t.cols == 1 else sp.Transpose(column))
         assert isinstance(t, Scal)
         ds = self.scalar_form(collect(t.g))
         m = _mm(t.c, *t.M) if t.M else _mm(t.c, sp.Identity(t.rows))

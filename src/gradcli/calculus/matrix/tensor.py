@@ -6,7 +6,8 @@ terms that are each a linear map of dX:
 
 * ``Lin``  c L dX R   (c L dX^T R when t),
 * ``Scal`` tr(G^T dX) c M,
-* ``Had``  c L (H ⊙ T) R, T itself such a sum.
+* ``Had``  c L (H ⊙ T) R, T itself such a sum,
+* ``VecLin`` c unvec(P vec dX), through vec(...) and kron(...) (``calculus.matrix.vecterm``).
 
 Every view is read off those terms (``calculus.matrix.views``): the vec/Kronecker form
 (vec(L dX R) = (R^T ⊗ L) vec dX, vec(L dX^T R) = (R^T ⊗ L) K(m,n) vec dX,
@@ -24,7 +25,9 @@ import sympy as sp
 from ...errors import InputError
 from ...model.shapes import is_matrix, shape_of, shape_text
 from ...record import record
+from . import vecterm
 from .diff import Lin, Scal, _Diff
+from .vecterm import VecLin
 
 __all__ = ["Tensor", "apply", "describe", "scalar_derivative", "tensor_derivative", "term_matrices"]
 
@@ -87,7 +90,9 @@ def apply(t: Tensor, direction: Any, terms: tuple | None = None) -> Any:
     out: list = []
     d = t.diff
     for term in t.terms if terms is None else terms:
-        if isinstance(term, Lin):
+        if isinstance(term, VecLin):
+            out.append(vecterm.apply(term, direction))
+        elif isinstance(term, Lin):
             dx = sp.Transpose(direction) if term.t else direction
             factors = [_prod(term.L), dx, _prod(term.R)]
             out.append(sp.MatMul(term.c, *[f for f in factors if f is not None]))
@@ -138,7 +143,10 @@ def _at_one(t: Tensor, terms: tuple) -> Any:
     shape = t.fshape
     out: list = []
     for term in terms:
-        if isinstance(term, Lin):
+        if isinstance(term, VecLin):  # dX = 1: unvec(P)
+            out.append(sp.MatMul(term.c, cn.sum_expr(vecterm.unvec(d, list(term.P), term.rows, term.cols),
+                                                   (term.rows, term.cols))))
+        elif isinstance(term, Lin):
             out.append(sp.MatMul(term.c, _mono(t, term.L + term.R, shape)) if term.L + term.R
                        else sp.MatMul(term.c, sp.Identity(shape[0])))
         elif isinstance(term, Scal):

@@ -7,7 +7,8 @@ gradient and ``check`` does on its explicit builds.  Imposed on every view, each
 same terms:
 
 * the vec form: transposes of symmetric matrices (and of their inverses and powers) dropped;
-* the index form: the same, in every factor's matrix and coefficient;
+* the index form: the same, in every factor's matrix (entries, and the V[(p,q),(i,j)] of a
+  term through vec or kron) and coefficient;
 * the explicit array: the entry symbol W_ji replaced by W_ij (i < j) in every entry.
 
 Constant symmetric matrices (``--symmetric A`` by X) are treated the same way.
@@ -23,7 +24,7 @@ from ...model.symbols import explicit_matrix
 from ...record import replace
 from ..derivative import impose_symmetry
 from .tensor import Tensor
-from .views import Entry, ExplicitArray, IndexForm
+from .views import Entry, ExplicitArray, IndexForm, VecEntry
 
 
 def symmetric_names(t: Tensor, names: frozenset[str]) -> frozenset[str]:
@@ -41,7 +42,7 @@ def on_index(form: IndexForm, names: frozenset[str]) -> IndexForm:
         return form
 
     def factor(f: Any) -> Any:
-        return replace(f, matrix=impose_symmetry(f.matrix, names)) if isinstance(f, Entry) else f
+        return replace(f, matrix=impose_symmetry(f.matrix, names)) if isinstance(f, (Entry, VecEntry)) else f
 
     terms = tuple(replace(term, coefficient=on_vec(term.coefficient, names),
                           factors=tuple(factor(f) for f in term.factors)) for term in form.terms)

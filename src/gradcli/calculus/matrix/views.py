@@ -18,12 +18,13 @@ from typing import Any
 import sympy as sp
 
 from ...errors import InputError
-from ...model.arrays import Commutation, Diag, Vec, explicit
+from ...model.arrays import Commutation, Diag, explicit
 from ...model.layout import Layout
 from ...model.symbols import explicit_matrix
 from ...record import record
 from .diff import Lin, Scal
 from .tensor import Tensor, term_matrices
+from .vecterm import VecLin, vec_factors
 
 OUT = ("p", "q")
 IN = ("i", "j")
@@ -32,52 +33,9 @@ IN = ("i", "j")
 # -- the vec/Kronecker form ---------------------------------------------------------------------
 
 
-def _kron(a: Any, b: Any) -> Any:
-    """a ⊗ b, with I_1 ⊗ b = b, a ⊗ I_1 = a, I ⊗ I = I."""
-    if a.shape == (1, 1) and isinstance(a, sp.Identity):
-        return b
-    if b.shape == (1, 1) and isinstance(b, sp.Identity):
-        return a
-    if isinstance(a, sp.Identity) and isinstance(b, sp.Identity):
-        return sp.Identity(a.shape[0] * b.shape[0])
-    if a.shape == (1, 1):  # a 1 x 1 factor is a scalar
-        return sp.MatMul(sp.Trace(a), b)
-    if b.shape == (1, 1):
-        return sp.MatMul(sp.Trace(b), a)
-    return sp.KroneckerProduct(a, b)
-
-
-def _vec(t: Tensor, m: Any) -> Any:
-    return m if m.shape[1] == 1 else Vec(m)
-
-
 def _vec_terms(t: Tensor, terms: tuple, shape: tuple) -> list[tuple[Any, list]]:
     """(coefficient, factors) with vec(dF) = Σ c Π factors vec(dX); F of ``shape``."""
-    cn = t.diff.cn
-    m, n = t.xshape
-    out: list[tuple[Any, list]] = []
-    for term in terms:
-        if isinstance(term, Lin):
-            sub = Tensor(function=sp.ZeroMatrix(*shape), wrt=t.wrt, terms=(), diff=t.diff)
-            lm, rm = term_matrices(sub, term)
-            factors = [_kron(cn.tpose(rm), lm)]
-            if term.t and m != 1 and n != 1:
-                factors.append(Commutation(m, n))
-            out.append((term.c, factors))
-        elif isinstance(term, Scal):
-            mm = cn.mono_expr((sp.S.One, term.M), shape) if term.M else sp.Identity(term.rows)
-            g = cn.sum_expr(list(term.g), t.xshape)
-            out.append((term.c, [_vec(t, mm), cn.tpose(_vec(t, g))]))
-        else:
-            rows, cols = term.H.shape
-            lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows)) if term.L else sp.Identity(rows)
-            rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1])) if term.R else sp.Identity(cols)
-            outer = _kron(cn.tpose(rm), lm)
-            head = [] if isinstance(outer, sp.Identity) else [outer]
-            inner = _vec_terms(t, term.T, term.H.shape)
-            for c, fs in inner:
-                out.append((term.c * c, head + [Diag(_vec(t, term.H))] + fs))
-    return out
+    return vec_factors(t.diff, terms, shape)
 
 
 def _transpose_factors(factors: list, cn: Any) -> list:
@@ -131,6 +89,18 @@ class Entry:
 
 
 @record
+class VecEntry:
+    """The entry of ``matrix`` (rows: column-major vec of an r x s array, columns: of X, m x n)
+    in row (out[0], out[1]) and column (inp[0], inp[1]): a term through vec or kron.  ``sizes``:
+    (r, s, m, n); an index of a size-1 dimension is None."""
+
+    matrix: Any
+    out: tuple
+    inp: tuple
+    sizes: tuple
+
+
+@record
 class IndexTerm:
     coefficient: Any
     factors: tuple  # Delta / Entry
@@ -176,7 +146,10 @@ def _index_terms(t: Tensor, terms: tuple, out: tuple, inp: tuple, shape: tuple, 
     i, j = inp
     result: list[IndexTerm] = []
     for term in terms:
-        if isinstance(term, Lin):
+        if isinstance(term, VecLin):
+            result.append(IndexTerm(term.c, (VecEntry(_vec_matrix_of(term, t.xshape), out, inp,
+                                                      (term.rows, term.cols) + t.xshape),)))
+        elif isinstance(term, Lin):
             sub = Tensor(function=sp.ZeroMatrix(*shape), wrt=t.wrt, terms=(), diff=t.diff)
             lm, rm = term_matrices(sub, term)
             a, b = (j, i) if term.t else (i, j)
@@ -242,9 +215,18 @@ def _oriented(f: Any) -> Any:
     return f
 
 
+def _vec_matrix_of(term: VecLin, xshape: tuple) -> Any:
+    """The product of a ``VecLin`` term's factors (rs x mn)."""
+    if not term.P:
+        return sp.Identity(xshape[0] * xshape[1])
+    return term.P[0] if len(term.P) == 1 else sp.MatMul(*term.P)
+
+
 def _rename(f: Any, old: str, new: str) -> Any:
     if isinstance(f, Delta):
         return Delta(new if f.a == old else f.a, new if f.b == old else f.b)
+    if isinstance(f, VecEntry):
+        return VecEntry(f.matrix, tuple(new if x == old else x for x in f.out), f.inp, f.sizes)
     return Entry(f.matrix, new if f.row == old else f.row, new if f.col == old else f.col)
 
 
@@ -259,6 +241,13 @@ def einsum_text(form: IndexForm, matrix_text: Any) -> str:
             if isinstance(f, Delta):
                 subs.append(f.a + f.b)
                 ops.append("I")
+            elif isinstance(f, VecEntry):  # T[a,b,i,j] = V[a + r b, i + m j]: V reshaped column-major
+                names = f.out + f.inp
+                subs.append("".join(x for x in names if x is not None))
+                dims = ", ".join(matrix_text(sz) for x, sz in zip(names, f.sizes) if x is not None)
+                body = matrix_text(f.matrix)
+                body = f"({body})" if isinstance(f.matrix, sp.MatMul) else body
+                ops.append(f"{body}.reshape(({dims}), order='F')")
             else:
                 subs.append("".join(x for x in (f.row, f.col) if x is not None))
                 ops.append(matrix_text(f.matrix))
@@ -334,7 +323,13 @@ def _accumulate(t: Tensor, terms: tuple, shape: tuple, subs: dict, full: dict, w
                 _add(full, (pp2, qq2, ii, jj), w * value)
 
     for term in terms:
-        if isinstance(term, Lin):
+        if isinstance(term, VecLin):
+            m = int(t.xshape[0])
+            vx = sp.ImmutableMatrix(_x(_vec_matrix_of(term, t.xshape), subs).as_explicit())
+            c = _x(term.c, subs)
+            for (k, col), v in _nonzero(vx):
+                put(k % ps, k // ps, col % m, col // m, c * v)
+        elif isinstance(term, Lin):
             sub = Tensor(function=sp.ZeroMatrix(*shape), wrt=t.wrt, terms=(), diff=t.diff)
             lm, rm = (sp.ImmutableMatrix(_x(a, subs).as_explicit()) if not isinstance(a, sp.MatrixBase) else a
                       for a in term_matrices(sub, term))
