@@ -354,6 +354,8 @@ SYMMETRIC = [
     ("x^T W x W", {"x": (2, 1), "W": (2, 2)}, "W", ("W",)),
     ("S W S", {"S": (2, 2), "W": (2, 2)}, "W", ("W", "S")),  # a constant symmetric S as well
     ("X^T S X", {"S": (2, 2), "X": (2, 3)}, "X", ("S",)),  # by a plain X, S symmetric
+    ("vec(W^T A)", {"W": (2, 2), "A": (2, 3)}, "W", ("W",)),  # through vec and kron
+    ("kron(W, B)", {"W": (2, 2), "B": (2, 1)}, "W", ("W",)),
 ]
 
 
@@ -399,7 +401,7 @@ def test_by_a_symmetric_matrix_every_view_follows_the_convention(text, shapes, v
         assert _zero(sp.sympify(got).xreplace(subs) - want), (text, "index", (p, q, i, j))
 
 
-@pytest.mark.parametrize(("text", "shapes", "var", "names"), SYMMETRIC[:6])
+@pytest.mark.parametrize(("text", "shapes", "var", "names"), SYMMETRIC[:6] + SYMMETRIC[-2:-1])
 def test_by_a_symmetric_matrix_derivative_and_check_agree(text, shapes, var, names):
     """What derivative prints (plain vec form) is what check, which differentiates the written
     out entries and then imposes the symmetry, finds true; a dropped K(n, n) is false."""

@@ -184,8 +184,9 @@ class Commutation(MatrixExpr):
         return Commutation(self.args[1], self.args[0])
 
     def doit(self, **hints: Any) -> Any:
-        """K(m, n) itself, even at numeric sizes (a result keeps the name); ``explicit``
-        writes it out."""
+        m, n = self.args
+        if m.is_Integer and n.is_Integer:
+            return self.written_out()
         return self
 
     def written_out(self) -> sp.ImmutableMatrix:
