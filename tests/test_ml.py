@@ -166,6 +166,21 @@ def test_plain_output_reads_back_in_check():
          "--vector", "y,w", "--matrix", "X", "--layout", "denominator"], exit=1)
 
 
+@pytest.mark.parametrize("args", [
+    ["sum(X)", "--shape", "X=2x3"],
+    ["sum(kron(X, B))", "--shape", "X=2x3", "--shape", "B=3x2"],
+    ["y^T A X z", "--shape", "A=2x3", "--shape", "X=3x4", "--vector", "y,z"],
+])
+def test_printed_gradient_reads_back_at_numeric_sizes(args):
+    """What gradcli prints (ones*ones.T: the ones take their size from the claim's other side)
+    is a claim gradcli decides true, at sizes that are numbers and not square."""
+    text, decl = args[0], args[1:]
+    printed = run(["-f", "plain", "gradient", text, *decl, "--wrt", "X"]).stdout.strip()
+    r = run(["-f", "plain", "check", f"d/dX ({text}) = {printed}", *decl])
+    assert r.stdout.startswith("true"), (printed, r.stdout)
+    run(["-f", "plain", "check", f"d/dX ({text}) = 2 ({printed})", *decl], exit=1)
+
+
 def test_no_trace_in_any_output():
     for fmt in ("plain", "latex", "rich", "json"):
         r = run(["-f", fmt, "gradient", "(x^T a)^2 + sum(x)", "--vector", "x,a", "--wrt", "x"])

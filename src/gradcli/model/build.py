@@ -463,6 +463,31 @@ def _norm(v: Any) -> Any:
     return sp.sqrt(sp.Trace(v.T * v))
 
 
+def build_claim(node: S.Equation, ctx: Context | None = None, *,
+                builder: type[Builder] | None = None) -> tuple[Any, Any]:
+    """Both sides of a claim under ``ctx`` (with ``builder``, default ``Builder``),
+    their free sizes (``I``, ``ones``, undeclared sizes) inferred over the whole claim: the two
+    sides have one shape, so ``ones ones^T`` takes the shape of X in d/dX sum(X) = ones ones^T."""
+    from . import sizes
+
+    ctx = ctx or Context()
+    for side in (node.lhs, node.rhs):
+        order = S.total_order(side)
+        if order > MAX_ORDER:
+            raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
+    inferred: dict = {}
+    if sizes.needs_inference(node.lhs, ctx) or sizes.needs_inference(node.rhs, ctx):
+        inferred = sizes.infer_sides((node.lhs, node.rhs), ctx, Builder)
+    b = (builder or Builder)(ctx)
+    try:
+        return b.build(node.lhs), b.build(node.rhs)
+    except ShapeError as exc:
+        if inferred:
+            hint = (exc.hint + "; " if exc.hint else "") + sizes.hint_for(inferred)
+            raise ShapeError(exc.message, hint) from None
+        raise
+
+
 def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> Any:
     """Build one syntax tree into a SymPy object under ``ctx`` with ``builder`` (default:
     ``Builder``, which takes no derivative); derivatives of a total order above MAX_ORDER
