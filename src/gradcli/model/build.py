@@ -463,46 +463,30 @@ def _norm(v: Any) -> Any:
     return sp.sqrt(sp.Trace(v.T * v))
 
 
-def build_claim(node: S.Equation, ctx: Context | None = None, *,
-                builder: type[Builder] | None = None) -> tuple[Any, Any]:
-    """Both sides of a claim under ``ctx`` (with ``builder``, default ``Builder``),
-    their free sizes (``I``, ``ones``, undeclared sizes) inferred over the whole claim: the two
-    sides have one shape, so ``ones ones^T`` takes the shape of X in d/dX sum(X) = ones ones^T."""
-    from . import sizes
-
-    ctx = ctx or Context()
-    for side in (node.lhs, node.rhs):
-        order = S.total_order(side)
-        if order > MAX_ORDER:
-            raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
-    inferred: dict = {}
-    if sizes.needs_inference(node.lhs, ctx) or sizes.needs_inference(node.rhs, ctx):
-        inferred = sizes.infer_sides((node.lhs, node.rhs), ctx, Builder)
-    b = (builder or Builder)(ctx)
-    try:
-        return b.build(node.lhs), b.build(node.rhs)
-    except ShapeError as exc:
-        if inferred:
-            hint = (exc.hint + "; " if exc.hint else "") + sizes.hint_for(inferred)
-            raise ShapeError(exc.message, hint) from None
-        raise
+def build_claim(node: S.Equation, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> tuple:
+    """Both sides of a claim, free sizes (``I``, ``ones``) inferred over both: they have one shape."""
+    return tuple(_build_sized((node.lhs, node.rhs), ctx or Context(), builder))
 
 
 def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> Any:
     """Build one syntax tree into a SymPy object under ``ctx`` with ``builder`` (default:
     ``Builder``, which takes no derivative); derivatives of a total order above MAX_ORDER
     are refused before any work."""
-    from . import sizes
+    return _build_sized((node,), ctx or Context(), builder)[0]
 
-    ctx = ctx or Context()
-    order = S.total_order(node)
-    if order > MAX_ORDER:
-        raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
+
+def _build_sized(nodes: tuple, ctx: Context, builder: type[Builder] | None) -> list:
+    from . import sizes
+    for node in nodes:
+        order = S.total_order(node)
+        if order > MAX_ORDER:
+            raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
     inferred: dict = {}
-    if sizes.needs_inference(node, ctx):
-        inferred = sizes.infer(node, ctx, Builder)
+    if any(sizes.needs_inference(node, ctx) for node in nodes):
+        inferred = sizes.infer_sides(nodes, ctx, Builder)
+    b = (builder or Builder)(ctx)
     try:
-        return (builder or Builder)(ctx).build(node)
+        return [b.build(node) for node in nodes]
     except ShapeError as exc:
         if inferred:
             hint = (exc.hint + "; " if exc.hint else "") + sizes.hint_for(inferred)

@@ -98,15 +98,10 @@ def needs_inference(node: S.Node, ctx: Context) -> bool:
     return bool(names & {"I", "ones"} or names & set(ctx.free_names()))
 
 
-def infer(node: S.Node, ctx: Context, builder: type) -> dict[str, tuple]:
-    """Solve the free sizes of ``node`` under ``ctx`` and give them to ``ctx``; returns the
-    shapes inferred for declared names (for messages)."""
-    return infer_sides((node,), ctx, builder)
-
-
 def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
-    """``infer`` over several trees at once; two trees are the sides of a claim, which have one
-    shape (in d/dX sum(X) = ones ones^T, the ones take the shape of X)."""
+    """Solve the free sizes of ``nodes`` (one tree, or the two sides of a claim, which have one
+    shape: in d/dX sum(X) = ones ones^T the ones take the shape of X) under ``ctx`` and give
+    them to ``ctx``; returns the shapes inferred for declared names (for messages)."""
     from .shapes import is_matrix
 
     solver = SizeSolver()
