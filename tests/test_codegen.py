@@ -88,6 +88,9 @@ ML_CASES = [
     ("sum(kron(a, b) .* x) + vec(A)^T x", {"shapes": (("a", "2x1"), ("b", "3x1"), ("x", "6x1"), ("A", "2x3"))},
      ["x"], True),
     ("heaviside(a) x^2 + relu(x) + max(x, y) + min(x, y) + sigmoid(x y) + softplus(x - y)", {}, ["x"], False),
+    # derivatives through vec and kron of the variable (the Hessian holds a commutation matrix K)
+    ("norm(kron(x, x))^2 + sum(kron(x, y) .* kron(y, x))", {"vectors": ("x", "y")}, ["x"], True),
+    ("sum(log(1 + exp(vec(A X)))) + vec(X)^T kron(B, A) vec(X)", {"matrices": ("A", "X", "B")}, ["X"], False),
 ]
 
 

@@ -19,7 +19,7 @@ from gradcli.calculus.matrix.views import einsum_text, explicit_array, index_for
 from gradcli.model.arrays import Commutation, Vec, explicit
 from gradcli.model.symbols import explicit_matrix
 from gradcli.render.printers import plain
-from helpers import run
+from helpers import compile_latex, pdflatex_or_skip, run
 
 
 def _vec(m: sp.Matrix) -> sp.Matrix:
@@ -104,3 +104,11 @@ def test_every_format_shows_a_tensor_through_kron():
     for fmt in ("plain", "rich", "json", "latex"):
         r = run(["-f", fmt, "derivative", "kron(X, B)", "--shape", "X=2x2", "--shape", "B=1x2", "--wrt", "X"])
         assert "VecLin" not in r.stdout and "Unvec" not in r.stdout and r.stdout.strip()
+
+
+def test_latex_of_a_tensor_through_kron_compiles(tmp_path):
+    pdflatex_or_skip()
+    r = run(["-f", "latex", "derivative", "kron(X, B)", "--shape", "X=2x2", "--shape", "B=1x2", "--wrt", "X"])
+    assert r"_{(p,q),(i,j)}" in r.stdout
+    proc = compile_latex(tmp_path, "kron", r.stdout.strip())
+    assert proc.returncode == 0, proc.stdout[-2000:]

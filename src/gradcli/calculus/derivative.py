@@ -76,6 +76,11 @@ def build(node: S.Node, ctx: Context | None = None) -> Any:
     return model_build.build(node, ctx, builder=Builder)
 
 
+def build_claim(node: S.Equation, ctx: Context | None = None) -> tuple[Any, Any]:
+    """Both sides of a claim, derivative operators taken, sizes inferred over the whole claim."""
+    return model_build.build_claim(node, ctx, builder=Builder)
+
+
 def differentiate(f: Any, wrt: Sequence[tuple[str, int]], ctx: Context) -> Any:
     """``f`` differentiated by each (name, order) of ``wrt`` in turn (``--wrt x --wrt y``,
     ``-n 3``), their total order at most MAX_ORDER."""

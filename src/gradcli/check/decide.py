@@ -34,7 +34,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..calculus.derivative import build
+from ..calculus.derivative import build, build_claim
 from ..errors import GradcliError, InputError, TimeLimitExceeded
 from ..language import ast as S
 from ..limits import time_limit
@@ -159,7 +159,7 @@ def _symbolic_sides(node: S.Equation, decl: Declarations, layout: str, text: str
     ctx = Context(decl, layout=layout, source=text)
 
     def run() -> tuple[Any, Any]:
-        return build(node.lhs, ctx), build(node.rhs, ctx)
+        return build_claim(node, ctx)
 
     try:
         with time_limit(3.0):
@@ -174,7 +174,7 @@ def _display_sides(node: S.Equation, decl: Declarations, layout: str, text: str)
     """The sides as written, derivative operators unevaluated (for LaTeX); (None, None) if that fails."""
     ctx = Context(decl, layout=layout, source=text, display=True)
     try:
-        return build(node.lhs, ctx), build(node.rhs, ctx)
+        return build_claim(node, ctx)
     except (GradcliError, RecursionError, Exception):  # noqa: BLE001 - display only
         return None, None
 
@@ -237,9 +237,7 @@ def _written_out(e: Any) -> Any:
 def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> ClaimVerdict:
     ctx = Context(decl, layout=layout, source=text)
     matters = _layout_matters(node, decl)
-    L = _sympify(build(node.lhs, ctx))
-    R = _sympify(build(node.rhs, ctx))
-    L, R = _written_out(L), _written_out(R)
+    L, R = (_written_out(_sympify(side)) for side in build_claim(node, ctx))
     if is_matrix(L) and not isinstance(L, sp.MatrixBase) or is_matrix(R) and not isinstance(R, sp.MatrixBase):
         return verdict("unknown", "none", lhs=L, rhs=R, reason="the sides are matrix expressions gradcli cannot expand")
     if _shape(L) != _shape(R):
@@ -333,8 +331,7 @@ class _MatrixClaim:
         others = None
         try:
             with time_limit(share if self.points_first else min(share, SYMBOLIC_SIZE_SECONDS)):
-                L = _sympify(build(self.node.lhs, ctx))
-                R = _sympify(build(self.node.rhs, ctx))
+                L, R = (_sympify(side) for side in build_claim(self.node, ctx))
                 subs = dict(ctx.symmetry_subs() or {})
                 # a size symbol written in the claim (tr(X X^-1) = n) is the size
                 subs.update({scalar_symbol(str(k)): sp.Integer(v) for k, v in sizes.items()})

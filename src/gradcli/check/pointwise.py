@@ -34,7 +34,7 @@ from ..calculus.derivative import layout_derivative, vec_derivative
 from ..errors import InputError, LimitError, TimeLimitExceeded
 from ..language import ast as S
 from ..limits import MAX_ORDER, time_limit
-from ..model.build import Builder
+from ..model.build import Builder, build_claim
 from ..model.declarations import Context, Declarations
 from ..model.shapes import is_matrix
 from ..model.symbols import explicit_matrix, scalar_symbol
@@ -368,9 +368,8 @@ def build_at(node: S.Equation, decl: Declarations, layout: str, text: str, sizes
             raise Singular() from None
         except (Unsupported, TypeError, ValueError, ArithmeticError, RecursionError):
             pass  # the SymPy build below, which also words any error
-    builder = PointBuilder(ctx)
     try:
-        return builder.build(node.lhs), builder.build(node.rhs)
+        return build_claim(node, ctx, builder=PointBuilder)
     except InputError as exc:
         if "division by zero" in exc.message:
             raise Singular() from None

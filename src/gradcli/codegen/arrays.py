@@ -132,6 +132,14 @@ class ArrayRules:
             return self._print(e.arg)
         return f"{self.wrap(e.arg, ATOM)}.T.reshape(-1)"  # the columns stacked: column-major
 
+    def _print_Commutation(self, e: Any) -> str:
+        """K(m, n) (K vec(A) = vec(A^T), A m x n): the rows of I_mn permuted, row i being
+        e_j for j = i // n + (i % n) m."""
+        m, n = (self._print(a) if a.is_Atom else f"({self._print(a)})" for a in e.args)
+        size = self._print(e.args[0] * e.args[1])
+        index = self.call(f"{self.lib}.arange", size)
+        return f"{self._print_Identity(sp.Identity(e.args[0] * e.args[1]))}[{index} // {n} + {index} % {n} * {m}]"
+
     def _print_KroneckerProduct(self, e: Any) -> str:
         """kron of 1-D vectors is the vector of the column (or row) kron; beside a matrix a
         vector is given its 2-D shape."""

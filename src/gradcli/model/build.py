@@ -345,10 +345,8 @@ class Builder(ArrayBuilder):
 
     def _Call(self, node: S.Call) -> Any:
         name = node.name
-        if name == "diff":
-            return self._diff_call(node)
-        if name == "K":  # K(m, n), the commutation matrix (language.commutation)
-            return build_commutation(self.ctx, node)
+        if name in ("diff", "K"):  # K(m, n): the commutation matrix (language.commutation)
+            return self._diff_call(node) if name == "diff" else build_commutation(self.ctx, node)
         if name in ARRAY_FUNCTIONS:
             return self.array_call(node)
         if name in ("max", "min", "Max", "Min"):
@@ -466,21 +464,30 @@ def _norm(v: Any) -> Any:
     return sp.sqrt(sp.Trace(v.T * v))
 
 
+def build_claim(node: S.Equation, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> tuple:
+    """Both sides of a claim, free sizes (``I``, ``ones``) inferred over both: they have one shape."""
+    return tuple(_build_sized((node.lhs, node.rhs), ctx or Context(), builder))
+
+
 def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> Any:
     """Build one syntax tree into a SymPy object under ``ctx`` with ``builder`` (default:
     ``Builder``, which takes no derivative); derivatives of a total order above MAX_ORDER
     are refused before any work."""
-    from . import sizes
+    return _build_sized((node,), ctx or Context(), builder)[0]
 
-    ctx = ctx or Context()
-    order = S.total_order(node)
-    if order > MAX_ORDER:
-        raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
+
+def _build_sized(nodes: tuple, ctx: Context, builder: type[Builder] | None) -> list:
+    from . import sizes
+    for node in nodes:
+        order = S.total_order(node)
+        if order > MAX_ORDER:
+            raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
     inferred: dict = {}
-    if sizes.needs_inference(node, ctx):
-        inferred = sizes.infer(node, ctx, Builder)
+    if any(sizes.needs_inference(node, ctx) for node in nodes):
+        inferred = sizes.infer_sides(nodes, ctx, Builder)
+    b = (builder or Builder)(ctx)
     try:
-        return (builder or Builder)(ctx).build(node)
+        return [b.build(node) for node in nodes]
     except ShapeError as exc:
         if inferred:
             hint = (exc.hint + "; " if exc.hint else "") + sizes.hint_for(inferred)

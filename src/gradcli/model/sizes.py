@@ -100,17 +100,25 @@ def needs_inference(node: S.Node, ctx: Context) -> bool:
     return bool(names & {"I", "ones"} or names & set(ctx.free_names()))
 
 
-def infer(node: S.Node, ctx: Context, builder: type) -> dict[str, tuple]:
-    """Solve the free sizes of ``node`` under ``ctx`` and give them to ``ctx``; returns the
-    shapes inferred for declared names (for messages)."""
+def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
+    """Solve the free sizes of ``nodes`` (one tree, or the two sides of a claim, which have one
+    shape: in d/dX sum(X) = ones ones^T the ones take the shape of X) under ``ctx`` and give
+    them to ``ctx``; returns the shapes inferred for declared names (for messages)."""
+    from .shapes import is_matrix
+
     solver = SizeSolver()
     trial = _TrialContext(ctx, solver)
     b = builder(trial)
     b.differentiate = lambda f, var: _placeholder(f, var, ctx.layout)
-    try:
-        b.build(node)
-    except Exception:  # noqa: BLE001 - the real build reports what is wrong, with what was solved
-        pass
+    built = []
+    for node in nodes:
+        try:
+            built.append(b.build(node))
+        except Exception:  # noqa: BLE001 - the real build reports what is wrong, with what was solved
+            built.append(None)
+    if len(built) == 2 and all(is_matrix(v) for v in built):
+        for a, c in zip(built[0].shape, built[1].shape):
+            solver.unify(a, c)
     shapes: dict[str, tuple] = {}
     for name, s in trial.fresh_of.items():
         size = solver.value(s)
