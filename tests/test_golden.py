@@ -65,6 +65,8 @@ CASES = {
     "autodiff_reverse_decimal": ["autodiff", "exp(x y) / (1 + y^2)", "--at", "x=0.5,y=2", "--mode", "reverse"],
     "tensor_5_13": ["derivative", "R^T R", "--shape", "R=2x2", "--wrt", "R"],
     "tensor_5_12": ["jacobian", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A"],
+    "tensor_at": ["derivative", "X^T X", "--matrix", "X", "--wrt", "X", "--at", "X=[[1,2],[3,4]]"],
+    "tensor_symmetric": ["derivative", "W^T A W", "--symmetric", "W", "--matrix", "A", "--wrt", "W", "--dim", "2"],
     "matrix_steps": ["gradient", "x^T B x", "--vector", "x", "--matrix", "B", "--wrt", "x", "--steps"],
     "autodiff_arrays": ["autodiff", "sum(exp(A x))", "--vector", "x", "--matrix", "A", "--at", "x=[1,0]",
                         "--at", "A=[[1,2],[0,1]]"],

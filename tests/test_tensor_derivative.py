@@ -15,6 +15,7 @@ import json
 import random
 import zlib
 from itertools import product
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -24,11 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.calculus.derivative import build
+from gradcli.calculus.matrix import tensor_symmetry
 from gradcli.calculus.matrix.tensor import apply, scalar_derivative, tensor_derivative
 from gradcli.calculus.matrix.views import Delta, VecEntry, einsum_text, explicit_array, index_form, vec_form, vec_matrix
 from gradcli.language import parse
 from gradcli.model.arrays import explicit
 from gradcli.model.declarations import Context, Declarations
+from gradcli.model.functions import sigmoid
 from gradcli.model.symbols import explicit_matrix
 from helpers import run
 
@@ -315,7 +318,8 @@ def test_cli_symbolic_sizes_and_refusals():
     assert r.stdout.splitlines()[0] == "K(2, 3)"
     r = run(["-f", "plain", "derivative", "inv(X + t A)", "--matrix", "X,A", "--wrt", "t"])
     assert r.stdout == "-(t*A + X)**(-1)*A*(t*A + X)**(-1)\n"
-    run(["derivative", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A", "--at", "A=[[1,2],[3,4]]"], exit=2)
+    r = run(["derivative", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A", "--at", "A=[[1,2],[3,4]]"], exit=2)
+    assert "gives no value for x" in r.stderr
     r = run(["-f", "plain", "derivative", "A x", "--matrix", "A", "--vector", "x", "--wrt", "A",
              "--layout", "denominator"])
     assert r.stdout.splitlines()[0] == "kron(x, I)"
@@ -332,3 +336,193 @@ def test_check_vec_claims(claim, verdict):
     r = run(["-f", "json", "check", claim, "--matrix", "A,X,B", "--vector", "x"],
             exit={"true": 0, "false": 1}[verdict])
     assert json.loads(r.stdout)["results"][0]["verdict"] == verdict
+
+
+# -- by a symmetric matrix --------------------------------------------------------------------------
+
+# (expression, shapes, variable, symmetric names): the convention of README "Symmetric matrices":
+# the n² entries taken as independent, W^T = W imposed on the result
+SYMMETRIC = [
+    ("W W", {"W": (2, 2)}, "W", ("W",)),
+    ("W^T", {"W": (3, 3)}, "W", ("W",)),
+    ("W^T A W", {"W": (2, 2), "A": (2, 2)}, "W", ("W",)),
+    ("inv(W)", {"W": (2, 2)}, "W", ("W",)),
+    ("A W B", {"A": (2, 3), "W": (3, 3), "B": (3, 2)}, "W", ("W",)),
+    ("W x", {"W": (3, 3), "x": (3, 1)}, "W", ("W",)),
+    ("tr(W) W^T", {"W": (2, 2)}, "W", ("W",)),
+    ("exp(W) .* W", {"W": (2, 2)}, "W", ("W",)),
+    ("x^T W x W", {"x": (2, 1), "W": (2, 2)}, "W", ("W",)),
+    ("S W S", {"S": (2, 2), "W": (2, 2)}, "W", ("W", "S")),  # a constant symmetric S as well
+    ("X^T S X", {"S": (2, 2), "X": (2, 3)}, "X", ("S",)),  # by a plain X, S symmetric
+    ("vec(W^T A)", {"W": (2, 2), "A": (2, 3)}, "W", ("W",)),  # through vec and kron
+    ("kron(W, B)", {"W": (2, 2), "B": (2, 1)}, "W", ("W",)),
+]
+
+
+def _sym_decl(shapes: dict, symmetric: tuple) -> Declarations:
+    return Declarations(shapes=tuple((k, f"{r}x{c}") for k, (r, c) in shapes.items()), symmetric=symmetric)
+
+
+def _symmetry_subs(shapes: dict, names: tuple) -> dict:
+    subs = {}
+    for name in names:
+        e = explicit_matrix(name, *shapes[name])
+        subs.update({e[j, i]: e[i, j] for i in range(e.rows) for j in range(i + 1, e.cols)})
+    return subs
+
+
+@pytest.mark.parametrize(("text", "shapes", "var", "names"), SYMMETRIC)
+def test_by_a_symmetric_matrix_every_view_follows_the_convention(text, shapes, var, names):
+    """Oracle: the expression built entry by entry with every entry an independent symbol (the
+    matrices declared plain), SymPy's diff of each entry by each entry of the variable, then
+    W_ji -> W_ij; against the explicit array, the vec form and the index form of the symmetric
+    declaration (as app.tensor shows them)."""
+    truth, F, X = _truth(text, shapes, var)
+    subs = _symmetry_subs(shapes, names)
+    truth = {k: v.xreplace(subs) for k, v in truth.items()}
+    ctx = Context(_sym_decl(shapes, names))
+    f = build(parse(text), ctx)
+    t = tensor_derivative(f, ctx.lookup(var), symmetric=ctx.symmetric)
+    kept = tensor_symmetry.symmetric_names(t, ctx.symmetric)
+    arr = tensor_symmetry.on_array(explicit_array(t), t, kept)
+    for key, want in truth.items():
+        assert _zero(arr.full.get(key, 0) - want), (text, key)
+    mats = t.function.atoms(sp.MatrixSymbol) | {t.wrt}
+    ex = {s: explicit_matrix(s.name, int(s.shape[0]), int(s.shape[1])) for s in mats}
+    vec = tensor_symmetry.on_vec(vec_form(t), kept)
+    assert not any(isinstance(a, sp.Transpose) and getattr(a.arg, "name", None) in names
+                   for a in sp.preorder_traversal(vec))  # W^T = W imposed
+    vf = sp.ImmutableMatrix(explicit(vec.xreplace(ex)).as_explicit()).xreplace(subs)
+    for (p, q, i, j), want in truth.items():
+        assert _zero(vf[p + q * F.rows, i + j * X.rows] - want), (text, "vec", (p, q, i, j))
+    form = tensor_symmetry.on_index(index_form(t), kept)
+    for (p, q, i, j), want in truth.items():
+        got = _index_value(form, {"p": p, "q": q, "i": i, "j": j}, ex)
+        assert _zero(sp.sympify(got).xreplace(subs) - want), (text, "index", (p, q, i, j))
+
+
+@pytest.mark.parametrize(("text", "shapes", "var", "names"), SYMMETRIC[:6] + SYMMETRIC[-2:-1])
+def test_by_a_symmetric_matrix_derivative_and_check_agree(text, shapes, var, names):
+    """What derivative prints (plain vec form) is what check, which differentiates the written
+    out entries and then imposes the symmetry, finds true; a dropped K(n, n) is false."""
+    args = [x for k, (r, c) in shapes.items() for x in ("--shape", f"{k}={r}x{c}")] + ["--symmetric", ",".join(names)]
+    obj = json.loads(run(["-f", "json", "derivative", text, "--wrt", var, *args]).stdout)
+    claim = f"d vec({text})/d vec({var}) = {obj['vec']}"
+    assert json.loads(run(["-f", "json", "check", claim, *args]).stdout)["results"][0]["verdict"] == "true"
+    if "K(" in obj["vec"]:
+        wrong = obj["vec"].replace("*K(3, 3)", "").replace("*K(2, 2)", "").replace("K(3, 3)", "I")
+        r = run(["-f", "json", "check", f"d vec({text})/d vec({var}) = {wrong}", *args], exit=1)
+        assert json.loads(r.stdout)["results"][0]["verdict"] == "false"
+
+
+def test_by_a_symmetric_matrix_every_format():
+    args = ["derivative", "W W", "--symmetric", "W", "--dim", "2", "--wrt", "W"]
+    plain_lines = run(["-f", "plain", *args]).stdout.splitlines()
+    assert plain_lines[0] == "kron(W, I) + kron(I, W)"
+    assert "W_21" not in plain_lines[2] and "W_12" in plain_lines[2]
+    obj = json.loads(run(["-f", "json", *args]).stdout)
+    assert obj["vec"] == "kron(W, I) + kron(I, W)" and "W_21" not in json.dumps(obj["result"])
+    assert r"W \otimes I + I \otimes W" in run(["-f", "latex", *args]).stdout
+    assert "W ⊗ I + I ⊗ W" in run(["-f", "rich", *args]).stdout
+    r = run(["-f", "plain", "derivative", "W^T", "--symmetric", "W", "--wrt", "W"])
+    assert r.stdout.splitlines()[0] == "K(n, n)"  # W^T differentiated as written, as gradient does
+
+
+# -- at a point ----------------------------------------------------------------------------------------
+
+# (expression, shapes (symbolic sizes allowed: the point fixes them), variable, point, symmetric)
+AT = [
+    ("X^T X", {"X": "m x n"}, "X", {"X": [[1, 2], [3, 4], [5, -6]]}, ()),
+    ("A X B", {"A": "p x m", "X": "m x n", "B": "n x q"}, "X",
+     {"A": [[1, 2]], "X": [[1, 0, 2], [3, 1, 1]], "B": [[1, 2], [0, 1], [1, 1]]}, ()),
+    ("inv(X)", {"X": "n x n"}, "X", {"X": [[2, 1], [1, 3]]}, ()),
+    ("A x", {"A": "m x n", "x": "n x 1"}, "A", {"A": [[1, 2], [3, 4], [5, 6]], "x": [[7], [8]]}, ()),
+    ("X x x^T", {"X": "n x n", "x": "n x 1"}, "x", {"X": [[1, 2], [3, 4]], "x": [[1], [-2]]}, ()),
+    ("sigmoid(W x)", {"W": "m x n", "x": "n x 1"}, "W", {"W": [[0, 1], [2, 0]], "x": [[1], [1]]}, ()),
+    ("t X^2", {"X": "n x n"}, "X", {"X": [[1, 2], [3, 4]], "t": [[sp.Rational(1, 2)]]}, ()),
+    ("W^T A W", {"W": "n x n", "A": "n x n"}, "W", {"W": [[1, 2], [2, 5]], "A": [[1, 0], [3, 1]]}, ("W",)),
+]
+
+
+def _at_text(point: dict) -> str:
+    parts = []
+    for name, rows in point.items():
+        if name == "t":
+            parts.append(f"t={rows[0][0]}")
+        elif len(rows[0]) == 1:
+            parts.append(f"{name}=[{','.join(str(r[0]) for r in rows)}]")
+        else:
+            parts.append(f"{name}=[{','.join('[' + ','.join(map(str, r)) + ']' for r in rows)}]")
+    return ";".join(parts)
+
+
+@pytest.mark.parametrize(("text", "shapes", "var", "point", "names"), AT)
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_at_a_point_the_array_and_vec_matrix_are_the_exact_values(text, shapes, var, point, names, layout):
+    """Oracle: at the sizes the point fixes, the expression built entry by entry (independent
+    symbols), SymPy's diff of each entry, the point substituted (then W_ji -> W_ij)."""
+    sizes = {k: (len(v), len(v[0])) for k, v in point.items() if k != "t"}
+    truth, F, X = _truth(text, sizes, var)
+    values = {}
+    for name, rows in point.items():
+        if name == "t":
+            values[sp.Symbol("t", real=True)] = rows[0][0]
+            continue
+        e = explicit_matrix(name, *sizes[name])
+        values.update({e[i, j]: sp.Rational(rows[i][j]) for i in range(e.rows) for j in range(e.cols)})
+    subs = _symmetry_subs(sizes, names)
+    truth = {k: sp.nsimplify(v.xreplace(subs).xreplace(values)) for k, v in truth.items()}
+    args = [x for k, s in shapes.items() for x in ("--shape", f"{k}={s}")]
+    if names:
+        args += ["--symmetric", ",".join(names)]
+    obj = json.loads(run(["-f", "json", "derivative", text, "--wrt", var, "--at", _at_text(point),
+                          "--layout", layout, *args]).stdout)
+    assert obj["at"] and "value_float" in obj
+    axes = [a for a, s in zip("pqij", (F.rows, F.cols, X.rows, X.cols)) if s != 1]
+    assert obj["axes"] == axes
+    vec_value = obj["vec_value"]
+    if layout == "denominator":
+        vec_value = [list(col) for col in zip(*vec_value)]
+
+    def same(text_value: str, want: Any) -> bool:
+        """Exactly the rational (the point is exact); otherwise (sigmoid(1)) to 30 digits."""
+        if want.is_Rational:
+            return sp.Rational(text_value) == want
+        return abs(sp.N(sp.sympify(text_value, locals={"sigmoid": sigmoid}) - want, 30)) < 1e-25
+
+    for (p, q, i, j), want in truth.items():
+        idx = [v for v, s in zip((p, q, i, j), (F.rows, F.cols, X.rows, X.cols)) if s != 1]
+        got, got_float = obj["value"], obj["value_float"]
+        for k in idx:
+            got, got_float = got[k], got_float[k]
+        assert same(got, want) and abs(got_float - float(want)) < 1e-12, (text, (p, q, i, j))
+        assert same(vec_value[p + q * F.rows][i + j * X.rows], want), (text, "vec", (p, q, i, j))
+
+
+def test_at_a_point_every_format():
+    args = ["derivative", "X^T X", "--matrix", "X", "--wrt", "X", "--at", "X=[[1,2],[3,4]]"]
+    lines = run(["-f", "plain", *args]).stdout.splitlines()
+    assert lines[0] == "(kron(X.T, I))*K(2, 2) + kron(I, X.T)"  # the point fixed n = 2
+    assert lines[1].startswith("d(X.T*X)[p, q]/dX[i, j] = ")  # the index form, still symbols
+    assert lines[2] == "[[[[2, 0], [6, 0]], [[2, 1], [4, 3]]], [[[2, 1], [4, 3]], [[0, 4], [0, 8]]]]"
+    latex_text = run(["-f", "latex", *args]).stdout
+    assert r"\text{at } X = \begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix}" in latex_text
+    assert r"2 & 6 & 0 & 0" in latex_text and r"\delta_{pj} X_{iq}" in latex_text
+    assert run(["-f", "latex", *args, "--rhs-only"]).stdout.startswith(r"\left[\begin{array}{cc|cc} 2 & 6 & 0 & 0")
+    rich = run(["-f", "rich", *args]).stdout
+    assert "X = [[1, 2], [3, 4]]" in rich and "∂(Xᵀ X)/∂X[2,2]" in rich
+    decimal = json.loads(run(["-f", "json", *args[:-1], "X=[[1.5,2],[3,4]]"]).stdout)
+    assert decimal["value_float"][0][0][0] == [3.0, 0.0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["inv(X)", "--matrix", "X", "--at", "X=[[1,2],[2,4]]"], "singular"),
+    (["relu(X)", "--matrix", "X", "--at", "X=[[0,2],[3,4]]"], "has no derivative"),
+    (["W W", "--symmetric", "W", "--wrt", "W", "--at", "W=[[1,2],[3,4]]"], "not symmetric"),
+    (["A X", "--matrix", "A,X", "--at", "X=[[1,2],[3,4]]"], "gives no value for A"),
+    (["X^T X", "--shape", "X=2x3", "--at", "X=[[1,2],[3,4]]"], "X is 2 x 3, but its value is 2 x 2"),
+])
+def test_at_a_point_refusals(args, message):
+    r = run(["derivative", *args, "--wrt", "X" if "--wrt" not in args else args[args.index("--wrt") + 1]]
+            if "--wrt" not in args else ["derivative", *args], exit=2)
+    assert message in r.stderr

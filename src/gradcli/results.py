@@ -89,6 +89,11 @@ class TensorResult:
     layout: str = Layout.NUMERATOR
     array: Any = None  # calculus.matrix.views.ExplicitArray, when the sizes are numbers
     vec_matrix: Any = None  # the explicit d vec(F)/d vec(X), when the sizes are numbers
+    #: --at: the point, whose arrays fixed the sizes; the explicit array (an ExplicitArray)
+    #: and d vec(F)/d vec(X) there
+    point: Point | None = None
+    value: Any = None
+    vec_value: Any = None
 
     @property
     def order(self) -> int:

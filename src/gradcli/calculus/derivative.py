@@ -66,7 +66,8 @@ def vec_derivative(f: Any, var: Any, ctx: Context) -> Any:
 
     if not is_matrix(f):
         raise InputError("d vec(F)/d vec(X) is of a vector or matrix F", "for a scalar write d/dX f")
-    return vec_form(tensor_derivative(f, var, symmetric=ctx.symmetric - {var.name}), ctx.layout)
+    vec = vec_form(tensor_derivative(f, var, symmetric=ctx.symmetric), ctx.layout)
+    return impose_symmetry(vec, ctx.symmetric) if ctx.symmetric else vec
 
 
 def build(node: S.Node, ctx: Context | None = None) -> Any:

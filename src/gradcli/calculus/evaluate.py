@@ -19,6 +19,7 @@ import sympy
 import sympy as sp
 from sympy import ImmutableMatrix, S
 from sympy.matrices import MatrixBase
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 
 from ..errors import InputError, LimitError
 from ..limits import MAX_DECIMAL_DIGITS, MAX_VALUE_DIGITS, SIMPLIFY_SECONDS
@@ -70,6 +71,13 @@ def evaluate_arrays(obj: Any, function: Any, point: Point, symmetric: Any = ()) 
     return evaluate(written_out(obj), scalar_point, needed=(), function=written_out(function))
 
 
+def point_sizes(exprs: tuple, point: Point, symmetric: Any = ()) -> dict:
+    """The sizes the arrays of ``point`` fix for the matrix symbols of ``exprs``: {size
+    symbol: number} (every vector and matrix needs a value, of the shape its symbol has)."""
+    shapes = tuple(sp.Tuple(*m.shape) for e in exprs if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol))
+    return _array_sizes(tuple(exprs) + shapes, point, symmetric)[0]
+
+
 def components_at(function: Any, point: Point, variables: Iterable[Any], symmetric: Any = ()) -> tuple[list, dict]:
     """``function`` written out at the sizes an array point fixes, with the entries of the
     matrix ``variables`` left as symbols (``W[1,2]``, 1-based) and every other array at its
@@ -113,7 +121,7 @@ def _array_sizes(exprs: tuple, point: Point, symmetric: Any) -> tuple[dict, dict
     if missing:
         raise InputError(f"--at {point.text!r} gives no value for {', '.join(missing)}",
                          "give each vector and matrix a value, e.g. --at 'x=[1,2,3]' --at 'A=[[1,2],[3,4]]'")
-    solver = SizeSolver()
+    solver = SizeSolver(allow_one=True)
     solver.free |= {s for m in mats.values() for s in m.shape if isinstance(s, sp.Symbol)}
     for name, m in mats.items():
         value = values[name]
@@ -139,7 +147,11 @@ def _writer(exprs: tuple, point: Point, symmetric: Any, replace: dict | None = N
     def written_out(e: Any) -> Any:
         if not isinstance(e, sp.Basic):
             return e
-        e = explicit(e.xreplace(sizes).xreplace({m.xreplace(sizes): v for m, v in subs.items()}))
+        try:
+            e = explicit(e.xreplace(sizes).xreplace({m.xreplace(sizes): v for m, v in subs.items()}))
+        except NonInvertibleMatrixError:
+            raise InputError(f"a matrix inverted in the result is singular at {point.text}",
+                             "choose a point where the inverses exist") from None
         if is_matrix(e) and not isinstance(e, sp.MatrixBase):
             e = sp.ImmutableMatrix(e.as_explicit())
         return sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) else e

@@ -216,10 +216,28 @@ def decide(text_or_node: Any, decl: Declarations | None = None, layout: str = La
                        if budget is not None else "the time budget ran out")
 
 
+def _written_out(e: Any) -> Any:
+    """A matrix expression of numeric size without symbols (K(2, 3)^T, I of a known size)
+    written out, so that it can be compared entry by entry."""
+    if not (is_matrix(e) and not isinstance(e, sp.MatrixBase)) or e.atoms(sp.MatrixSymbol):
+        return e
+    rows, cols = e.shape
+    if not (getattr(rows, "is_Integer", False) and getattr(cols, "is_Integer", False)):
+        return e
+    from ..limits import check_entries
+    from ..model.arrays import explicit
+
+    check_entries(int(rows) * int(cols), f"a side written out ({rows} x {cols})")
+    out = explicit(e)
+    if is_matrix(out) and not isinstance(out, sp.MatrixBase):
+        out = sp.ImmutableMatrix(out.as_explicit())
+    return out
+
+
 def _decide_plain(node, decl, layout, text, strict, clock, seed, verdict) -> ClaimVerdict:
     ctx = Context(decl, layout=layout, source=text)
     matters = _layout_matters(node, decl)
-    L, R = (_sympify(side) for side in build_claim(node, ctx))
+    L, R = (_written_out(_sympify(side)) for side in build_claim(node, ctx))
     if is_matrix(L) and not isinstance(L, sp.MatrixBase) or is_matrix(R) and not isinstance(R, sp.MatrixBase):
         return verdict("unknown", "none", lhs=L, rhs=R, reason="the sides are matrix expressions gradcli cannot expand")
     if _shape(L) != _shape(R):

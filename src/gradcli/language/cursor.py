@@ -43,3 +43,17 @@ class TokenCursor:
 
     def leave(self) -> None:
         self.depth -= 1
+
+
+def closing_paren(tokens: list, k: int) -> int | None:
+    """Index of the ')' matching the '(' at ``k`` (plain tokens)."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        t = tokens[j]
+        if t.kind == "OP" and t.text == "(":
+            depth += 1
+        elif t.kind == "OP" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None

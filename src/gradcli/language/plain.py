@@ -34,7 +34,8 @@ from ..errors import ParseError
 from ..limits import check_length
 from ..record import record, replace
 from . import ast as S
-from .cursor import TokenCursor
+from .commutation import commutation_sizes, refuse_ambiguous_k
+from .cursor import TokenCursor, closing_paren
 from .names import (
     FUNCTIONS,
     GREEK_CHARS,
@@ -50,7 +51,7 @@ from .names import (
     suggest_function,
     unicode_notation,
 )
-from .vecop import vec_operator, vec_operator_end
+from .vecop import VEC_PARTIAL_RE, refuse_vec_names, stray_partial, vec_operator, vec_operator_end
 
 _NUMBER_RE = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 _SPACE_RE = re.compile(r"\s+")
@@ -107,11 +108,13 @@ def tokenize(src: str) -> list[Token]:
         ) and (c != "d" or not (i > 0 and (src[i - 1].isalnum() or src[i - 1] == "_"))):
             tokens.append(_derivative_operator(src, start, m, space))
             i = tokens[-1].end
+        elif c == "∂" and VEC_PARTIAL_RE.match(src, i):  # ∂vec(F)/∂vec(X): read by language.vecop
+            tokens.append(Token("NAME", "∂", i, i + 1, space_before=space))
+            i += 1
         elif c in "d∂" and (m := _DFRAC_RE.match(src, i)):
             raise fraction_of_differentials(src, i, m)
         elif c == "∂":
-            raise ParseError("'∂' is only understood in a derivative operator", src, i,
-                             "write ∂/∂x f (or ∂^2/∂x∂y f)")
+            raise stray_partial(src, i, tokens)
         elif c.isalpha() or c == "_":
             m = NAME_RE.match(src, i)
             if not m:
@@ -231,7 +234,7 @@ class Parser(TokenCursor):
         else:
             node = lhs
         self.finish()
-        return node
+        return refuse_ambiguous_k(node, self.src)
 
     def parse_single(self) -> S.Node:
         node = self.parse_expr()
@@ -240,7 +243,7 @@ class Parser(TokenCursor):
                 "an equation is not an expression here", hint="use 'gradcli check' to decide a claim"
             )
         self.finish()
-        return node
+        return refuse_ambiguous_k(node, self.src)
 
     def finish(self) -> None:
         t = self.tok
@@ -294,6 +297,8 @@ class Parser(TokenCursor):
                 self.advance()
                 if self.tok.kind == "DERIV":
                     right = self._deriv()
+                elif (last := vec_operator_end(self)) is not None:
+                    right = vec_operator(self, last)
                 else:
                     right = self.parse_factor()
                 left = S.Binary(left.pos, right.end, t.text, left, right)
@@ -301,7 +306,8 @@ class Parser(TokenCursor):
                 right = self._deriv()
                 left = S.Binary(left.pos, right.end, "*", left, right)
             elif t.kind == "NAME" or (t.kind == "OP" and t.text in "(["):
-                right = self.parse_power()
+                last = vec_operator_end(self) if t.kind == "NAME" else None
+                right = vec_operator(self, last) if last is not None else self.parse_power()
                 left = S.Binary(left.pos, right.end, "*", left, right)
             elif t.kind == "NUM":
                 raise self.error(
@@ -421,8 +427,11 @@ class Parser(TokenCursor):
             if power is not None:
                 call = S.Binary(t.pos, close.end, "^", call, power)
             return call
+        refuse_vec_names(self, t)  # ∂ and dvec( outside d vec(F)/d vec(X)
+        if (commutation := commutation_sizes(self, t)) is not None:  # K(m, n)
+            return commutation
         if nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before:
-            close = _closing_paren(self.tokens, self.i)
+            close = closing_paren(self.tokens, self.i)
             args = self.src[nxt.end:self.tokens[close].pos].strip() if close is not None else "..."
             known = suggest_function(name)
             if known:
@@ -475,20 +484,6 @@ def _written_tail(written: str, fname: str, rest: str) -> str:
         return rest
     tail = written[len(fname):] if written.startswith(fname) else rest
     return tail or rest
-
-
-def _closing_paren(tokens: list, k: int) -> int | None:
-    """Index of the ')' matching the '(' at ``k``."""
-    depth = 0
-    for j in range(k, len(tokens)):
-        t = tokens[j]
-        if t.kind == "OP" and t.text == "(":
-            depth += 1
-        elif t.kind == "OP" and t.text == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-    return None
 
 
 def _respan(node: S.Node, pos: int, end: int) -> S.Node:

@@ -186,8 +186,12 @@ class Commutation(MatrixExpr):
     def doit(self, **hints: Any) -> Any:
         m, n = self.args
         if m.is_Integer and n.is_Integer:
-            return sp.ImmutableMatrix(int(m * n), int(m * n), lambda i, j: self._entry(i, j))
+            return self.written_out()
         return self
+
+    def written_out(self) -> sp.ImmutableMatrix:
+        m, n = (int(a) for a in self.args)
+        return sp.ImmutableMatrix(m * n, m * n, lambda i, j: self._entry(i, j))
 
 
 class _ArrayScalar(sp.Expr):
@@ -320,5 +324,7 @@ def explicit(e: Any) -> Any:
         lambda a: isinstance(a, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) and all(s.is_Integer for s in a.shape),
         lambda a: sp.ImmutableMatrix(a.as_explicit()),
     )
+    e = e.replace(lambda a: isinstance(a, Commutation) and all(s.is_Integer for s in a.args),
+                  lambda a: a.written_out())
     out = e.doit()
     return sp.ImmutableMatrix(out) if isinstance(out, sp.MatrixBase) else out

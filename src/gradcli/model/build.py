@@ -19,6 +19,7 @@ from ..language import ast as S
 from ..language.names import FUNCTIONS, bare_function
 from ..limits import MAX_FACTORIAL, MAX_MATRIX_POWER, MAX_ORDER
 from .arrays import scaled
+from .commutation import build_commutation
 from .declarations import Context
 from .entrywise import ARRAY_FUNCTIONS, ENTRYWISE_OPS, ArrayBuilder, vector_hint
 from .functions import scalar_table
@@ -344,8 +345,8 @@ class Builder(ArrayBuilder):
 
     def _Call(self, node: S.Call) -> Any:
         name = node.name
-        if name == "diff":
-            return self._diff_call(node)
+        if name in ("diff", "K"):  # K(m, n): the commutation matrix (language.commutation)
+            return self._diff_call(node) if name == "diff" else build_commutation(self.ctx, node)
         if name in ARRAY_FUNCTIONS:
             return self.array_call(node)
         if name in ("max", "min", "Max", "Min"):

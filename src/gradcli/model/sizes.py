@@ -29,9 +29,11 @@ _COUNTER = itertools.count()
 class SizeSolver:
     """Union-find over sizes: fresh symbols are free, numbers and other symbols fixed."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, allow_one: bool = False) -> None:
         self.parent: dict[Any, Any] = {}
         self.free: set[Any] = set()
+        #: a free size may become 1 (sizes read off a point's values, which are what they are)
+        self.allow_one = allow_one
 
     def fresh(self) -> sp.Symbol:
         s = sp.Symbol(f"_size{next(_COUNTER)}", integer=True, positive=True)
@@ -47,7 +49,7 @@ class SizeSolver:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if (ra in self.free and rb == 1) or (rb in self.free and ra == 1):
+        if not self.allow_one and ((ra in self.free and rb == 1) or (rb in self.free and ra == 1)):
             return False  # a declared vector or matrix is not made 1 x 1 by a misfit
         if ra in self.free:
             self.parent[ra] = rb

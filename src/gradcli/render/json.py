@@ -154,6 +154,12 @@ def _strings(nested: Any) -> Any:
     return plain(nested)
 
 
+def _floats(nested: Any) -> Any:
+    if isinstance(nested, list):
+        return [_floats(x) for x in nested]
+    return number(nested)
+
+
 def _verdict(v: Any) -> dict:
     obj: dict[str, Any] = {
         "claim": v.claim,
@@ -277,6 +283,12 @@ class JsonRenderer(Renderer):
             "einsum": einsum(r),
             "functions": [plain(r.function)],
         }
+        if r.point is not None:  # the array and d vec(F)/d vec(X) at the point
+            obj["at"] = {plain(k): plain(v) for k, v in r.point.values}
+            obj["at"].update({name: array(v) for name, v in r.point.arrays})
+            obj["value"] = _strings(r.value.entries)
+            obj["value_float"] = _floats(r.value.entries)
+            obj["vec_value"] = array(r.vec_value)
         obj["gradcli"] = version()
         return obj
 

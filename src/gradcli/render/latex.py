@@ -130,7 +130,15 @@ class LatexRenderer(Renderer):
         return text
 
     def _render_TensorResult(self, r: Any) -> str:
-        """The vec form (= its block matrix when the sizes are numbers) and the index form."""
+        """The vec form (= its block matrix when the sizes are numbers) and the index form;
+        with --at the block matrix of the values at the point."""
+        if r.point is not None:
+            values = block_matrix(r, r.vec_value)
+            if self.rhs_only:
+                return values
+            first = rf"{vec_lhs(r, 'latex')} &= {latex(r.vec)} \quad\text{{at }} {_at(r.point)}\text{{: }} {values}"
+            second = f"{index_lhs(r, 'latex')} &= {index_text(r.index, 'latex')}"
+            return r"\begin{aligned} " + first + r" \\ " + second + r" \end{aligned}"
         vec = latex(r.vec)
         if r.vec_matrix is not None:
             vec = block_matrix(r)

@@ -107,9 +107,12 @@ class PlainRenderer(Renderer):
         return lines
 
     def _render_TensorResult(self, r: Any) -> str:
-        """The vec form; the index form; the explicit array when the sizes are numbers."""
+        """The vec form; the index form; the explicit array when the sizes are numbers (with
+        --at: its value at the point)."""
         lines = [plain(r.vec), f"{index_lhs(r, 'plain')} = {index_text(r.index, 'plain')}"]
-        if r.array is not None:
+        if r.point is not None:
+            lines.append(plain(r.value.entries))
+        elif r.array is not None:
             lines.append(plain(r.array.entries))
         return "\n".join(lines)
 

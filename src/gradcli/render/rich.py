@@ -205,14 +205,17 @@ class RichRenderer(Renderer):
         body.add_row(T("einsum"), T(einsum(r)))
         sizes = "×".join(pretty(s) for s in tuple(r.function.shape) + tuple(r.wrt.shape) if s != 1)
         body.add_row(T("order"), T(f"{r.order} ({sizes}); vec form: {r.layout} layout"))
+        if r.point is not None:
+            body.add_row(T("at"), T(point_text(r.point)))
         blocks = None
-        if r.array is not None:
+        shown = r.value if r.point is not None else r.array  # with --at: the values at the point
+        if shown is not None:
             m, n = (int(v) for v in r.wrt.shape)
             blocks = Table.grid(padding=(0, 3))
             for _ in range(n):
                 blocks.add_column()
             cells = []
-            for label, mat in slices(r):
+            for label, mat in slices(r, shown):
                 cells.append(Group(T(label, "bold"), _matrix(mat, [str(i + 1) for i in range(mat.rows)],
                                                              [str(j + 1) for j in range(mat.cols)])))
             for i in range(m):

@@ -216,6 +216,9 @@ class UnicodeSource(_Source):
     def _Derivative(self, node: S.Derivative) -> tuple[str, int]:
         d = "∂" if node.partial else "d"
         var = greek(node.var)
+        if node.vec:  # d vec(F)/d vec(X)
+            op = "d vec" if d == "d" else "∂vec"
+            return f"{op}({self.text(node.operand)})/{op}({var})", MUL
         if node.order == 1:
             operator = f"{d}/{d}{var}"
         else:
@@ -291,6 +294,8 @@ class LatexSource(_Source):
 
     def _Call(self, node: S.Call) -> tuple[str, int]:
         name, args = _name(node), node.args
+        if name == "K":  # the commutation matrix K(m, n), as the LaTeX printer writes it
+            return "K_{" + ",".join(self.text(a) for a in args) + "}", ATOM
         if name == "abs":
             return rf"\left|{self.text(args[0])}\right|", ATOM
         if name == "norm":
@@ -346,6 +351,9 @@ class LatexSource(_Source):
     def _Derivative(self, node: S.Derivative) -> tuple[str, int]:
         d = r"\partial" if node.partial else "d"
         var = self._Name(S.Name(0, 0, node.var))[0]
+        if node.vec:  # d vec(F)/d vec(X), as the LaTeX parser reads it back
+            return (rf"\frac{{{d} \operatorname{{vec}}\left({self.text(node.operand)}\right)}}"
+                    rf"{{{d} \operatorname{{vec}}\left({var}\right)}}"), ATOM
         if node.order == 1:
             operator = rf"\frac{{{d}}}{{{d} {var}}}"
         else:

@@ -118,9 +118,10 @@ def einsum(r: Any) -> str:
     return einsum_text(r.index, plain)
 
 
-def slices(r: Any) -> list[tuple[str, Any]]:
-    """The explicit array as labelled slices ∂F/∂X[i,j], each of F's shape: (label, matrix)."""
-    arr = r.array
+def slices(r: Any, arr: Any = None) -> list[tuple[str, Any]]:
+    """The explicit array (``arr``, default the result's) as labelled slices ∂F/∂X[i,j], each
+    of F's shape: (label, matrix)."""
+    arr = r.array if arr is None else arr
     p, q = (int(v) for v in r.function.shape)
     m, n = (int(v) for v in r.wrt.shape)
     out = []
@@ -134,10 +135,11 @@ def slices(r: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def block_matrix(r: Any) -> str:
-    """The explicit d vec(F)/d vec(X) as a LaTeX block matrix: a block per column of F and
-    column of X (numerator layout; transposed in denominator layout)."""
-    mat = r.vec_matrix
+def block_matrix(r: Any, mat: Any = None) -> str:
+    """The explicit d vec(F)/d vec(X) (``mat``, default the result's) as a LaTeX block matrix:
+    a block per column of F and column of X (numerator layout; transposed in denominator
+    layout)."""
+    mat = r.vec_matrix if mat is None else mat
     p, q = (int(v) for v in r.function.shape)
     m, n = (int(v) for v in r.wrt.shape)
     rb, cb = (p, m) if r.layout == "numerator" else (m, p)

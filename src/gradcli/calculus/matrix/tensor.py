@@ -56,15 +56,14 @@ class Tensor:
 
 def tensor_derivative(f: Any, wrt: sp.MatrixSymbol, *, symmetric: frozenset[str] = frozenset()) -> Tensor:
     """The derivative of the matrix (or vector) expression ``f`` by the matrix (or vector)
-    symbol ``wrt``, as the terms of df."""
+    symbol ``wrt``, as the terms of df.  By a symmetric ``wrt`` its entries are taken as
+    independent (``wrt`` is differentiated as a plain matrix); the symmetry is imposed on the
+    views afterwards (``tensor_symmetry``)."""
     if not isinstance(wrt, sp.MatrixSymbol):
         raise InputError(f"{wrt} is not a vector or matrix symbol")
-    if wrt.name in symmetric:
-        raise InputError(f"the derivative of a matrix by the symmetric matrix {wrt.name} is not supported",
-                         f"declare {wrt.name} with --matrix (its n² entries independent)")
     if not is_matrix(f):
         raise InputError("a tensor derivative is of a vector or matrix function")
-    d = _Diff(wrt, frozenset(symmetric))
+    d = _Diff(wrt, frozenset(symmetric) - {wrt.name})
     f = d.cn.canon(f)
     return Tensor(function=f, wrt=wrt, terms=tuple(d.dmat(f)), diff=d)
 

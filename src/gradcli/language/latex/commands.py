@@ -39,6 +39,9 @@ class Commands:
         return S.Norm(open_.pos, t.end, inner)
 
     def parse_frac(self) -> S.Node:
+        vec = self.vec_fraction()
+        if vec is not None:
+            return vec
         info = self.deriv_operator()
         if info is not None:
             return self.apply_operator()

@@ -59,6 +59,55 @@ class DerivativeOperators:
             node = S.Derivative(start.pos, operand.end, node, var, order, info.partial)
         return node
 
+    def vec_fraction(self) -> S.Node | None:
+        """``\\frac{\\partial \\operatorname{vec}(F)}{\\partial \\operatorname{vec}(X)}`` (also
+        ``\\mathrm{vec}``, ``d`` for ``\\partial``, ``\\mathrm{vec}\\, F`` without parentheses) at
+        the current FRAC token: the vec derivative d vec(F)/d vec(X), as the plain
+        ``d vec(F)/d vec(X)`` reads.  None where the fraction is no such thing; a near miss
+        (vec on one side only, \\partial over d, vec of more than a name below) is refused."""
+        toks = _Clamped(self.tokens)
+        i = self.i
+        if toks[i].kind != "FRAC" or toks[i + 1].kind != "LBRACE":
+            return None
+        num_close = self.match.get(i + 1)
+        if num_close is None or toks[num_close + 1].kind != "LBRACE":
+            return None
+        den_close = self.match.get(num_close + 1)
+        if den_close is None:
+            return None
+
+        def marked(k: int) -> tuple[str | None, bool]:
+            mark = "partial" if toks[k].kind == "PARTIAL" else ("d" if self._is_d(k) else None)
+            return mark, mark is not None and toks[k + 1].kind == "FUNC" and toks[k + 1].text == "vec"
+
+        num_mark, num_vec = marked(i + 2)
+        den_mark, den_vec = marked(num_close + 2)
+        if not (num_vec or den_vec):
+            return None
+        d = r"\partial" if "partial" in (num_mark, den_mark) else "d"
+        hint = (rf"did you mean \frac{{{d} \operatorname{{vec}}(F)}}{{{d} \operatorname{{vec}}(X)}}, "
+                "X a vector or matrix name?")
+        if not (num_vec and den_vec and num_mark == den_mark):
+            if "partial" in (num_mark, den_mark) or (num_mark and den_mark):
+                raise ParseError("the vec derivative is written with vec and the same d or \\partial above "
+                                 "and below", self.src, toks[i].pos, hint)
+            return None  # \frac{d \operatorname{vec}(x)}{2}: a fraction (d a scalar)
+        self.enter()
+        self.i = i + 4
+        top = self.parse_function(toks[i + 3], "vec")
+        if self.i != num_close:
+            raise self.error(f"unexpected {self.src[self.tok.pos:self.tok.end]!r} in the numerator", hint=hint)
+        self.i = num_close + 4
+        below = self.parse_function(toks[num_close + 3], "vec")
+        if self.i != den_close or not (isinstance(below, S.Call) and isinstance(below.args[0], S.Name)):
+            raise ParseError("the denominator of a vec derivative is vec of one vector or matrix name",
+                             self.src, toks[num_close + 1].pos, hint)
+        self.leave()
+        self.i = den_close + 1
+        assert isinstance(top, S.Call)
+        return S.Derivative(toks[i].pos, toks[den_close].end, top.args[0], below.args[0].name, 1,
+                            num_mark == "partial", vec=True)
+
     def _applied_derivative(self, frac: Tok, info: _DerivInfo) -> S.Node:
         assert info.rest is not None
         a, b = info.rest

@@ -38,6 +38,7 @@ from ...errors import ParseError
 from ...limits import check_length
 from ...record import replace
 from .. import ast as S
+from ..commutation import latex_commutation, refuse_ambiguous_k
 from ..cursor import TokenCursor
 from .commands import Commands, _digamma
 from .operators import DerivativeOperators, _DerivInfo, _respan
@@ -224,6 +225,10 @@ class _Parser(TokenCursor, DerivativeOperators, Commands):
                 if sub_tok is not None:
                     raise self.error("a double subscript", t.pos, "write x_{12}, not x_1_2")
                 sub_tok = t
+                commutation = latex_commutation(self, node)
+                if commutation is not None:  # K_{m,n}, the LaTeX printer's commutation matrix
+                    node = commutation
+                    continue
                 node = self._subscript(node, t)  # x^2_1 is x_1^2: the subscript names the base
             else:
                 if sup_tok is not None:
@@ -474,7 +479,7 @@ def parse_latex(src: str, *, claim: bool) -> S.Node:
     if raised:
         sys.setrecursionlimit(6000)
     try:
-        return _Parser(src).parse(claim)
+        return refuse_ambiguous_k(_Parser(src).parse(claim), src)
     finally:
         if raised:
             sys.setrecursionlimit(old)
