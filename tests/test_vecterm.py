@@ -76,6 +76,20 @@ def test_einsum_through_vec_reproduces_the_array():
     ("d/dX sum(kron(X, B)) = sum(B) ones ones^T", ["--matrix", "X,B"], "true"),
     ("d/dX sum(kron(X, B)) = sum(B) X", ["--matrix", "X,B"], "false"),
     ("d/dX (vec(X)^T vec(X)) = 2 X", ["--shape", "X=1x1"], "true"),
+    # what derivative prints reads back: I and K sizes from the claim's other side, kron of three
+    ("d vec(kron(W, B))/d vec(W) = kron(I, B)", ["--shape", "W=2x2", "--shape", "B=2x1"], "true"),
+    ("d vec(kron(W, B))/d vec(W) = kron(I, B)", ["--matrix", "W", "--vector", "B"], "true"),
+    ("d vec(kron(W, B))/d vec(W) = kron(B, I)", ["--matrix", "W", "--vector", "B"], "false"),
+    ("d vec(kron(X, B))/d vec(X) = kron(I, K(2, 3), I) kron(I, vec(B))", ["--shape", "X=3x2", "--shape", "B=2x2"],
+     "true"),
+    ("d vec(kron(X, B))/d vec(X) = kron(I, K(3, 2), I) kron(I, vec(B))", ["--shape", "X=3x2", "--shape", "B=2x2"],
+     "false"),
+    ("d vec(kron(A, X, B))/d vec(X) = kron(I, K(2, 4)) kron(I, B.T) kron(K(3, 2), I) kron(A, I)",
+     ["--shape", "A=2x1", "--shape", "X=2x3", "--shape", "B=1x2"], "true"),
+    ("d vec(kron(A, X, B))/d vec(X) = kron(I, K(2, 4)) kron(I, B.T) kron(K(2, 3), I) kron(A, I)",
+     ["--shape", "A=2x1", "--shape", "X=2x3", "--shape", "B=1x2"], "false"),
+    ("d vec(kron(X, X))/d vec(X) = kron(I, K(n, n), I) (kron(I, vec(X)) + kron(vec(X), I))", ["--matrix", "X"],
+     "true"),
 ])
 def test_check_claims_through_vec_and_kron(claim, args, verdict):
     r = run(["-f", "plain", "check", claim, *args], exit={"true": 0, "false": 1}[verdict])

@@ -43,10 +43,23 @@ def _top_level_commas(p: Any) -> int | None:
 def check_sizes(args: tuple, src: str, pos: int) -> None:
     """Each size of K(m, n) a number or a name, or a ParseError with the form to write."""
     for a in args:
-        if isinstance(a, S.Number) and a.text.isdigit() or isinstance(a, S.Name):
+        if _size_text(a):
             continue
         raise ParseError("the sizes of the commutation matrix K(m, n) are numbers or size names",
                          src, a.pos, "write K(2, 3) or K(m, n), m and n sizes of --shape or --dim")
+
+
+def _size_text(a: S.Node) -> bool:
+    """A size: a whole number, a name, or a product or power of them (n^2, m*n: as printed)."""
+    if isinstance(a, S.Number):
+        return a.text.isdigit()
+    if isinstance(a, S.Name):
+        return True
+    if isinstance(a, S.Binary) and a.op == "*":
+        return _size_text(a.left) and _size_text(a.right)
+    if isinstance(a, S.Binary) and a.op == "^":
+        return _size_text(a.left) and isinstance(a.right, S.Number) and a.right.text.isdigit()
+    return False
 
 
 def commutation_sizes(p: Any, name_tok: Any) -> S.Node | None:

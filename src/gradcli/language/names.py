@@ -26,7 +26,7 @@ FUNCTIONS: dict[str, tuple[int, ...]] = {
     # SymPy's own names, so that plain output reads back
     **{f: (1,) for f in "Abs Trace Determinant Inverse Transpose Heaviside".split()},
     "max": (2,), "min": (2,), "Max": (2,), "Min": (2,),
-    "kron": (2,),
+    "kron": (2, 3, 4),  # kron(A, B, C) = A ⊗ B ⊗ C, as gradcli prints a vec form
     "polygamma": (2,),
     "log": (1, 2),
     "atan2": (2,),

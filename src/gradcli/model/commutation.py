@@ -29,6 +29,9 @@ def _size(ctx: Context, node: S.Node, names: dict[str, sp.Symbol]) -> Any:
         return sp.Integer(value)
     if isinstance(node, S.Name) and node.name in names:
         return names[node.name]
+    if isinstance(node, S.Binary) and node.op in ("*", "^"):  # n^2, m*n (as gradcli prints K's sizes)
+        left = _size(ctx, node.left, names)
+        return left * _size(ctx, node.right, names) if node.op == "*" else left ** int(node.right.text)
     known = ", ".join(sorted(names)) or "none here"
     written = ctx.source[node.pos:node.end] if ctx.source else getattr(node, "name", "")
     raise error_at(ctx, node, f"{written!r} is not a size: the sizes of K(m, n) are numbers or declared size names "

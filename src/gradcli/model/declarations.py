@@ -181,9 +181,13 @@ class Context:
         if isinstance(size, sp.Integer):
             return int(size)
         assert self.sizes is not None
-        if size not in self.sizes:
-            raise InputError(f"no concrete value for the size {size}")
-        return int(self.sizes[size])
+        if size in self.sizes:
+            return int(self.sizes[size])
+        if isinstance(size, sp.Expr) and size.free_symbols and size.free_symbols <= set(self.sizes):
+            value = size.xreplace({s: sp.Integer(self.sizes[s]) for s in size.free_symbols})  # n**2 at n = 3
+            if value.is_Integer:
+                return int(value)
+        raise InputError(f"no concrete value for the size {size}")
 
     def lookup(self, name: str) -> Any:
         if name in self._symbols:

@@ -123,8 +123,11 @@ class ArrayBuilder:
     def array_call(self, node: S.Call) -> Any:
         name = node.name
         if name == "kron":
-            a, b = (as_scalar(self.build(x)) for x in node.args)
-            return self.kron(a, b, node)
+            factors = [as_scalar(self.build(x)) for x in node.args]
+            out = factors[0]
+            for b in factors[1:]:
+                out = self.kron(out, b, node)
+            return out
         value = self.build(node.args[0])
         if name in ("sum", "mean"):
             value = as_scalar(value)

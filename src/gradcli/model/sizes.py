@@ -32,6 +32,8 @@ class SizeSolver:
     def __init__(self, *, allow_one: bool = False) -> None:
         self.parent: dict[Any, Any] = {}
         self.free: set[Any] = set()
+        #: equations of products of sizes with more than one free size (solved by ``settle``)
+        self.pending: list[tuple[Any, Any]] = []
         #: a free size may become 1 (sizes read off a point's values, which are what they are)
         self.allow_one = allow_one
 
@@ -59,12 +61,56 @@ class SizeSolver:
             return True
         if isinstance(ra, sp.Basic) and isinstance(rb, sp.Basic) and (ra.free_symbols & self.free
                                                                       or rb.free_symbols & self.free):
-            return True  # a product of sizes (vec, kron) with a free part: not decided on trial
+            # a product of sizes (vec, kron) with a free part: solved where one free size is
+            # left (kron(I, B) = 8 x 4 with B 2 x 1 makes I 4 x 4), else not decided on trial
+            solved = self._solve(self._known(ra), self._known(rb))
+            if solved is None:
+                self.pending.append((ra, rb))
+            return True if solved is None else solved
         return conforms(ra, rb)
+
+    def settle(self) -> None:
+        """Solve the pending equations, each once a single free size is left in it (the I's
+        of kron(I, K(2, 4)) kron(I, B^T) ..., one after the other)."""
+        changed = True
+        while changed:
+            changed = False
+            for eq in list(self.pending):
+                a, b = (self._known(x) for x in eq)
+                if not (a.free_symbols | b.free_symbols) & self.free or self._solve(a, b) is not None:
+                    self.pending.remove(eq)
+                    changed = True
+
+    def _known(self, x: Any) -> Any:
+        """x with its solved free sizes put in."""
+        for _ in range(20):
+            free = x.free_symbols & self.free if isinstance(x, sp.Basic) else set()
+            y = x.xreplace({f: self.find(f) for f in free})
+            if y == x:
+                return x
+            x = y
+        return x
+
+    def _solve(self, a: Any, b: Any) -> bool | None:
+        """a = b for the one free size of one side (a whole positive solution); None: not one."""
+        for x, y in ((a, b), (b, a)):
+            free = x.free_symbols & self.free
+            if len(free) != 1 or y.free_symbols & self.free:
+                continue
+            f = free.pop()
+            if x == f:
+                self.parent[f] = y
+                return True
+            roots = [r for r in sp.solve(sp.Eq(x, y), f) if r.is_positive is not False and r.is_integer is not False]
+            if len(roots) != 1:
+                return False if not roots else None
+            self.parent[f] = roots[0]
+            return True
+        return None
 
     def value(self, x: Any) -> Any:
         """The solved size, or None while it is free."""
-        r = self.find(x)
+        r = self._known(self.find(x))
         if isinstance(r, sp.Basic) and r.free_symbols & self.free:
             return None
         return r
@@ -110,6 +156,7 @@ def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
     trial = _TrialContext(ctx, solver)
     b = builder(trial)
     b.differentiate = lambda f, var: _placeholder(f, var, ctx.layout)
+    b.vec_derivative = lambda f, var: _vec_placeholder(f, var, ctx.layout)
     built = []
     for node in nodes:
         try:
@@ -119,6 +166,11 @@ def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
     if len(built) == 2 and all(is_matrix(v) for v in built):
         for a, c in zip(built[0].shape, built[1].shape):
             solver.unify(a, c)
+    solver.settle()
+    for s in trial.fresh_of.values():  # a name's size nothing forces is n; then what follows from it
+        if solver.find(s) in solver.free:
+            solver.parent[solver.find(s)] = ctx.dim
+    solver.settle()
     shapes: dict[str, tuple] = {}
     for name, s in trial.fresh_of.items():
         size = solver.value(s)
@@ -132,6 +184,17 @@ def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
             nodes[key] = (rv, cv)
     ctx.apply_sizes(shapes, nodes)
     return {n: s for n, s in shapes.items() if s != ctx.decl_shape(n)}
+
+
+def _vec_placeholder(f: Any, var: Any, layout: str) -> Any:
+    """A stand-in of d vec(f)/d vec(var)'s shape: pq x mn (numerator layout) or mn x pq."""
+    from .layout import Layout
+    from .shapes import is_matrix
+
+    p, q = f.shape if is_matrix(f) else (1, 1)
+    m, n = var.shape
+    shape = (p * q, m * n) if layout == Layout.NUMERATOR else (m * n, p * q)
+    return sp.MatrixSymbol("_derivative", *shape)
 
 
 def _placeholder(f: Any, var: Any, layout: str) -> Any:
