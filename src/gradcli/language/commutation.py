@@ -17,27 +17,9 @@ from typing import Any
 
 from ..errors import ParseError
 from . import ast as S
+from .cursor import paren_span
 
 COMMUTATION = "K"
-
-
-def _top_level_commas(p: Any) -> int | None:
-    """Commas at the top level of the parentheses that open at the parser's next token
-    (None when they never close)."""
-    depth, commas, k = 0, 0, 0
-    while True:
-        t = p.peek(k)
-        if t.kind == "EOF":
-            return None
-        if t.kind == "OP" and t.text in "([":
-            depth += 1
-        elif t.kind == "OP" and t.text in ")]":
-            depth -= 1
-            if depth == 0:
-                return commas
-        elif t.kind == "OP" and t.text == "," and depth == 1:
-            commas += 1
-        k += 1
 
 
 def check_sizes(args: tuple, src: str, pos: int) -> None:
@@ -68,7 +50,8 @@ def commutation_sizes(p: Any, name_tok: Any) -> S.Node | None:
     nxt = p.tok
     if not (name_tok.text == COMMUTATION and nxt.kind == "OP" and nxt.text == "(" and not nxt.space_before):
         return None
-    commas = _top_level_commas(p)
+    span = paren_span(p.peek, 0)
+    commas = None if span is None else span[1]
     if commas is None or commas == 0:
         return None
     if commas > 1:

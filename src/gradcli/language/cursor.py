@@ -45,15 +45,27 @@ class TokenCursor:
         self.depth -= 1
 
 
-def closing_paren(tokens: list, k: int) -> int | None:
-    """Index of the ')' matching the '(' at ``k`` (plain tokens)."""
-    depth = 0
-    for j in range(k, len(tokens)):
-        t = tokens[j]
-        if t.kind == "OP" and t.text == "(":
+def paren_span(peek: Any, k: int) -> tuple[int, int] | None:
+    """For the '(' at offset ``k``: (the offset of the ')' that closes it, the commas at its top
+    level); None when it never closes.  ``peek(j)``: the token at offset j (None or kind "EOF"
+    past the end)."""
+    depth = commas = 0
+    while True:
+        t = peek(k)
+        if t is None or t.kind == "EOF":
+            return None
+        if t.kind == "OP" and t.text in "([":
             depth += 1
-        elif t.kind == "OP" and t.text == ")":
+        elif t.kind == "OP" and t.text in ")]":
             depth -= 1
             if depth == 0:
-                return j
-    return None
+                return k, commas
+        elif t.kind == "OP" and t.text == "," and depth == 1:
+            commas += 1
+        k += 1
+
+
+def closing_paren(tokens: list, k: int) -> int | None:
+    """Index of the ')' matching the '(' at ``k`` (plain tokens)."""
+    span = paren_span(lambda j: tokens[j] if j < len(tokens) else None, k)
+    return None if span is None else span[0]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ParseError
 from . import ast as S
+from .cursor import paren_span
 
 #: the ∂ of ∂vec(F) / ∂ vec(X) (the tokenizer's test)
 VEC_PARTIAL_RE = re.compile(r"∂\s*vec\s*\(")
@@ -25,22 +26,6 @@ def _is(t: Any, kind: str, text: str | None) -> bool:
     return t.kind == kind and (text is None or t.text == text)
 
 
-def _closing(p: Any, k: int) -> int | None:
-    """The offset (from the parser's position) of the ')' closing the '(' at offset k."""
-    depth = 0
-    while True:
-        t = p.peek(k)
-        if t.kind == "EOF":
-            return None
-        if t.kind == "OP" and t.text in "([":
-            depth += 1
-        elif t.kind == "OP" and t.text in ")]":
-            depth -= 1
-            if depth == 0:
-                return k
-        k += 1
-
-
 def vec_operator_end(p: Any) -> int | None:
     """At ``d vec(F)/d vec(X)`` (``p`` a parser at its first token): the index of its last
     token, else None; a near miss raises ParseError."""
@@ -49,7 +34,8 @@ def vec_operator_end(p: Any) -> int | None:
             and _is(p.peek(2), "OP", "(")):
         return None
     d = first.text
-    k = _closing(p, 2)
+    span = paren_span(p.peek, 2)
+    k = None if span is None else span[0]
     if k is None:
         return None  # the parser reports the unclosed parenthesis
     operand = p.src[p.peek(2).end:p.peek(k).pos].strip() or "F"

@@ -6,13 +6,11 @@ exact point, and the explicit array is read off the evaluated vec matrix (entry
 
 from __future__ import annotations
 
-from typing import Any
-
 import sympy as sp
 
 from ...model.layout import Layout
 from .tensor import Tensor
-from .views import IN, OUT, ExplicitArray
+from .views import ExplicitArray, nested
 
 
 def array_of(value: sp.ImmutableMatrix, t: Tensor, layout: str = Layout.NUMERATOR) -> ExplicitArray:
@@ -20,19 +18,5 @@ def array_of(value: sp.ImmutableMatrix, t: Tensor, layout: str = Layout.NUMERATO
     p, q = (int(v) for v in t.fshape)
     m, n = (int(v) for v in t.xshape)
     mat = value if layout == Layout.NUMERATOR else value.T
-    full = {(pp, qq, ii, jj): mat[pp + qq * p, ii + jj * m]
-            for pp in range(p) for qq in range(q) for ii in range(m) for jj in range(n)}
-    dims = list(zip(OUT + IN, (p, q, m, n)))
-    kept = [k for k, (_, s) in enumerate(dims) if s != 1]
-    sizes = tuple(dims[k][1] for k in kept)
-
-    def nest(prefix: tuple, level: int) -> Any:
-        if level == len(kept):
-            idx = [0, 0, 0, 0]
-            for k, v in zip(kept, prefix):
-                idx[k] = v
-            return full[tuple(idx)]
-        return [nest(prefix + (v,), level + 1) for v in range(sizes[level])]
-
-    return ExplicitArray(axes=tuple(dims[k][0] for k in kept), sizes=sizes, entries=nest((), 0),
-                         full={k: v for k, v in full.items() if v != 0})
+    return nested(t, {(pp, qq, ii, jj): mat[pp + qq * p, ii + jj * m]
+                      for pp in range(p) for qq in range(q) for ii in range(m) for jj in range(n)})

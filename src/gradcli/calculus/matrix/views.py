@@ -283,6 +283,12 @@ def explicit_array(t: Tensor) -> ExplicitArray:
     subs = {s: explicit_matrix(s.name, int(s.shape[0]), int(s.shape[1])) for s in symbols}
     full: dict = {}
     _accumulate(t, t.terms, t.fshape, subs, full, None)
+    return nested(t, full)
+
+
+def nested(t: Tensor, full: dict) -> ExplicitArray:
+    """The array of the entries ``full`` ((p, q, i, j) -> value, zeros may be left out) as
+    nested lists, axes of size 1 left out, output indices first."""
     p, q = (int(v) for v in t.fshape)
     m, n = (int(v) for v in t.xshape)
     dims = [(nm, s) for nm, s in zip(OUT + IN, (p, q, m, n))]
@@ -297,7 +303,8 @@ def explicit_array(t: Tensor) -> ExplicitArray:
             return full.get(tuple(idx), sp.S.Zero)
         return [nest(prefix + (v,), level + 1) for v in range(sizes[level])]
 
-    return ExplicitArray(axes=tuple(dims[k][0] for k in kept), sizes=sizes, entries=nest((), 0), full=full)
+    return ExplicitArray(axes=tuple(dims[k][0] for k in kept), sizes=sizes, entries=nest((), 0),
+                         full={k: v for k, v in full.items() if v != 0})
 
 
 def _x(e: Any, subs: dict) -> Any:
