@@ -76,6 +76,11 @@ def test_einsum_through_vec_reproduces_the_array():
     ("d/dX sum(kron(X, B)) = sum(B) ones ones^T", ["--matrix", "X,B"], "true"),
     ("d/dX sum(kron(X, B)) = sum(B) X", ["--matrix", "X,B"], "false"),
     ("d/dX (vec(X)^T vec(X)) = 2 X", ["--shape", "X=1x1"], "true"),
+    # a side written 0 is the zero matrix (gradcli prints 0 for a zero gradient)
+    ("d/dX tr(A) = 0", ["--matrix", "X,A"], "true"),
+    ("d/dX tr(A) = 0", ["--shape", "X=2x3", "--shape", "A=2x2"], "true"),
+    ("0 = d vec(A)/d vec(X)", ["--matrix", "X,A"], "true"),
+    ("d/dX tr(X) = 0", ["--shape", "X=2x2"], "false"),
     # what derivative prints reads back: I and K sizes from the claim's other side, kron of three
     ("d vec(kron(W, B))/d vec(W) = kron(I, B)", ["--shape", "W=2x2", "--shape", "B=2x1"], "true"),
     ("d vec(kron(W, B))/d vec(W) = kron(I, B)", ["--matrix", "W", "--vector", "B"], "true"),
@@ -107,6 +112,12 @@ def test_what_has_no_closed_form_is_refused_not_guessed(args, message):
     assert "Traceback" not in r.stderr and r.stderr.startswith("error:")
     if message:
         assert message in r.stderr
+
+
+def test_a_misfit_does_not_make_declared_arrays_1x1():
+    """vec(A) (n^2 x 1) plus X^T: sizes of products are solved, but never to 1 by a misfit."""
+    r = run(["-f", "plain", "gradient", "sum(vec(A) + X^T)", "--matrix", "X,A", "--wrt", "X"], exit=2)
+    assert "cannot add" in r.stderr
 
 
 def test_unvec_of_a_named_vector_at_numeric_sizes_is_written_out():

@@ -24,7 +24,7 @@ from .declarations import Context
 from .entrywise import ARRAY_FUNCTIONS, ENTRYWISE_OPS, ArrayBuilder, vector_hint
 from .functions import scalar_table
 from .numbers import _digits, _guard_number, _guard_power, number
-from .shapes import as_scalar, is_matrix, shape_of, shape_text, transpose
+from .shapes import as_scalar, is_matrix, shape_of, shape_text, transpose, zero_as
 from .source import error_at, prime_on_scalar, shape_fix, snippet, transpose_on_scalar, written_in_parentheses
 from .symbols import SYMPY_CONSTANTS, other_name, scalar_symbol, unreadable_name
 
@@ -465,14 +465,14 @@ def _norm(v: Any) -> Any:
 
 
 def build_claim(node: S.Equation, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> tuple:
-    """Both sides of a claim, free sizes (``I``, ``ones``) inferred over both: they have one shape."""
-    return tuple(_build_sized((node.lhs, node.rhs), ctx or Context(), builder))
+    """Both sides of a claim, of one shape: free sizes (``I``, ``ones``) inferred over both, 0 the zero matrix."""
+    lhs, rhs = _build_sized((node.lhs, node.rhs), ctx or Context(), builder)
+    return zero_as(lhs, rhs), zero_as(rhs, lhs)
 
 
 def build(node: S.Node, ctx: Context | None = None, *, builder: type[Builder] | None = None) -> Any:
-    """Build one syntax tree into a SymPy object under ``ctx`` with ``builder`` (default:
-    ``Builder``, which takes no derivative); derivatives of a total order above MAX_ORDER
-    are refused before any work."""
+    """One syntax tree as a SymPy object under ``ctx`` with ``builder`` (default ``Builder``, which
+    takes no derivative); a total order of derivatives above MAX_ORDER is refused before any work."""
     return _build_sized((node,), ctx or Context(), builder)[0]
 
 

@@ -61,3 +61,13 @@ def shape_option(name: str, shape: tuple) -> str:
     if all(isinstance(d, int) or getattr(d, "is_Integer", False) for d in shape):
         return f"--shape {name}={rows}x{cols}"
     return f"--shape {name}='{rows} x {cols}'"
+
+
+def zero_as(a: Any, other: Any) -> Any:
+    """``a``, or the zero matrix of ``other``'s shape where ``a`` is the number 0 and ``other`` a
+    matrix (a claim's side written 0)."""
+    if is_matrix(a) or not is_matrix(other) or not (isinstance(a, (int, sp.Basic)) and a == 0):
+        return a
+    if isinstance(other, sp.MatrixBase):
+        return sp.ImmutableMatrix(sp.zeros(*other.shape))
+    return sp.ZeroMatrix(*other.shape)

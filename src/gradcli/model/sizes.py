@@ -102,6 +102,8 @@ class SizeSolver:
                 self.parent[f] = y
                 return True
             roots = [r for r in sp.solve(sp.Eq(x, y), f) if r.is_positive is not False and r.is_integer is not False]
+            if not self.allow_one and roots == [1]:
+                return False  # as for a single size: a misfit does not make a declared array 1 x 1
             if len(roots) != 1:
                 return False if not roots else None
             self.parent[f] = roots[0]
@@ -144,6 +146,14 @@ class _TrialContext(Context):
 def needs_inference(node: S.Node, ctx: Context) -> bool:
     names = {n.name for n in S.walk(node) if isinstance(n, S.Name)}
     return bool(names & {"I", "ones"} or names & set(ctx.free_names()))
+
+
+def infer_claim(node: S.Equation, ctx: Context) -> None:
+    """The free sizes of a claim inferred over its two sides (as ``build.build_claim`` does)."""
+    from .build import Builder
+
+    if needs_inference(node.lhs, ctx) or needs_inference(node.rhs, ctx):
+        infer_sides((node.lhs, node.rhs), ctx, Builder)
 
 
 def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:

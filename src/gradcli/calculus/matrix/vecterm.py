@@ -235,7 +235,7 @@ def unvec(d: Any, chain: list, m: Any, n: Any) -> list:
     if isinstance(f, sp.MatMul):
         c, at = cn.flat(f)
         return [(c * c2, a2) for c2, a2 in unvec(d, list(at) + rest, m, n)]
-    if isinstance(f, Vec) and _scalar(rest):
+    if isinstance(f, Vec) and _scalar(rest) and _shape_is(f.arg, m, n):  # unvec_{m x n}(vec M) = M, M m x n
         c, at = cn.flat(f.arg)
         return [(c * s, at) for s in [_scalar_value(d, rest)]]
     if not rest:
@@ -379,7 +379,7 @@ def _tr(d: Any, A: Any, B: Any) -> Any:
 def _unvec_column(d: Any, e: Any, m: Any, n: Any) -> Any:
     """unvec_{m x n} of a column made entry by entry (vec M, ones, f(vec M), vec A ⊙ vec B, sums,
     scalar multiples): the same made of the matrices; None when it is not of that kind."""
-    if isinstance(e, Vec) and tuple(e.arg.shape) == (m, n):
+    if isinstance(e, Vec) and _shape_is(e.arg, m, n):
         return e.arg
     if isinstance(e, sp.OneMatrix):
         return sp.OneMatrix(m, n)
@@ -407,6 +407,11 @@ def _unvec_column(d: Any, e: Any, m: Any, n: Any) -> Any:
     if isinstance(e, sp.MatrixSymbol) and m.is_Integer and n.is_Integer:  # unvec(a) written out
         return sp.ImmutableMatrix(int(m), int(n), lambda i, j: e[i + int(m) * j, 0])
     return None
+
+
+def _shape_is(e: Any, m: Any, n: Any) -> bool:
+    """Whether e is m x n (vec of another shape with as many entries unvecs to another matrix)."""
+    return all(sp.simplify(a - b) == 0 for a, b in zip(e.shape, (m, n)))
 
 
 def _mat(chain: list) -> Any:
