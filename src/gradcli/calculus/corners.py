@@ -148,12 +148,14 @@ def _side_sign(d: Any, var: Any, x0: Any, side: int) -> int | None:
     derivative there, sign(d^(k)(x0)) side^k; 0 when d is identically 0; None if undecided."""
     if sp.simplify(d) == 0:
         return 0
+    dk = d
     for k in range(_SIDE_ORDER + 1):
-        v = sp.simplify(sp.diff(d, var, k).xreplace({var: x0})) if k else sp.simplify(d.xreplace({var: x0}))
+        v = sp.simplify(dk.xreplace({var: x0}))
         if not v.is_number or not finite_real(v):
             return None
         if v != 0:
             return (1 if v > 0 else -1) * side ** k
+        dk = sp.diff(dk, var)
     return None
 
 

@@ -37,7 +37,7 @@ from ..limits import MAX_ORDER, time_limit
 from ..model.build import Builder, build_claim
 from ..model.declarations import Context, Declarations
 from ..model.shapes import is_matrix
-from ..model.sizes import infer_claim
+from ..model.sizes import infer_sides
 from ..model.symbols import explicit_matrix, scalar_symbol
 from .compare import CLAIM_SECONDS, EXACT_POINTS, _Outcome, _OutOfTime
 from .numeric import (
@@ -388,7 +388,7 @@ def decide_size(node: S.Equation, decl: Declarations, layout: str, text: str, si
     be used (a matrix singular everywhere: the symbolic build says why)."""
 
     ctx0 = Context(decl, layout=layout, source=text, sizes=sizes)
-    infer_claim(node, ctx0)  # the sizes build_at's sides will have: the point's entries are theirs
+    infer_sides((node.lhs, node.rhs), ctx0, Builder)  # build_at's sizes: the point's entries are theirs
     syms, pairs = point_symbols(node, ctx0)
     rational = is_rational_claim(node)
     want = EXACT_POINTS if rational else NUMERIC_POINTS_PER_SIZE

@@ -482,9 +482,7 @@ def _build_sized(nodes: tuple, ctx: Context, builder: type[Builder] | None) -> l
         order = S.total_order(node)
         if order > MAX_ORDER:
             raise LimitError(f"derivatives of total order {order} are above the limit of {MAX_ORDER}")
-    inferred: dict = {}
-    if any(sizes.needs_inference(node, ctx) for node in nodes):
-        inferred = sizes.infer_sides(nodes, ctx, Builder)
+    inferred = sizes.infer_sides(nodes, ctx, Builder)
     b = (builder or Builder)(ctx)
     try:
         return [b.build(node) for node in nodes]

@@ -148,18 +148,13 @@ def needs_inference(node: S.Node, ctx: Context) -> bool:
     return bool(names & {"I", "ones"} or names & set(ctx.free_names()))
 
 
-def infer_claim(node: S.Equation, ctx: Context) -> None:
-    """The free sizes of a claim inferred over its two sides (as ``build.build_claim`` does)."""
-    from .build import Builder
-
-    if needs_inference(node.lhs, ctx) or needs_inference(node.rhs, ctx):
-        infer_sides((node.lhs, node.rhs), ctx, Builder)
-
-
 def infer_sides(nodes: tuple, ctx: Context, builder: type) -> dict[str, tuple]:
     """Solve the free sizes of ``nodes`` (one tree, or the two sides of a claim, which have one
     shape: in d/dX sum(X) = ones ones^T the ones take the shape of X) under ``ctx`` and give
-    them to ``ctx``; returns the shapes inferred for declared names (for messages)."""
+    them to ``ctx``; returns the shapes inferred for declared names (for messages), nothing
+    where no size is free."""
+    if not any(needs_inference(node, ctx) for node in nodes):
+        return {}
     from .shapes import is_matrix
 
     solver = SizeSolver()

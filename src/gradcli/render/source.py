@@ -25,6 +25,14 @@ _ARC = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", 
         "arccosh": "arcosh", "arctanh": "artanh", "sign": "sgn", "trace": "tr", "Trace": "tr",
         "Determinant": "det", "ln": "ln", "Abs": "abs", "Inverse": "inv", "Transpose": "transpose"}
 #: functions whose integer power is written on the name: sin²(x)
+#: LaTeX: one-argument functions written around their argument (@), the result's precedence
+_AROUND = {
+    "abs": (r"\left|@\right|", ATOM), "norm": (r"\left\|@\right\|", ATOM), "sqrt": (r"\sqrt{@}", ATOM),
+    "cbrt": (r"\sqrt[3]{@}", ATOM), "exp": (r"e^{@}", POW), "gamma": (r"\Gamma\left(@\right)", ATOM),
+    "sigmoid": (r"\sigma\left(@\right)", ATOM),
+}
+#: LaTeX: one-argument functions written as a mark after their argument, wrapped at that level
+_AFTER = {"inv": ("^{-1}", POSTFIX), "transpose": (r"^{\top}", POSTFIX), "factorial": ("!", ATOM)}
 _POWER_ON_NAME = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech", "csch"}
 _LATEX_COMMANDS = {
     "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "coth",
@@ -296,28 +304,14 @@ class LatexSource(_Source):
         name, args = _name(node), node.args
         if name == "K":  # the commutation matrix K(m, n), as the LaTeX printer writes it
             return "K_{" + ",".join(self.text(a) for a in args) + "}", ATOM
-        if name == "abs":
-            return rf"\left|{self.text(args[0])}\right|", ATOM
-        if name == "norm":
-            return rf"\left\|{self.text(args[0])}\right\|", ATOM
-        if name == "sqrt":
-            return rf"\sqrt{{{self.text(args[0])}}}", ATOM
-        if name == "cbrt":
-            return rf"\sqrt[3]{{{self.text(args[0])}}}", ATOM
+        if name in _AROUND:  # |x|, ||x||, sqrt, Γ(x), σ(x), e^x: the argument inside a template
+            template, level = _AROUND[name]
+            return template.replace("@", self.text(args[0])), level
+        if name in _AFTER:  # X^{-1}, X^⊤, n!: a mark after the argument
+            mark, level = _AFTER[name]
+            return self.wrap(args[0], level) + mark, POSTFIX
         if name == "root":
             return rf"\sqrt[{self.text(args[1])}]{{{self.text(args[0])}}}", ATOM
-        if name == "factorial":
-            return self.wrap(args[0], ATOM) + "!", POSTFIX
-        if name == "inv":
-            return self.wrap(args[0], POSTFIX) + "^{-1}", POSTFIX
-        if name == "transpose":
-            return self.wrap(args[0], POSTFIX) + r"^{\top}", POSTFIX
-        if name == "exp":
-            return rf"e^{{{self.text(args[0])}}}", POW
-        if name == "gamma":
-            return rf"\Gamma\left({self.text(args[0])}\right)", ATOM
-        if name == "sigmoid":
-            return rf"\sigma\left({self.text(args[0])}\right)", ATOM
         if name == "polygamma" and isinstance(args[0], S.Number):
             order = "" if args[0].text == "0" else rf"^{{\left({args[0].text}\right)}}"
             return rf"\psi{order}\left({self.text(args[1])}\right)", ATOM

@@ -12,7 +12,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ...errors import InputError
-from ...model.arrays import Commutation, Diag, Vec
+from ...model.arrays import Commutation, Diag
 from ...model.shapes import is_matrix
 from ..simplify import coefficient
 
@@ -43,8 +43,6 @@ class _Canon:
             return e
         if isinstance(e, sp.Transpose):
             return self.tpose(self.canon(e.arg))
-        if isinstance(e, Vec) and e.arg.shape[1] == 1:  # vec of a column is itself
-            return self.canon(e.arg)
         if isinstance(e, sp.Inverse):
             return self.inv(self.canon(e.arg))
         if isinstance(e, sp.MatPow):

@@ -74,15 +74,9 @@ def term_matrices(t: Tensor, term: Lin) -> tuple[Any, Any]:
     m, n = t.xshape
     p, q = t.fshape
     inner = (n, m) if term.t else (m, n)
-    lm = cn.mono_expr((sp.S.One, term.L), (p, inner[0])) if term.L else sp.Identity(p)
-    rm = cn.mono_expr((sp.S.One, term.R), (inner[1], q)) if term.R else sp.Identity(q)
+    lm = cn.mono_expr((sp.S.One, term.L), (p, inner[0]))  # I where L is empty
+    rm = cn.mono_expr((sp.S.One, term.R), (inner[1], q))
     return lm, rm
-
-
-def _mono(t: Tensor, atoms: tuple, shape: tuple) -> Any:
-    if not atoms:
-        return sp.Identity(shape[0])
-    return t.diff.cn.mono_expr((sp.S.One, atoms), shape)
 
 
 def apply(t: Tensor, direction: Any, terms: tuple | None = None) -> Any:
@@ -147,11 +141,11 @@ def _at_one(t: Tensor, terms: tuple) -> Any:
             out.append(sp.MatMul(term.c, cn.sum_expr(vecterm.unvec(d, list(term.P), term.rows, term.cols),
                                                    (term.rows, term.cols))))
         elif isinstance(term, Lin):
-            out.append(sp.MatMul(term.c, _mono(t, term.L + term.R, shape)) if term.L + term.R
-                       else sp.MatMul(term.c, sp.Identity(shape[0])))
+            out.append(sp.MatMul(term.c, cn.mono_expr((sp.S.One, term.L + term.R), shape)))
         elif isinstance(term, Scal):
             g = sp.Add(*[d.scalar_of(c, at) for c, at in term.g])
-            out.append(sp.MatMul(term.c * g, _mono(t, term.M, shape) if term.M else sp.Identity(term.rows)))
+            m = cn.mono_expr((sp.S.One, term.M), shape) if term.M else sp.Identity(term.rows)
+            out.append(sp.MatMul(term.c * g, m))
         else:
             inner = _at_one(Tensor(function=sp.ZeroMatrix(*term.H.shape), wrt=t.wrt, terms=(), diff=d), term.T)
             h = sp.HadamardProduct(term.H, inner)

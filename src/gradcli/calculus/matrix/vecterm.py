@@ -110,29 +110,25 @@ def vec_factors(d: Any, terms: list | tuple, shape: tuple) -> list[tuple[Any, li
             out.append((term.c, list(term.P)))
         elif isinstance(term, Lin):
             inner = (n, m) if term.t else (m, n)
-            lm = _mono(cn, term.L, (shape[0], inner[0]))
-            rm = _mono(cn, term.R, (inner[1], shape[1]))
+            lm = cn.mono_expr((sp.S.One, term.L), (shape[0], inner[0]))
+            rm = cn.mono_expr((sp.S.One, term.R), (inner[1], shape[1]))
             factors = [kron(cn.tpose(rm), lm)]
             if term.t and not _one(m) and not _one(n):
                 factors.append(Commutation(m, n))
             out.append((term.c, _no_identity(factors) or [sp.Identity(m * n)]))
         elif isinstance(term, Scal):
-            mm = _mono(cn, term.M, shape) if term.M else sp.Identity(term.rows)
+            mm = cn.mono_expr((sp.S.One, term.M), shape) if term.M else sp.Identity(term.rows)
             g = cn.sum_expr(list(term.g), tuple(d.X.shape))
             out.append((term.c, [vec_of(mm), cn.tpose(vec_of(g))]))
         else:  # Had
             rows, cols = term.H.shape
-            lm = _mono(cn, term.L, (shape[0], rows))
-            rm = _mono(cn, term.R, (cols, shape[1]))
+            lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows))
+            rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1]))
             outer = kron(cn.tpose(rm), lm)
             head = [] if isinstance(outer, sp.Identity) else [outer]
             for c, fs in vec_factors(d, term.T, term.H.shape):
                 out.append((term.c * c, head + [Diag(vec_of(term.H))] + _no_identity(fs)))
     return out
-
-
-def _mono(cn: Any, atoms: tuple, shape: tuple) -> Any:
-    return cn.mono_expr((sp.S.One, atoms), shape) if atoms else sp.Identity(shape[0])
 
 
 def settle(d: Any, t: VecLin) -> Any:

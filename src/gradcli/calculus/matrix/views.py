@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 
 from ...errors import InputError
-from ...model.arrays import Commutation, Diag, explicit
+from ...model.arrays import explicit
 from ...model.layout import Layout
 from ...model.symbols import explicit_matrix
 from ...record import record
@@ -33,34 +33,15 @@ IN = ("i", "j")
 # -- the vec/Kronecker form ---------------------------------------------------------------------
 
 
-def _vec_terms(t: Tensor, terms: tuple, shape: tuple) -> list[tuple[Any, list]]:
-    """(coefficient, factors) with vec(dF) = Σ c Π factors vec(dX); F of ``shape``."""
-    return vec_factors(t.diff, terms, shape)
-
-
-def _transpose_factors(factors: list, cn: Any) -> list:
-    out = []
-    for f in reversed(factors):
-        if isinstance(f, sp.KroneckerProduct):
-            out.append(sp.KroneckerProduct(*[cn.tpose(a) for a in f.args]))
-        elif isinstance(f, (Commutation,)):
-            out.append(Commutation(f.args[1], f.args[0]))
-        elif isinstance(f, Diag):
-            out.append(f)
-        else:
-            out.append(cn.tpose(f))
-    return out
-
-
 def vec_form(t: Tensor, layout: str = Layout.NUMERATOR) -> Any:
     """d vec(F) / d vec(X): pq x mn (numerator layout), mn x pq (denominator)."""
     cn = t.diff.cn
     p, q = t.fshape
     m, n = t.xshape
     parts = []
-    for c, factors in _vec_terms(t, t.terms, t.fshape):
+    for c, factors in vec_factors(t.diff, t.terms, t.fshape):
         if layout == Layout.DENOMINATOR:
-            factors = _transpose_factors(factors, cn)
+            factors = [cn.tpose(f) for f in reversed(factors)]  # (A ⊗ B)^T, K(m,n)^T = K(n,m): canon's
         factors = [f for f in factors if not (isinstance(f, sp.Identity) and len(factors) > 1)] or factors
         parts.append(sp.MatMul(c, *factors) if c != 1 else (factors[0] if len(factors) == 1 else sp.MatMul(*factors)))
     shape = (p * q, m * n) if layout == Layout.NUMERATOR else (m * n, p * q)
@@ -169,8 +150,8 @@ def _index_terms(t: Tensor, terms: tuple, out: tuple, inp: tuple, shape: tuple, 
             else:
                 ab = fresh.pair(term.H.shape)
                 rows, cols = term.H.shape
-                lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows)) if term.L else sp.Identity(rows)
-                rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1])) if term.R else sp.Identity(cols)
+                lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows))
+                rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1]))
                 sl, head = _entry(lm, out[0], ab[0])
                 sr, tail = _entry(rm, ab[1], out[1])
                 hs = sl * sr
@@ -357,8 +338,8 @@ def _accumulate(t: Tensor, terms: tuple, shape: tuple, subs: dict, full: dict, w
                     put(pp, qq, ii, jj, c * mv * gv)
         else:
             rows, cols = (int(v) for v in term.H.shape)
-            lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows)) if term.L else sp.Identity(rows)
-            rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1])) if term.R else sp.Identity(cols)
+            lm = cn.mono_expr((sp.S.One, term.L), (shape[0], rows))
+            rm = cn.mono_expr((sp.S.One, term.R), (cols, shape[1]))
             lx, hx, rx = (sp.ImmutableMatrix(_x(a, subs).as_explicit()) for a in (lm, term.H, rm))
             c = _x(term.c, subs)
 
