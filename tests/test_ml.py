@@ -171,6 +171,8 @@ def test_plain_output_reads_back_in_check():
     ["sum(X)", "--shape", "X=2x3"],
     ["sum(kron(X, B))", "--shape", "X=2x3", "--shape", "B=3x2"],
     ["y^T A X z", "--shape", "A=2x3", "--shape", "X=3x4", "--vector", "y,z"],
+    # an entrywise power of an inverse: (X**(-1)).^2, not X**(-1).^2, which reads X**((-1).^2)
+    ["norm(inv(X + 3 I) .* inv(X + 3 I))^2", "--shape", "X=2x2"],
 ])
 def test_printed_gradient_reads_back_at_numeric_sizes(args):
     """What gradcli prints (ones*ones.T: the ones take their size from the claim's other side)

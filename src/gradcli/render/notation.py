@@ -48,6 +48,13 @@ class _Common:
             return self._paren(text)
         return text
 
+    def _power_base(self, e: Any) -> str:
+        """The base of an entrywise power: wrapped as a factor, and a power too, since a power
+        reads right to left (X**(-1).^2 is X**((-1).^2); X^{-1}^{...} is no LaTeX)."""
+        if isinstance(e, (sp.MatPow, sp.Inverse, sp.HadamardPower)) or (isinstance(e, sp.Basic) and e.is_Pow):
+            return self._paren(self._print(e))  # type: ignore[attr-defined]
+        return self._wrap(e)
+
     def _paren(self, text: str) -> str:
         return "(" + text + ")"
 
@@ -110,7 +117,7 @@ class PlainNotation(_Common):
         exp = self._print(expr.exp)  # type: ignore[attr-defined]
         if not (expr.exp.is_Integer and expr.exp >= 0):
             exp = "(" + exp + ")"
-        return f"{self._wrap(expr.base)}.^{exp}"
+        return f"{self._power_base(expr.base)}.^{exp}"
 
     def _print_OneMatrix(self, expr: Any) -> str:
         rows, cols = expr.shape
@@ -201,7 +208,7 @@ class LatexNotation(_Common):
         return sign + " ".join(self._wrap(a) for a in args)
 
     def _print_HadamardPower(self, expr: Any) -> str:
-        return rf"{self._wrap(expr.base)}^{{\odot {self._print(expr.exp)}}}"  # type: ignore[attr-defined]
+        return rf"{self._power_base(expr.base)}^{{\odot {self._print(expr.exp)}}}"  # type: ignore[attr-defined]
 
     def _print_OneMatrix(self, expr: Any) -> str:
         rows, cols = expr.shape
