@@ -239,8 +239,12 @@ def _collected(n: Any) -> Any:
         return None
     parts = sorted((a for a in e.atoms(sp.Function, sp.Pow) if not (isinstance(a, sp.Pow) and a.exp.is_Integer)),
                    key=sp.default_sort_key)
-    terms = sp.collect(e, parts, evaluate=False)
-    return sp.Add(*(sp.factor(coefficient) * part for part, coefficient in terms.items()))
+    # collected by stand-ins: SymPy's collect matches powers against exp(...) patterns, and so
+    # rewrote sigmoid(c)**2 beside exp(r) as exp(r'/log(sigmoid(c))), another number
+    stand = {p: sp.Dummy("u") for p in parts}
+    back = {d: p for p, d in stand.items()}
+    terms = sp.collect(e.xreplace(stand), list(stand.values()), evaluate=False)
+    return sp.Add(*(sp.factor(coefficient.xreplace(back)) * part.xreplace(back) for part, coefficient in terms.items()))
 
 
 # -- steps and matrix coefficients ----------------------------------------------------------
